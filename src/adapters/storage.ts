@@ -1,0 +1,96 @@
+import type { TokenSet, TokenStorage } from '../machine/types.js';
+
+/** The part of the Web Storage API that {@link webStorage} uses. */
+export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** Options of {@link webStorage}. */
+export interface WebStorageOptions {
+  /** The one key the whole token set is stored under. */
+  key: string;
+  /** Where warnings go (default `console.warn`). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Stores the token set as ONE JSON value under one key of `localStorage`/`sessionStorage`,
+ * so a crash can never leave a new access token next to an old refresh token. Garbage under
+ * the key is cleared and reads as "logged out"; a storage that throws (quota, Safari private
+ * mode, no `window`) is reported once and the session goes on in memory.
+ *
+ * @example
+ * createSession({ refresh, storage: webStorage(localStorage, { key: 'app.session' }) })
+ */
+export function webStorage(storage: StorageLike | null | undefined, options: WebStorageOptions): TokenStorage {
+  const { key } = options;
+  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  let memory: TokenSet | null = null;
+  let usable = storage != null;
+  let warned = false;
+
+  const fallBack = (what: string, error: unknown) => {
+    usable = false;
+    if (warned) return;
+    warned = true;
+    warn(`webStorage "${key}": ${what} failed (${error instanceof Error ? error.name : String(error)}); keeping tokens in memory`);
+  };
+  if (storage == null) fallBack('opening the storage', 'no storage available');
+
+  return {
+    load() {
+      if (!usable || storage == null) return memory;
+      let raw: string | null;
+      try {
+        raw = storage.getItem(key);
+      } catch (error) {
+        fallBack('reading', error);
+        return memory;
+      }
+      if (raw === null) return null;
+      const tokens = parseTokenSet(raw);
+      if (tokens === null) {
+        warn(`webStorage "${key}": the stored value is not a token set; clearing it`);
+        try {
+          storage.removeItem(key);
+        } catch (error) {
+          fallBack('clearing', error);
+        }
+      }
+      return tokens;
+    },
+    save(tokens) {
+      memory = { ...tokens };
+      if (storage == null) return;
+      try {
+        storage.setItem(key, JSON.stringify(memory));
+        usable = true;
+      } catch (error) {
+        fallBack('writing', error);
+      }
+    },
+    clear() {
+      memory = null;
+      if (storage == null) return;
+      try {
+        storage.removeItem(key);
+      } catch (error) {
+        fallBack('clearing', error);
+      }
+    },
+  };
+}
+
+/** Parses a stored value; null unless it is exactly the shape a token set has. */
+export function parseTokenSet(raw: string): TokenSet | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const optional = (x: unknown, type: string) => x === undefined || typeof x === type;
+  if (typeof v.accessToken !== 'string' || v.accessToken === '') return null;
+  if (!optional(v.refreshToken, 'string') || !optional(v.expiresAt, 'number') || !optional(v.expiresIn, 'number')) return null;
+  return v as unknown as TokenSet;
+}

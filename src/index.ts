@@ -1,0 +1,30 @@
+export { createSession } from './createSession.js';
+export { sessionMachine } from './machine/sessionMachine.js';
+export { SessionError, isSessionError } from './machine/errors.js';
+export { memoryStorage } from './machine/memoryStorage.js';
+export { toMermaid, machineGraph } from './machine/graph.js';
+export { webStorage } from './adapters/storage.js';
+export { jsonRefresh } from './adapters/refresh.js';
+export { browserWake } from './adapters/wake.js';
+
+export type { Session } from './machine/session.js';
+export type { SessionErrorKind } from './machine/errors.js';
+export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
+export type { GraphEdge, GraphState } from './machine/graph.js';
+export type { StorageLike, WebStorageOptions } from './adapters/storage.js';
+export type { JsonRefreshOptions } from './adapters/refresh.js';
+export type {
+  RefreshContext,
+  RefreshFunction,
+  RefreshLock,
+  RetryOptions,
+  SessionOptions,
+  SessionSnapshot,
+  SessionStatus,
+  SessionSync,
+  SyncMessage,
+  TokenSet,
+  TokenStorage,
+  WakeReason,
+  WakeSource,
+} from './machine/types.js';

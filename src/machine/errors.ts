@@ -1,0 +1,88 @@
+/** What went wrong, as one word a program can switch on. */
+export type SessionErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'http'
+  | 'rejected'
+  | 'invalid-response'
+  | 'rate-limited'
+  | 'logged-out'
+  | 'aborted';
+
+/** Options for {@link SessionError}. */
+export interface SessionErrorOptions {
+  status?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The one error type silent-session produces. Switch on `kind`; `status` is the HTTP status
+ * when there was one, `cause` the underlying error.
+ *
+ * @example
+ * try { await session.getAccessToken() }
+ * catch (e) { if (isSessionError(e) && e.kind === 'logged-out') showLogin() }
+ */
+export class SessionError extends Error {
+  override readonly name = 'SessionError' as const;
+  readonly kind: SessionErrorKind;
+  readonly status?: number;
+
+  constructor(kind: SessionErrorKind, message: string, options: SessionErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = kind;
+    if (options.status !== undefined) this.status = options.status;
+  }
+}
+
+/**
+ * True for a {@link SessionError}, also one made by another copy of the library (another
+ * bundle or realm): the check is by name and shape, not `instanceof`.
+ *
+ * @example
+ * if (isSessionError(e) && e.kind === 'rejected') redirectToLogin()
+ */
+export function isSessionError(value: unknown): value is SessionError {
+  return (
+    value instanceof Error &&
+    value.name === 'SessionError' &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+/** Failures worth another attempt: the network, a timeout, a 5xx, 408 or 429. */
+export function isTransient(error: SessionError): boolean {
+  if (error.kind === 'network' || error.kind === 'timeout') return true;
+  if (error.kind !== 'http') return false;
+  const status = error.status;
+  return status === undefined || status >= 500 || status === 408 || status === 429;
+}
+
+/**
+ * Turns whatever a refresh function threw into a SessionError. HTTP-client errors that carry
+ * a status (axios, ky) are classified by it: 400/401/403 mean the refresh token was refused.
+ */
+export function toSessionError(error: unknown): SessionError {
+  if (isSessionError(error)) return error;
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new SessionError('aborted', 'the refresh was aborted', { cause: error });
+  }
+  const status = statusOf(error);
+  if (status !== undefined) return httpError(status, undefined, error);
+  const message = error instanceof Error ? error.message : String(error);
+  return new SessionError('network', `refresh failed: ${message}`, { cause: error });
+}
+
+/** The SessionError for an HTTP status from a refresh endpoint. */
+export function httpError(status: number, detail?: string, cause?: unknown): SessionError {
+  const rejected = status === 400 || status === 401 || status === 403;
+  const text = `refresh endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
+  return new SessionError(rejected ? 'rejected' : 'http', text, { status, cause });
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { status?: unknown; response?: { status?: unknown } };
+  const status = typeof e.status === 'number' ? e.status : e.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}

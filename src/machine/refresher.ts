@@ -1,0 +1,151 @@
+import { SessionError, isTransient, toSessionError } from './errors.js';
+import { abortedBy, sleep } from './timer.js';
+import { isNewer, normalizeTokens, type Tokens } from './tokens.js';
+import type { RefreshFunction, RefreshLock } from './types.js';
+
+/** What one refresh cycle needs from the outside world. */
+export interface RefresherOptions {
+  refresh: RefreshFunction;
+  /** Reads the stored tokens again (another tab may have refreshed); never throws. */
+  reread: () => Promise<Tokens | null>;
+  lock?: RefreshLock | undefined;
+  now: () => number;
+  timeout: number;
+  attempts: number;
+  backoff: (attempt: number) => number;
+  maxPerMinute: number;
+  /** A request nobody waited for any more answered with tokens. */
+  onLate: (tokens: Tokens, replaces: string) => void;
+}
+
+/** Runs refresh cycles for one session. */
+export interface Refresher {
+  /** One cycle: lock, re-read storage, then at most one request at a time, retried if transient. */
+  run(current: Tokens, signal: AbortSignal): Promise<Tokens>;
+  /** Aborts the request in flight and ignores its answer (logout, login, stop). */
+  cancel(): void;
+}
+
+interface Flight {
+  promise: Promise<Tokens>;
+  controller: AbortController;
+  startedAt: number;
+  /** The access token this request is meant to replace. */
+  replaces: string;
+  /** A cycle is waiting for this answer right now. */
+  awaited: boolean;
+}
+
+/** Exponential backoff from 500 ms up to 30 s, each delay jittered into its upper half. */
+export const defaultBackoff = (attempt: number): number =>
+  Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+
+/**
+ * The refresh cycle behind the machine's `refresh` actor. A slow request is never abandoned
+ * while its cycle lasts: a retry after a timeout waits for the same request instead of
+ * sending a second one with the same refresh token (which rotation would punish). Its answer
+ * is still applied if it arrives after the cycle gave up; only the next cycle, a logout or a
+ * login abandons it.
+ */
+export function createRefresher(o: RefresherOptions): Refresher {
+  let flight: Flight | null = null;
+  const sent: number[] = [];
+
+  function abandon(f: Flight) {
+    f.controller.abort(new SessionError('aborted', 'the refresh request was abandoned'));
+    if (flight === f) flight = null;
+  }
+
+  function send(base: Tokens): Flight {
+    const now = o.now();
+    while (sent.length > 0 && (sent[0] as number) <= now - 60_000) sent.shift();
+    if (sent.length >= o.maxPerMinute) {
+      throw new SessionError('rate-limited', `more than ${o.maxPerMinute} refreshes in one minute; not sending another`);
+    }
+    sent.push(now);
+    const controller = new AbortController();
+    const promise = Promise.resolve()
+      .then(() => o.refresh({ refreshToken: base.refreshToken, signal: controller.signal }))
+      .then(
+        (set) => normalizeTokens(withRefreshToken(set, base), o.now(), true, 'refresh'),
+        (error) => Promise.reject(toSessionError(error)),
+      );
+    const f: Flight = { promise, controller, startedAt: now, replaces: base.accessToken, awaited: false };
+    promise.then(
+      (tokens) => {
+        if (flight === f) flight = null;
+        if (!f.awaited && !controller.signal.aborted) o.onLate(tokens, f.replaces);
+      },
+      () => {
+        if (flight === f) flight = null;
+      },
+    );
+    return f;
+  }
+
+  async function attempt(current: Tokens, signal: AbortSignal): Promise<Tokens> {
+    let base = current;
+    const stored = await o.reread();
+    if (signal.aborted) throw abortedBy(signal, 'the refresh');
+    if (stored !== null && isNewer(stored, current)) {
+      // Another tab refreshed while we waited for the lock: adopt its tokens, no request.
+      if (stored.expiresAt === null || stored.expiresAt > o.now()) return stored;
+      base = stored;
+    }
+    if (flight !== null && flight.replaces !== base.accessToken) abandon(flight);
+    const f = flight ?? (flight = send(base));
+    f.awaited = true;
+    try {
+      return await race(f.promise, o.timeout, signal);
+    } finally {
+      f.awaited = false;
+    }
+  }
+
+  return {
+    async run(current, signal) {
+      if (flight !== null && o.now() - flight.startedAt > o.timeout) abandon(flight);
+      for (let n = 0; ; n++) {
+        try {
+          const once = () => attempt(current, signal);
+          return await (o.lock ? o.lock.withLock(once, { signal }) : once());
+        } catch (thrown) {
+          const error = toSessionError(thrown);
+          if (signal.aborted || !isTransient(error) || n >= o.attempts) throw error;
+          await sleep(o.backoff(n + 1), signal);
+        }
+      }
+    },
+    cancel() {
+      if (flight !== null) abandon(flight);
+    },
+  };
+}
+
+// Without rotation the server answers no new refresh token: keep the one we have.
+function withRefreshToken(set: unknown, base: Tokens): unknown {
+  if (typeof set !== 'object' || set === null || base.refreshToken === undefined) return set;
+  const r = (set as { refreshToken?: unknown }).refreshToken;
+  return r === undefined || r === null ? { ...set, refreshToken: base.refreshToken } : set;
+}
+
+function race<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const onAbort = () => finish(() => reject(abortedBy(signal, 'the refresh')));
+    const timer = setTimeout(
+      () => finish(() => reject(new SessionError('timeout', `no answer from the refresh within ${ms} ms`))),
+      ms,
+    );
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error) => finish(() => reject(error)),
+    );
+  });
+}

@@ -1,0 +1,272 @@
+import { createActor, fromPromise, type Actor } from 'xstate';
+import { SessionError } from './errors.js';
+import { redactInspection } from './redact.js';
+import { createRefresher, defaultBackoff } from './refresher.js';
+import { isExpired, sessionMachine, type SessionEvent } from './sessionMachine.js';
+import { guardStorage } from './storageGate.js';
+import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
+import type { SessionOptions, SessionSnapshot, SessionStatus, SyncMessage, TokenSet } from './types.js';
+import { createWaiterQueue } from './waiters.js';
+import { memoryStorage } from './memoryStorage.js';
+
+/** A running session: the statechart's actor plus the calls adapters and apps make. */
+export interface Session {
+  /** The xstate actor behind the session (for inspection and advanced use). */
+  readonly actor: Actor<typeof sessionMachine>;
+  /** The current snapshot; the same object until something changes. */
+  getSnapshot(): SessionSnapshot;
+  /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  /** Starts a session with freshly issued tokens. Throws a SessionError for unusable tokens. */
+  login(tokens: TokenSet): void;
+  /** Ends the session here and in other tabs; a refresh answer arriving later is ignored. */
+  logout(): void;
+  /** Gets a new access token now; joins the refresh in flight if there is one. */
+  refresh(): Promise<string>;
+  /** A usable access token: at once when there is one, else after the refresh in flight. */
+  getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
+  /**
+   * Reports that a request sent with `token` came back 401. Refreshes only if `token` is
+   * still the current one; for an older token it resolves the current one (a "stale 401").
+   */
+  tokenRejected(token: string): Promise<string>;
+  /**
+   * Offers tokens a response carried (sliding expiration): adopted when newer than the
+   * current ones; the refresh token is kept when absent.
+   */
+  tokensRenewed(tokens: TokenSet): void;
+  /** Stops timers, listeners and the actor; waiting callers reject with kind `aborted`. */
+  stop(): void;
+}
+
+const loggedOutError = () => new SessionError('logged-out', 'the session is logged out');
+
+/**
+ * Creates a session around {@link sessionMachine}, without browser wiring (see the package
+ * entry's `createSession` for the version that listens to visibility, focus and online).
+ */
+export function createSessionCore(options: SessionOptions): Session {
+  validate(options);
+  const now = options.now ?? (() => Date.now());
+  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn);
+  const sync = options.sync;
+  const initial = store.load();
+  const restoring = initial instanceof Promise;
+
+  const refresher = createRefresher({
+    refresh: options.refresh,
+    reread: () => store.reread(),
+    lock: options.lock,
+    now,
+    timeout: options.refreshTimeout ?? 10_000,
+    attempts: options.retry?.attempts ?? 2,
+    backoff: options.retry?.backoff ?? defaultBackoff,
+    maxPerMinute: options.maxRefreshesPerMinute ?? 5,
+    onLate: (tokens, replaces) => send({ type: 'TOKENS_RECEIVED', tokens, from: 'late-refresh', replaces }),
+  });
+
+  const machine = sessionMachine.provide({
+    actors: {
+      restore: fromPromise(async () => (restoring ? initial : null)),
+      refresh: fromPromise(({ input, signal }) =>
+        input.tokens ? refresher.run(input.tokens, signal) : Promise.reject(loggedOutError()),
+      ),
+    },
+    actions: {
+      tokensChanged: ({ context, event }) => {
+        if (context.tokens === null || (event.type === 'TOKENS_RECEIVED' && event.from === 'sync')) return;
+        store.save(context.tokens);
+        sync?.publish({ type: 'tokens', tokens: toTokenSet(context.tokens) });
+      },
+      sessionEnded: ({ context, event }) => {
+        refresher.cancel();
+        if (context.tokens === null && !context.restorePending) return;
+        const fromOtherTab = event.type === 'LOGOUT' && event.from === 'sync';
+        if (!fromOtherTab) {
+          store.clear();
+          sync?.publish({ type: 'logout' });
+        }
+        const reason = event.type === 'LOGOUT' ? (event.reason ?? null) : ((event as { error?: SessionError }).error ?? null);
+        options.onLoggedOut?.(reason);
+      },
+    },
+  });
+
+  const actor = createActor(machine, {
+    input: {
+      tokens: restoring ? null : initial,
+      restorePending: restoring,
+      now,
+      ...(options.refreshLeadTime === undefined ? {} : { refreshLeadTime: options.refreshLeadTime }),
+    },
+    ...(options.inspect ? { inspect: redactInspection(options.inspect) } : {}),
+  });
+
+  const listeners = new Set<(snapshot: SessionSnapshot) => void>();
+  const waiters = createWaiterQueue(() => emit());
+  let snapshot = makeSnapshot();
+  let stopped = false;
+
+  function send(event: SessionEvent) {
+    if (!stopped) actor.send(event);
+  }
+
+  function makeSnapshot(): SessionSnapshot {
+    const { value, context } = actor.getSnapshot();
+    const tokens = context.tokens;
+    return {
+      status: statusOf(value),
+      accessToken: tokens?.accessToken ?? null,
+      claims: tokens?.claims ?? null,
+      expiresAt: tokens?.expiresAt ?? null,
+      error: context.error,
+      pending: waiters.size,
+    };
+  }
+
+  function emit() {
+    const next = makeSnapshot();
+    const prev = snapshot;
+    if (
+      next.status === prev.status &&
+      next.accessToken === prev.accessToken &&
+      next.expiresAt === prev.expiresAt &&
+      next.error === prev.error &&
+      next.pending === prev.pending
+    ) {
+      return;
+    }
+    snapshot = next;
+    for (const listener of [...listeners]) {
+      try {
+        listener(next);
+      } catch (error) {
+        warn(`a session listener threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** A token, an error, or undefined (wait) for a caller arriving now. */
+  function answerNow(): string | SessionError | undefined {
+    const { value, context } = actor.getSnapshot();
+    const status = statusOf(value);
+    if ((status === 'authenticated' || status === 'expiringSoon') && !isExpired(context)) {
+      return context.tokens?.accessToken;
+    }
+    if (status === 'loggedOut') return context.error ?? loggedOutError();
+    return undefined;
+  }
+
+  function flush() {
+    const { value, context } = actor.getSnapshot();
+    if (value === 'refreshFailed') return waiters.rejectAll(context.error ?? loggedOutError());
+    const answer = answerNow();
+    if (typeof answer === 'string') waiters.resolveAll(answer);
+    else if (answer) waiters.rejectAll(answer);
+  }
+
+  actor.subscribe(() => {
+    flush();
+    emit();
+  });
+  actor.start();
+  snapshot = makeSnapshot();
+
+  const stopWake = options.wake ? options.wake((reason) => send({ type: 'WAKE', reason })) : undefined;
+  const stopSync = sync?.subscribe((message: SyncMessage) => {
+    if (message.type === 'logout') return send({ type: 'LOGOUT', from: 'sync' });
+    try {
+      send({ type: 'TOKENS_RECEIVED', tokens: normalizeTokens(message.tokens, now(), false, 'tokens from another tab'), from: 'sync' });
+    } catch (error) {
+      warn(error instanceof Error ? error.message : String(error));
+    }
+  });
+
+  function getAccessToken(opts: { signal?: AbortSignal | undefined } = {}): Promise<string> {
+    if (stopped) return Promise.reject(new SessionError('aborted', 'the session was stopped'));
+    let answer = answerNow();
+    if (answer === undefined && needsNudge()) {
+      // A timer that slept through the expiry, or a failed refresh: try again before answering.
+      send({ type: 'WAKE', reason: 'request' });
+      answer = answerNow();
+    }
+    if (typeof answer === 'string') return Promise.resolve(answer);
+    if (answer) return Promise.reject(answer);
+    return waiters.add(opts.signal);
+  }
+
+  function needsNudge(): boolean {
+    const { value } = actor.getSnapshot();
+    return value === 'authenticated' || value === 'refreshFailed' || statusOf(value) === 'expiringSoon';
+  }
+
+  function current(): Tokens | null {
+    return actor.getSnapshot().context.tokens;
+  }
+
+  return {
+    actor,
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    login(tokens) {
+      const normalized = normalizeTokens(tokens, now(), true, 'login()');
+      refresher.cancel();
+      send({ type: 'LOGIN', tokens: normalized });
+    },
+    logout: () => send({ type: 'LOGOUT', from: 'local' }),
+    refresh() {
+      if (actor.getSnapshot().value === 'loggedOut') return getAccessToken();
+      send({ type: 'REFRESH' });
+      return getAccessToken();
+    },
+    getAccessToken,
+    tokenRejected(token) {
+      if (token === current()?.accessToken) send({ type: 'TOKEN_REJECTED', token });
+      return getAccessToken();
+    },
+    tokensRenewed(tokens) {
+      const base = current();
+      if (base === null) return;
+      try {
+        const set = { refreshToken: base.refreshToken, ...tokens };
+        send({ type: 'TOKENS_RECEIVED', tokens: normalizeTokens(set, now(), true, 'renewed tokens'), from: 'response' });
+      } catch (error) {
+        warn(error instanceof Error ? error.message : String(error));
+      }
+    },
+    stop() {
+      if (stopped) return;
+      stopWake?.();
+      stopSync?.();
+      refresher.cancel();
+      stopped = true;
+      actor.stop();
+      waiters.rejectAll(new SessionError('aborted', 'the session was stopped'));
+      listeners.clear();
+    },
+  };
+}
+
+function statusOf(value: unknown): SessionStatus {
+  if (typeof value === 'object' && value !== null) return (value as { renewing: SessionStatus }).renewing;
+  return value === 'restoring' ? 'refreshing' : (value as SessionStatus);
+}
+
+function validate(options: SessionOptions) {
+  if (typeof options?.refresh !== 'function') {
+    throw new TypeError('createSession: `refresh` must be a function ({ refreshToken, signal }) => Promise<TokenSet>');
+  }
+  const check = (name: string, value: number | undefined, min: number) => {
+    if (value !== undefined && !(typeof value === 'number' && value >= min && !Number.isNaN(value))) {
+      throw new TypeError(`createSession: \`${name}\` must be a number ≥ ${min}, got ${String(value)}`);
+    }
+  };
+  check('refreshLeadTime', options.refreshLeadTime, 0);
+  check('refreshTimeout', options.refreshTimeout, 1);
+  check('retry.attempts', options.retry?.attempts, 0);
+  check('maxRefreshesPerMinute', options.maxRefreshesPerMinute, 1);
+}

@@ -1,0 +1,84 @@
+import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
+import type { TokenSet, TokenStorage } from './types.js';
+
+/** The session's view of a TokenStorage: validated reads, ordered writes, and no throws. */
+export interface StorageGate {
+  /** Synchronous when the storage is; null for nothing stored or garbage (which is cleared). */
+  load(): Tokens | null | Promise<Tokens | null>;
+  /** Reads again after pending writes have landed (used inside the refresh lock). */
+  reread(): Promise<Tokens | null>;
+  save(tokens: Tokens): void;
+  clear(): void;
+}
+
+/**
+ * Wraps a storage so that no failure of it reaches the session: a throwing load starts
+ * logged out, a throwing write is reported once and the session goes on in memory, and
+ * asynchronous writes land in the order they were made.
+ */
+export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void): StorageGate {
+  let queue: Promise<void> | undefined;
+  const warned = new Set<string>();
+  const fail = (what: string) => (error: unknown) => {
+    if (warned.has(what)) return;
+    warned.add(what);
+    warn(`storage ${what} failed; the session goes on in memory (${describe(error)})`);
+  };
+
+  const accept = (value: TokenSet | null | undefined): Tokens | null => {
+    if (value === null || value === undefined) return null;
+    try {
+      return normalizeTokens(value, now(), false, 'stored tokens');
+    } catch (error) {
+      warn(`ignoring unusable stored tokens (${describe(error)}); clearing them`);
+      write(() => storage.clear(), 'clear');
+      return null;
+    }
+  };
+
+  function write(op: () => void | Promise<void>, what: string) {
+    const start = (): Promise<void> | undefined => {
+      try {
+        const result = op();
+        if (isPromise(result)) return result.then(undefined, fail(what));
+      } catch (error) {
+        fail(what)(error);
+      }
+      return undefined;
+    };
+    const next = queue ? queue.then(start) : start();
+    if (!next) return;
+    queue = next;
+    void next.then(() => {
+      if (queue === next) queue = undefined;
+    });
+  }
+
+  function load(): Tokens | null | Promise<Tokens | null> {
+    try {
+      const value = storage.load();
+      return isPromise(value) ? value.then(accept, (error) => (fail('load')(error), null)) : accept(value);
+    } catch (error) {
+      fail('load')(error);
+      return null;
+    }
+  }
+
+  return {
+    load,
+    async reread() {
+      await queue;
+      return load();
+    },
+    save: (tokens) => write(() => storage.save(toTokenSet(tokens)), 'save'),
+    clear: () => write(() => storage.clear(), 'clear'),
+  };
+}
+
+function isPromise<T>(value: unknown): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,123 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import type { SessionError } from './errors.js';
+
+/**
+ * Tokens as an auth server hands them out. Expiry comes from `expiresAt`, else the access
+ * token's JWT `exp`, else `expiresIn`; with none of them the token is used until a 401.
+ *
+ * @example
+ * session.login({ accessToken: 'eyJ…', refreshToken: 'r1', expiresIn: 900 })
+ */
+export interface TokenSet {
+  accessToken: string;
+  /** Absent in cookie mode, where an httpOnly cookie carries it. */
+  refreshToken?: string | undefined;
+  /** Epoch ms on this machine's clock. */
+  expiresAt?: number | undefined;
+  /** Lifetime in seconds, as in OAuth token responses. */
+  expiresIn?: number | undefined;
+  /**
+   * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
+   * Used to correct a skewed local clock; never stored.
+   */
+  serverDate?: number | undefined;
+}
+
+/** The session's state as the public sees it: the active state of the statechart. */
+export type SessionStatus =
+  | 'loggedOut'
+  | 'authenticated'
+  | 'expiringSoon'
+  | 'refreshing'
+  | 'refreshFailed';
+
+/** An immutable picture of the session; the same object until something changes. */
+export interface SessionSnapshot {
+  status: SessionStatus;
+  accessToken: string | null;
+  /** The access token's JWT payload; null for opaque tokens. */
+  claims: Record<string, unknown> | null;
+  /** When the access token expires, epoch ms on this machine's clock (server-skew corrected). */
+  expiresAt: number | null;
+  /** Why the session is in `refreshFailed` or `loggedOut`. */
+  error: SessionError | null;
+  /** Callers waiting for a token. */
+  pending: number;
+}
+
+/** Where the token set lives between page loads. One value, written whole. */
+export interface TokenStorage {
+  load(): TokenSet | null | Promise<TokenSet | null>;
+  save(tokens: TokenSet): void | Promise<void>;
+  clear(): void | Promise<void>;
+}
+
+/** Mutual exclusion around one refresh, across tabs. */
+export interface RefreshLock {
+  withLock<T>(fn: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+}
+
+/** What tabs tell each other. */
+export type SyncMessage = { type: 'tokens'; tokens: TokenSet } | { type: 'logout' };
+
+/** Cross-tab notifications. */
+export interface SessionSync {
+  publish(message: SyncMessage): void;
+  subscribe(listener: (message: SyncMessage) => void): () => void;
+}
+
+/** Why the session re-checks its timers. */
+export type WakeReason = 'timer' | 'visible' | 'focus' | 'online' | 'request';
+
+/**
+ * Connects the session to "the app woke up" signals. Called once with a notifier; returns
+ * the function that disconnects it.
+ */
+export type WakeSource = (notify: (reason: WakeReason) => void) => () => void;
+
+/** What the refresh function receives. */
+export interface RefreshContext {
+  /** Undefined in cookie mode. */
+  refreshToken?: string | undefined;
+  /** Aborted when the session no longer wants the answer (logout, stop). */
+  signal: AbortSignal;
+}
+
+/** Exchanges a refresh token for new tokens. Throw a SessionError to say how it failed. */
+export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet>;
+
+/** Retry policy for transient refresh failures (network, timeout, 5xx, 429). */
+export interface RetryOptions {
+  /** Extra tries after the first (default 2). */
+  attempts?: number;
+  /** Delay in ms before retry number `attempt` (1-based). Default: exponential with jitter. */
+  backoff?: (attempt: number) => number;
+}
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  refresh: RefreshFunction;
+  /** Default `memoryStorage()`. */
+  storage?: TokenStorage;
+  /** Ms before expiry that starts `expiringSoon` (default 60 000, capped at half the token lifetime). */
+  refreshLeadTime?: number;
+  /** Ms the session waits for one refresh answer (default 10 000). */
+  refreshTimeout?: number;
+  retry?: RetryOptions;
+  /** Default 5; beyond it a refresh fails with kind `rate-limited`. */
+  maxRefreshesPerMinute?: number;
+  sync?: SessionSync;
+  lock?: RefreshLock;
+  onLoggedOut?: (reason: SessionError | null) => void;
+  /** Injectable clock (epoch ms). */
+  now?: () => number;
+  /** Passed to xstate's `createActor` (Stately Inspector); tokens are redacted first. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * "The app woke up" signals. Default in a browser: `visibilitychange` to visible, `focus`
+   * and `online`. Pass `false` to wire none (e.g. React Native, where you wire AppState).
+   */
+  wake?: WakeSource | false;
+  /** Where warnings go (default `console.warn`). Messages never hold a whole token. */
+  onWarning?: (message: string) => void;
+}
