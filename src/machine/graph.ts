@@ -25,6 +25,18 @@ export interface GraphEdge {
   id: string;
 }
 
+/** The edges one transition definition draws (one per target; a targetless one loops). */
+export function transitionEdges(transition: unknown): GraphEdge[] {
+  const t = transition as TransitionLike;
+  const source = t.source.path.join('.');
+  const event = t.eventType === '' ? 'always' : t.eventType;
+  const guard = guardName(t.guard);
+  return (t.target ?? [t.source]).map((target) => {
+    const to = target.path.join('.');
+    return { source, target: to, event, guard, label: labelOf(event), id: `${source}|${event}|${guard}|${to}` };
+  });
+}
+
 interface NodeLike {
   path: string[];
   key: string;
@@ -35,6 +47,7 @@ interface NodeLike {
   always?: TransitionLike[] | undefined;
 }
 interface TransitionLike {
+  source: NodeLike;
   target?: NodeLike[] | undefined;
   guard?: unknown;
   eventType: string;
@@ -58,16 +71,8 @@ export function machineGraph(machine: AnyStateMachine): { states: GraphState[]; 
         children: Object.keys(node.states).length,
       });
     }
-    const all: Array<[string, TransitionLike]> = [];
-    for (const [event, list] of node.transitions) for (const t of list) all.push([event, t]);
-    for (const t of node.always ?? []) all.push(['always', t]);
-    for (const [event, t] of all) {
-      const guard = guardName(t.guard);
-      for (const target of t.target ?? [node]) {
-        const to = target.path.join('.');
-        edges.push({ source, target: to, event, guard, label: labelOf(event), id: `${source}|${event}|${guard}|${to}` });
-      }
-    }
+    for (const list of node.transitions.values()) for (const t of list) edges.push(...transitionEdges(t));
+    for (const t of node.always ?? []) edges.push(...transitionEdges(t));
     for (const child of Object.values(node.states)) visit(child);
   };
   visit(machine.root as unknown as NodeLike);

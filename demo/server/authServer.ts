@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { createRefreshTokenStore, type IssuedPair } from './refreshTokens.js';
+
+/** How /refresh misbehaves, for tests and the demo. */
+export type RefreshFault =
+  | { type: 'delay'; ms: number } // answer normally, `ms` later
+  | { type: 'drop' } // destroy the socket without an answer
+  | { type: 'hang' } // never answer
+  | { type: 'status'; status: number } // answer this status with a JSON error
+  | { type: 'error-body' } // 200 with { code: 401, msg } (seed 003)
+  | { type: 'malformed' } // 200 with an access token that is not a JWT
+  | { type: 'missing' } // 200 without an access token
+  | { type: 'bearer-only' }; // like seed 003's backend: 200 { code: 401 } unless a Bearer header is sent
+
+/** Options of {@link startAuthServer}. */
+export interface AuthServerOptions {
+  /** Access-token lifetime in seconds (default 20). */
+  accessTtl?: number;
+  /** Refresh-token lifetime in seconds (default 600). */
+  refreshTtl?: number;
+  /** A reused refresh token inside this window gets the same answer instead of a revocation (default 0). */
+  graceMs?: number;
+  /** Carry the refresh token in an httpOnly cookie instead of the body. */
+  cookie?: boolean;
+  /** The server's clock; default `Date.now`. Tests skew or advance it. */
+  now?: () => number;
+  port?: number;
+}
+
+/** What the server counted; tests assert on these. */
+export interface AuthCounters {
+  logins: number;
+  refreshCalls: number;
+  refreshOk: number;
+  refreshRejected: number;
+  refreshWithBearer: number;
+  reuseDetections: number;
+  graceReuses: number;
+  apiCalls: number;
+  apiOk: number;
+  apiExpired: number;
+  apiUnauthorized: number;
+  apiNoToken: number;
+  /** Most refresh requests in flight at once. */
+  refreshConcurrency: number;
+}
+
+/** One request as the server saw it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  body: string;
+}
+
+const newCounters = (): AuthCounters => ({
+  logins: 0,
+  refreshCalls: 0,
+  refreshOk: 0,
+  refreshRejected: 0,
+  refreshWithBearer: 0,
+  reuseDetections: 0,
+  graceReuses: 0,
+  apiCalls: 0,
+  apiOk: 0,
+  apiExpired: 0,
+  apiUnauthorized: 0,
+  apiNoToken: 0,
+  refreshConcurrency: 0,
+});
+
+/**
+ * A real auth server on 127.0.0.1: JWT access tokens (HS256, jose), rotating refresh tokens
+ * with reuse detection, an optional httpOnly-cookie mode, a protected `/api/*` echo, counters
+ * and fault switches. Used by the integration tests, the benchmarks and the demo.
+ */
+export async function startAuthServer(options: AuthServerOptions = {}) {
+  const now = options.now ?? (() => Date.now());
+  const secret = new Uint8Array(randomBytes(32));
+  let accessTtl = options.accessTtl ?? 20;
+  const store = createRefreshTokenStore({ ttlMs: (options.refreshTtl ?? 600) * 1000, graceMs: options.graceMs ?? 0, now });
+  let counters = newCounters();
+  let fault: { fault: RefreshFault; times: number } | null = null;
+  let generation = 0; // access tokens of an older generation are refused
+  let inFlight = 0;
+  const seen: SeenRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  async function issue(user: string, family: string): Promise<IssuedPair> {
+    const iat = Math.floor(now() / 1000);
+    const accessToken = await new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(user)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + accessTtl)
+      .sign(secret);
+    return { accessToken, refreshToken: store.add(user, family) };
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      date: new Date(now()).toUTCString(),
+      'cache-control': 'no-store',
+      ...headers,
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  function tokenBody(pair: IssuedPair, res: ServerResponse, status = 200) {
+    if (options.cookie) {
+      const cookie = `rt=${pair.refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${options.refreshTtl ?? 600}`;
+      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl }, { 'set-cookie': cookie });
+    }
+    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl });
+  }
+
+  async function verify(authorization: string | undefined) {
+    if (!authorization?.startsWith('Bearer ')) return { ok: false as const, why: 'no-token' as const };
+    try {
+      const { payload } = await jwtVerify(authorization.slice(7), secret, { currentDate: new Date(now()) });
+      const revoked = store.isRevoked(String(payload.sid)) || Number(payload.gen) < generation;
+      return revoked ? { ok: false as const, why: 'revoked' as const } : { ok: true as const, payload };
+    } catch (error) {
+      return { ok: false as const, why: error instanceof joseErrors.JWTExpired ? ('expired' as const) : ('invalid' as const) };
+    }
+  }
+
+  async function refresh(req: IncomingMessage, res: ServerResponse, body: string) {
+    counters.refreshCalls++;
+    if (req.headers.authorization?.startsWith('Bearer ')) counters.refreshWithBearer++;
+    const active = fault && fault.times > 0 ? fault.fault : null;
+    if (active && fault) fault.times--;
+    if (active?.type === 'drop') return req.socket.destroy();
+    if (active?.type === 'hang') return;
+    if (active?.type === 'delay') await new Promise((r) => setTimeout(r, active.ms));
+    if (active?.type === 'status') return send(res, active.status, { error: 'server_error', message: `fault ${active.status}` });
+    if (active?.type === 'error-body') return send(res, 200, { code: 401, msg: 'Invalid token type' });
+    if (active?.type === 'bearer-only' && !req.headers.authorization) return send(res, 200, { code: 401, msg: 'Invalid token type' });
+
+    const presented = readRefreshToken(req, body);
+    if (!presented) {
+      counters.refreshRejected++;
+      return send(res, 401, { error: 'invalid_grant', error_description: 'no refresh token' });
+    }
+    const exchange = store.exchange(presented);
+    if (!exchange.ok) {
+      counters.refreshRejected++;
+      if (exchange.reason === 'reuse') counters.reuseDetections++;
+      return send(res, 401, { error: 'invalid_grant', error_description: `refresh token ${exchange.reason}` });
+    }
+    if (exchange.reused) counters.graceReuses++;
+    const pair = await exchange.answer(() => issue(exchange.user, exchange.family));
+    counters.refreshOk++;
+    if (active?.type === 'malformed') return send(res, 200, { accessToken: 'eyJhbGciOiJIUzI1NiJ9.not-base64!.sig', refreshToken: pair.refreshToken, expiresIn: accessTtl });
+    if (active?.type === 'missing') return send(res, 200, { refreshToken: pair.refreshToken, expiresIn: accessTtl });
+    tokenBody(pair, res);
+  }
+
+  function readRefreshToken(req: IncomingMessage, body: string): string | undefined {
+    const header = req.headers['x-refresh-token'];
+    if (typeof header === 'string') return header;
+    const cookie = /(?:^|;\s*)rt=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (cookie) return cookie;
+    try {
+      const json = JSON.parse(body) as { refreshToken?: string; refresh_token?: string };
+      return json.refreshToken ?? json.refresh_token;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
+    counters.apiCalls++;
+    const bodyStyle = url.searchParams.get('style') === 'body'; // errors as 200 { code: 401 }
+    const deny = (status: number, error: string) => {
+      counters.apiUnauthorized++;
+      return bodyStyle ? send(res, 200, { code: 401, msg: error }) : send(res, status, { error });
+    };
+    const result = await verify(req.headers.authorization);
+    if (!result.ok) {
+      if (result.why === 'expired') counters.apiExpired++;
+      if (result.why === 'no-token') counters.apiNoToken++;
+      return deny(401, result.why);
+    }
+    if (url.pathname === '/api/always-401') return deny(401, 'always');
+    counters.apiOk++;
+    const headers: Record<string, string> = {};
+    if (url.pathname === '/api/renew') {
+      const pair = await issue(String(result.payload.sub), String(result.payload.sid));
+      headers['x-access-token'] = pair.accessToken;
+    }
+    const delay = Number(url.searchParams.get('delay') ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    send(res, 200, {
+      ok: true,
+      user: result.payload.sub,
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      contentType: req.headers['content-type'] ?? null,
+      body,
+    }, headers);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    seen.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body,
+    });
+    if (seen.length > 20_000) seen.splice(0, 10_000);
+
+    if (req.method === 'POST' && url.pathname === '/login') {
+      counters.logins++;
+      const { username = 'user' } = (JSON.parse(body || '{}') as { username?: string });
+      const { family, refreshToken } = store.start(username);
+      const pair = await issue(username, family);
+      // the family's first refresh token is the one handed out at login
+      return tokenBody({ accessToken: pair.accessToken, refreshToken }, res);
+    }
+    if (req.method === 'POST' && url.pathname === '/refresh') {
+      inFlight++;
+      counters.refreshConcurrency = Math.max(counters.refreshConcurrency, inFlight);
+      try {
+        return await refresh(req, res, body);
+      } finally {
+        inFlight--;
+      }
+    }
+    if (req.method === 'POST' && url.pathname === '/logout') {
+      const presented = readRefreshToken(req, body);
+      const family = presented ? store.familyOf(presented) : undefined;
+      if (family) store.revoke(family);
+      return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
+    }
+    if (url.pathname.startsWith('/api/')) return api(req, res, url, body);
+    send(res, 404, { error: 'not_found' });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: 'internal', message: String(error) });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    /** Live counters (replaced by `resetCounters`). */
+    get counters(): AuthCounters {
+      return counters;
+    },
+    resetCounters() {
+      counters = newCounters();
+      seen.length = 0;
+    },
+    /** Requests seen since the last reset, oldest first. */
+    seen,
+    /** Makes the next `times` refresh requests misbehave (default: all, until cleared). */
+    setFault(next: RefreshFault | null, times = Infinity) {
+      fault = next ? { fault: next, times } : null;
+    },
+    setAccessTtl(seconds: number) {
+      accessTtl = seconds;
+    },
+    /** Logs in over HTTP, as a browser would. */
+    async login(username = 'user'): Promise<{ accessToken: string; refreshToken?: string; expiresIn: number }> {
+      const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', body: JSON.stringify({ username }) });
+      return (await res.json()) as { accessToken: string; refreshToken?: string; expiresIn: number };
+    },
+    /** Issues a pair directly, e.g. with a short TTL. */
+    async issuePair(username = 'user'): Promise<IssuedPair> {
+      const { family } = store.start(username);
+      return issue(username, family);
+    },
+    /** Every access token issued so far stops working (refresh tokens still work). */
+    revokeAccessTokens() {
+      generation++;
+    },
+    /** Every refresh-token family is revoked: the next refresh is refused. */
+    revokeAll: () => store.revokeAll(),
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A started auth server. */
+export type AuthServer = Awaited<ReturnType<typeof startAuthServer>>;

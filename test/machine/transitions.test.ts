@@ -1,0 +1,372 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createActor, fromPromise } from 'xstate';
+import { createSession, machineGraph, memoryStorage, SessionError, sessionMachine, type TokenStorage } from '../../src/index.js';
+import { transitionRecorder } from '../helpers/coverage.js';
+import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
+
+// Every transition of the statechart, driven through the public session API with fake
+// timers. The recorder sees each transition the machine takes (via `inspect`); the last test
+// walks the machine's own graph and fails if any transition was never exercised here.
+const recorder = transitionRecorder();
+
+function start(options: { storage?: TokenStorage; lead?: number } = {}) {
+  const refresh = scriptedRefresh();
+  const storage = options.storage ?? memoryStorage();
+  const session = createSession({
+    refresh: refresh.fn,
+    storage,
+    wake: false,
+    refreshLeadTime: options.lead ?? 60_000,
+    refreshTimeout: 600_000,
+    retry: { attempts: 0 },
+    maxRefreshesPerMinute: 1_000,
+    inspect: recorder.inspect,
+  });
+  return { session, refresh, storage, status: () => session.getSnapshot().status };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('restoring', () => {
+  it('starts authenticated when a synchronous storage holds a token set', () => {
+    const storage = memoryStorage();
+    storage.save({ ...pair(1), expiresAt: Date.now() + 300_000 });
+    const { status, session } = start({ storage });
+    expect(status()).toBe('authenticated');
+    expect(session.getSnapshot().accessToken).toBe(pair(1).accessToken);
+  });
+
+  it('starts loggedOut when the storage is empty', () => {
+    expect(start().status()).toBe('loggedOut');
+  });
+
+  it('waits for an asynchronous storage, reporting refreshing, then becomes authenticated', async () => {
+    const saved = { ...pair(1), expiresAt: Date.now() + 300_000 };
+    const storage: TokenStorage = { load: async () => saved, save: async () => {}, clear: async () => {} };
+    const { status, session } = start({ storage });
+    expect(status()).toBe('refreshing');
+    const token = session.getAccessToken();
+    expect(session.getSnapshot().pending).toBe(1);
+    await flush();
+    expect(status()).toBe('authenticated');
+    await expect(token).resolves.toBe(saved.accessToken);
+  });
+
+  it('ends loggedOut when an asynchronous storage holds nothing', async () => {
+    const storage: TokenStorage = { load: async () => null, save: async () => {}, clear: async () => {} };
+    const { status, session } = start({ storage });
+    const token = session.getAccessToken();
+    await flush();
+    expect(status()).toBe('loggedOut');
+    await expect(token).rejects.toMatchObject({ kind: 'logged-out' });
+  });
+
+  it('ends loggedOut when the restore actor itself fails', async () => {
+    const machine = sessionMachine.provide({
+      actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
+    });
+    const actor = createActor(machine, { input: { restorePending: true }, inspect: recorder.inspect }).start();
+    await flush();
+    expect(actor.getSnapshot().value).toBe('loggedOut');
+    actor.stop();
+  });
+});
+
+describe('authenticated', () => {
+  it('moves to expiringSoon at expiry minus the lead time and refreshes in the background', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(239_000);
+    expect(status()).toBe('authenticated');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(status()).toBe('expiringSoon');
+    expect(refresh.calls).toHaveLength(1);
+    // requests keep using the still-valid token while the refresh runs
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+  });
+
+  it('caps the lead time at half the token lifetime', async () => {
+    const { session, status } = start({ lead: 60_000 });
+    session.login(pair(1, 20));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(status()).toBe('authenticated');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(status()).toBe('expiringSoon');
+  });
+
+  it('goes straight to refreshing when the token has expired unseen (a tab that slept)', async () => {
+    const { session, refresh, status } = start();
+    session.login(pair(1, 300));
+    vi.setSystemTime(Date.now() + 301_000); // the clock jumps; no timer has fired
+    const token = session.getAccessToken();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    expect(refresh.calls).toHaveLength(1);
+    await expect(token).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('refreshes on a 401 for the current token, and makes callers wait', async () => {
+    const { session, refresh, status } = start();
+    session.login(pair(1));
+    const retried = session.tokenRejected(pair(1).accessToken);
+    expect(status()).toBe('refreshing');
+    const waiting = session.getAccessToken();
+    expect(session.getSnapshot().pending).toBe(2);
+    (await refresh.next()).resolve(pair(2));
+    await expect(Promise.all([retried, waiting])).resolves.toEqual([pair(2).accessToken, pair(2).accessToken]);
+    expect(refresh.calls).toHaveLength(1);
+  });
+
+  it('refreshes on an explicit refresh()', async () => {
+    const { session, refresh, status } = start();
+    session.login(pair(1));
+    const next = session.refresh();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(next).resolves.toBe(pair(2).accessToken);
+    expect(status()).toBe('authenticated');
+  });
+});
+
+describe('expiringSoon', () => {
+  it('becomes refreshing, without a second request, when the token actually expires mid-refresh', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    expect(status()).toBe('expiringSoon');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(status()).toBe('refreshing');
+    expect(refresh.calls).toHaveLength(1);
+    const waiting = session.getAccessToken();
+    (await refresh.next()).resolve(pair(2));
+    await expect(waiting).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(1);
+  });
+
+  it('becomes refreshing on a 401 for the current token, joining the refresh in flight', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    const retried = session.tokenRejected(pair(1).accessToken);
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(retried).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(1);
+  });
+
+  it('becomes refreshing on refresh(), joining the refresh in flight', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    const next = session.refresh();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(next).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(1);
+  });
+});
+
+describe('refresh outcomes', () => {
+  it('success: authenticated with the new tokens, saved as one value', async () => {
+    const { session, refresh, status, storage } = start();
+    session.login(pair(1));
+    void session.refresh();
+    (await refresh.next()).resolve(pair(2));
+    await flush();
+    expect(status()).toBe('authenticated');
+    expect(await storage.load()).toMatchObject({ accessToken: pair(2).accessToken, refreshToken: pair(2).refreshToken });
+  });
+
+  it('definitive rejection: loggedOut, tokens cleared, waiters rejected with kind rejected', async () => {
+    const onLoggedOut = vi.fn();
+    const refresh = scriptedRefresh();
+    const storage = memoryStorage();
+    const session = createSession({ refresh: refresh.fn, storage, wake: false, onLoggedOut, inspect: recorder.inspect });
+    session.login(pair(1));
+    const waiting = session.refresh();
+    (await refresh.next()).reject(new SessionError('rejected', 'refresh token revoked', { status: 401 }));
+    await expect(waiting).rejects.toMatchObject({ kind: 'rejected', status: 401 });
+    expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', accessToken: null, error: { kind: 'rejected' } });
+    expect(await storage.load()).toBeNull();
+    expect(onLoggedOut).toHaveBeenCalledTimes(1);
+    expect(onLoggedOut.mock.calls[0]?.[0]).toMatchObject({ kind: 'rejected' });
+  });
+
+  it('transient failure: refreshFailed with the tokens kept, waiters rejected with the cause', async () => {
+    const { session, refresh, status, storage } = start();
+    session.login(pair(1));
+    const waiting = session.refresh();
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await expect(waiting).rejects.toMatchObject({ kind: 'network' });
+    expect(status()).toBe('refreshFailed');
+    expect(session.getSnapshot().accessToken).toBe(pair(1).accessToken);
+    expect(await storage.load()).toMatchObject({ accessToken: pair(1).accessToken });
+  });
+});
+
+describe('refreshFailed', () => {
+  async function failed() {
+    const s = start();
+    s.session.login(pair(1, 300));
+    void s.session.refresh().catch(() => {});
+    (await s.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(s.status()).toBe('refreshFailed');
+    return s;
+  }
+
+  it('tries again on refresh()', async () => {
+    const { session, refresh, status } = await failed();
+    const next = session.refresh();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(next).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('tries again on a 401 for the current token', async () => {
+    const { session, refresh, status } = await failed();
+    const next = session.tokenRejected(pair(1).accessToken);
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(next).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('tries again in the background on the next request while the kept token is still valid', async () => {
+    const { session, refresh, status } = await failed();
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+    expect(status()).toBe('expiringSoon');
+    await refresh.next();
+    expect(refresh.calls).toHaveLength(2);
+  });
+
+  it('tries again when the app wakes up (online, visible, focus)', async () => {
+    const wake = { notify: (_: 'online') => {} };
+    const refresh = scriptedRefresh();
+    const session = createSession({
+      refresh: refresh.fn,
+      retry: { attempts: 0 },
+      wake: (notify) => ((wake.notify = notify), () => {}),
+      inspect: recorder.inspect,
+    });
+    session.login(pair(1));
+    void session.refresh().catch(() => {});
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(session.getSnapshot().status).toBe('refreshFailed');
+    wake.notify('online');
+    expect(session.getSnapshot().status).toBe('expiringSoon');
+    await refresh.next();
+    expect(refresh.calls).toHaveLength(2);
+  });
+});
+
+describe('from any state', () => {
+  it('LOGIN from loggedOut: authenticated, tokens saved', async () => {
+    const { session, status, storage } = start();
+    session.login(pair(1));
+    expect(status()).toBe('authenticated');
+    expect(await storage.load()).toMatchObject({ accessToken: pair(1).accessToken });
+  });
+
+  it('LOGIN during a refresh: the new login wins and the old refresh answer is ignored', async () => {
+    const { session, refresh, status } = start();
+    session.login(pair(1));
+    void session.refresh().catch(() => {});
+    const old = (await refresh.next());
+    session.login(pair('other'));
+    expect(status()).toBe('authenticated');
+    expect(old.signal.aborted).toBe(true);
+    old.resolve(pair(2));
+    await flush();
+    expect(session.getSnapshot().accessToken).toBe(pair('other').accessToken);
+  });
+
+  it('LOGOUT during a refresh: loggedOut at once, and the late answer is ignored', async () => {
+    const { session, refresh, status, storage } = start();
+    session.login(pair(1));
+    const waiting = session.refresh();
+    const call = await refresh.next();
+    session.logout();
+    expect(status()).toBe('loggedOut');
+    await expect(waiting).rejects.toMatchObject({ kind: 'logged-out' });
+    expect(call.signal.aborted).toBe(true);
+    call.resolve(pair(2));
+    await flush();
+    expect(status()).toBe('loggedOut');
+    expect(await storage.load()).toBeNull();
+  });
+
+  it('LOGOUT from authenticated, refreshFailed and restoring', async () => {
+    const a = start();
+    a.session.login(pair(1));
+    a.session.logout();
+    expect(a.status()).toBe('loggedOut');
+
+    const b = start();
+    b.session.login(pair(1));
+    void b.session.refresh().catch(() => {});
+    (await b.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(b.status()).toBe('refreshFailed');
+    b.session.logout();
+    expect(b.status()).toBe('loggedOut');
+
+    const slow: TokenStorage = { load: () => new Promise(() => {}), save: () => {}, clear: () => {} };
+    const c = start({ storage: slow });
+    const waiting = c.session.getAccessToken();
+    c.session.logout();
+    await expect(waiting).rejects.toMatchObject({ kind: 'logged-out' });
+  });
+
+  it('TOKENS_RECEIVED: newer tokens from a response are adopted in any signed-in state', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    session.tokensRenewed({ accessToken: 'renewed-access-1234', expiresIn: 600 });
+    expect(session.getSnapshot().accessToken).toBe('renewed-access-1234');
+
+    await vi.advanceTimersByTimeAsync(540_000); // into expiringSoon
+    expect(status()).toBe('expiringSoon');
+    session.tokensRenewed({ accessToken: 'renewed-access-5678', expiresIn: 600 });
+    expect(status()).toBe('authenticated');
+    expect((await refresh.next()).signal.aborted).toBe(false); // the rotation request is not abandoned
+
+    void session.refresh().catch(() => {});
+    (await refresh.nth(2)).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(status()).toBe('refreshFailed');
+    session.tokensRenewed({ accessToken: 'renewed-access-9999', expiresIn: 900 });
+    expect(status()).toBe('authenticated');
+    expect(session.getSnapshot().accessToken).toBe('renewed-access-9999');
+  });
+
+  it('TOKENS_RECEIVED: tokens from another tab log a logged-out tab in; a restoring tab adopts them', async () => {
+    const listeners: Array<(m: { type: 'tokens'; tokens: ReturnType<typeof pair> }) => void> = [];
+    const sync = {
+      publish: () => {},
+      subscribe: (l: (typeof listeners)[number]) => (listeners.push(l), () => {}),
+    };
+    const refresh = scriptedRefresh();
+    const session = createSession({ refresh: refresh.fn, sync, wake: false, inspect: recorder.inspect });
+    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(7), expiresAt: Date.now() + 300_000 } });
+    expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair(7).accessToken });
+
+    const slow: TokenStorage = { load: () => new Promise(() => {}), save: () => {}, clear: () => {} };
+    const restoring = createSession({ refresh: refresh.fn, sync, storage: slow, wake: false, inspect: recorder.inspect });
+    const waiting = restoring.getAccessToken();
+    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(8), expiresAt: Date.now() + 300_000 } });
+    await expect(waiting).resolves.toBe(pair(8).accessToken);
+    expect(refresh.calls).toHaveLength(0);
+  });
+});
+
+afterAll(() => {
+  const { edges } = machineGraph(sessionMachine);
+  const missed = edges.filter((e) => !recorder.taken.has(e.id)).map((e) => e.id);
+  // Reported as a test failure, not a thrown hook error, so the message names the edges.
+  expect(missed, `transitions never exercised: ${missed.join(', ')}`).toEqual([]);
+});
