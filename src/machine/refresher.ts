@@ -36,16 +36,19 @@ interface Flight {
   awaited: boolean;
 }
 
+/** A request older than this many refresh timeouts is presumed lost when a new cycle starts. */
+const ABANDON_AFTER = 3;
+
 /** Exponential backoff from 500 ms up to 30 s, each delay jittered into its upper half. */
 export const defaultBackoff = (attempt: number): number =>
   Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /**
- * The refresh cycle behind the machine's `refresh` actor. A slow request is never abandoned
- * while its cycle lasts: a retry after a timeout waits for the same request instead of
- * sending a second one with the same refresh token (which rotation would punish). Its answer
- * is still applied if it arrives after the cycle gave up; only the next cycle, a logout or a
- * login abandons it.
+ * The refresh cycle behind the machine's `refresh` actor. A slow request is not duplicated:
+ * a retry after a timeout, or the next cycle, waits for the same request instead of sending a
+ * second one with the same refresh token (which rotation would punish), and its answer is
+ * applied even if it arrives after the session gave up waiting. Only a logout, a login, or a
+ * new cycle finding it older than 3 × the timeout (presumed lost) abandons it.
  */
 export function createRefresher(o: RefresherOptions): Refresher {
   let flight: Flight | null = null;
@@ -104,7 +107,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
 
   return {
     async run(current, signal) {
-      if (flight !== null && o.now() - flight.startedAt > o.timeout) abandon(flight);
+      if (flight !== null && o.now() - flight.startedAt > ABANDON_AFTER * o.timeout) abandon(flight);
       for (let n = 0; ; n++) {
         try {
           const once = () => attempt(current, signal);
