@@ -3,6 +3,9 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    ky: 'src/ky.ts',
+    fetch: 'src/fetch.ts',
+    axios: 'src/axios.ts',
   },
   format: ['esm'],
   dts: true,

@@ -181,6 +181,10 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       counters.apiUnauthorized++;
       return bodyStyle ? send(res, 200, { code: 401, msg: error }) : send(res, status, { error });
     };
+    // `?delay=ms` holds the request before the token is checked (a slow request whose 401
+    // arrives after other requests have already refreshed)
+    const delay = Number(url.searchParams.get('delay') ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const result = await verify(req.headers.authorization);
     if (!result.ok) {
       if (result.why === 'expired') counters.apiExpired++;
@@ -194,8 +198,6 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       const pair = await issue(String(result.payload.sub), String(result.payload.sid));
       headers['x-access-token'] = pair.accessToken;
     }
-    const delay = Number(url.searchParams.get('delay') ?? 0);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     send(res, 200, {
       ok: true,
       user: result.payload.sub,
