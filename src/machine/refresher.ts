@@ -29,26 +29,23 @@ export interface Refresher {
 interface Flight {
   promise: Promise<Tokens>;
   controller: AbortController;
-  startedAt: number;
   /** The access token this request is meant to replace. */
   replaces: string;
   /** A cycle is waiting for this answer right now. */
   awaited: boolean;
 }
 
-/** A request older than this many refresh timeouts is presumed lost when a new cycle starts. */
-const ABANDON_AFTER = 3;
-
 /** Exponential backoff from 500 ms up to 30 s, each delay jittered into its upper half. */
 export const defaultBackoff = (attempt: number): number =>
   Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /**
- * The refresh cycle behind the machine's `refresh` actor. A slow request is not duplicated:
- * a retry after a timeout, or the next cycle, waits for the same request instead of sending a
+ * The refresh cycle behind the machine's `refresh` actor. A slow request is never duplicated:
+ * a retry after a timeout, or a later cycle, waits for the same request instead of sending a
  * second one with the same refresh token (which rotation would punish), and its answer is
- * applied even if it arrives after the session gave up waiting. Only a logout, a login, or a
- * new cycle finding it older than 3 × the timeout (presumed lost) abandons it.
+ * applied even if it arrives after the session gave up waiting. Only its settling, a logout,
+ * a login or `stop()` ends it — so the refresh function must settle (jsonRefresh aborts a hung
+ * request after its own `timeout`).
  */
 export function createRefresher(o: RefresherOptions): Refresher {
   let flight: Flight | null = null;
@@ -73,7 +70,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
         (set) => normalizeTokens(withRefreshToken(set, base), o.now(), true, 'refresh'),
         (error) => Promise.reject(toSessionError(error)),
       );
-    const f: Flight = { promise, controller, startedAt: now, replaces: base.accessToken, awaited: false };
+    const f: Flight = { promise, controller, replaces: base.accessToken, awaited: false };
     promise.then(
       (tokens) => {
         if (flight === f) flight = null;
@@ -107,7 +104,6 @@ export function createRefresher(o: RefresherOptions): Refresher {
 
   return {
     async run(current, signal) {
-      if (flight !== null && o.now() - flight.startedAt > ABANDON_AFTER * o.timeout) abandon(flight);
       for (let n = 0; ; n++) {
         try {
           const once = () => attempt(current, signal);

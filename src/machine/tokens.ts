@@ -14,7 +14,8 @@ export interface Tokens {
 }
 
 // `iat` and `Date` have one-second resolution and include the network latency, so an offset
-// smaller than this is noise, not skew.
+// below this is noise, not skew: 2 s, less for very short-lived tokens. A corrected expiry can
+// be up to a second late, which the refresh lead time absorbs.
 const SKEW_NOISE_MS = 2_000;
 
 /**
@@ -45,7 +46,7 @@ export function normalizeTokens(value: unknown, now: number, fresh: boolean, ori
 
   let at: number | null = null;
   if (typeof expiresAt === 'number') at = expiresAt;
-  else if (exp !== null) at = exp + (fresh ? clockOffset(now, serverDate as number | undefined, iat) : 0);
+  else if (exp !== null) at = exp + (fresh ? clockOffset(now, serverDate as number | undefined, iat, lifetimeMs) : 0);
   else if (lifetimeMs !== null) at = now + lifetimeMs;
 
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
@@ -58,11 +59,12 @@ export function normalizeTokens(value: unknown, now: number, fresh: boolean, ori
   };
 }
 
-function clockOffset(now: number, serverDate: number | undefined, iat: number | null): number {
-  const serverNow = serverDate ?? iat;
-  if (serverNow === null) return 0;
-  const offset = now - serverNow;
-  return Math.abs(offset) < SKEW_NOISE_MS ? 0 : offset;
+function clockOffset(now: number, serverDate: number | undefined, iat: number | null, lifetime: number | null): number {
+  const serverSecond = serverDate ?? iat;
+  if (serverSecond === null) return 0;
+  const offset = now - serverSecond;
+  const noise = Math.min(SKEW_NOISE_MS, (lifetime ?? Infinity) / 4);
+  return Math.abs(offset) < noise ? 0 : offset;
 }
 
 function decodeClaims(token: string, bad: (why: string) => SessionError): Record<string, unknown> | null {

@@ -77,6 +77,15 @@ describe('clock skew', () => {
     expect(normalizeTokens({ accessToken: jwt }, NOW, true, 't').expiresAt).toBe((sec(NOW) + ttl) * 1000);
   });
 
+  it('treats a 1.5 s offset as skew for 2-second tokens, where it is not noise', () => {
+    const serverNow = NOW - 1_500;
+    const jwt = fakeJwt({ iat: sec(serverNow), exp: sec(serverNow) + 2 });
+    const t = normalizeTokens({ accessToken: jwt }, NOW, true, 't');
+    const trueExpiry = (sec(serverNow) + 2) * 1000 + 1_500;
+    expect((t.expiresAt as number) - trueExpiry).toBeGreaterThanOrEqual(0);
+    expect((t.expiresAt as number) - trueExpiry).toBeLessThan(1_000);
+  });
+
   it('does not correct stored tokens, whose expiresAt is already on this clock', () => {
     const jwt = fakeJwt({ iat: sec(NOW) - 3_600, exp: sec(NOW) + 60 });
     expect(normalizeTokens({ accessToken: jwt, expiresAt: NOW + 60_000 }, NOW, false, 't').expiresAt).toBe(NOW + 60_000);

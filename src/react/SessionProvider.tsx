@@ -1,0 +1,49 @@
+import { createContext, useContext, type ReactNode } from 'react';
+import type { Session } from '../machine/session.js';
+import type { SessionSnapshot } from '../machine/types.js';
+
+interface SessionContextValue {
+  session: Session;
+  serverSnapshot: SessionSnapshot;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+/** What the server renders before the browser's session takes over: logged out. */
+export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
+  status: 'loggedOut',
+  accessToken: null,
+  claims: null,
+  expiresAt: null,
+  error: null,
+  pending: 0,
+});
+
+/** Props of {@link SessionProvider}. */
+export interface SessionProviderProps {
+  session: Session;
+  /** The snapshot used while rendering on the server (default: logged out). */
+  serverSnapshot?: SessionSnapshot;
+  children?: ReactNode;
+}
+
+/**
+ * Makes a session available to `useSession()` and `useSessionSelector()` below it. Create the
+ * session outside React (module scope), so StrictMode's double mount cannot create two.
+ *
+ * @example
+ * const session = createSession({ refresh: jsonRefresh({ url: '/auth/refresh' }) })
+ * root.render(<SessionProvider session={session}><App /></SessionProvider>)
+ */
+export function SessionProvider({ session, serverSnapshot = LOGGED_OUT_SNAPSHOT, children }: SessionProviderProps) {
+  return <SessionContext.Provider value={{ session, serverSnapshot }}>{children}</SessionContext.Provider>;
+}
+
+/** The provider's value; throws a clear error outside a provider. */
+export function useSessionContext(hook: string): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (value === null) {
+    throw new Error(`${hook}() must be used inside <SessionProvider session={…}>; none was found above this component`);
+  }
+  return value;
+}

@@ -1,0 +1,56 @@
+import { useMemo } from 'react';
+import type { SessionSnapshot, SessionStatus, TokenSet } from '../machine/types.js';
+import type { SessionError } from '../machine/errors.js';
+import { useSessionContext } from './SessionProvider.js';
+import { useSessionSelector } from './useSessionSelector.js';
+
+/** What `useSession()` returns: the session's state (never the raw token) and its actions. */
+export interface UseSessionResult {
+  status: SessionStatus;
+  claims: Record<string, unknown> | null;
+  expiresAt: number | null;
+  error: SessionError | null;
+  pending: number;
+  /** True in every status but `loggedOut`. */
+  isAuthenticated: boolean;
+  login(tokens: TokenSet): void;
+  logout(): void;
+  refresh(): Promise<string>;
+  getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
+}
+
+type Visible = Pick<SessionSnapshot, 'status' | 'claims' | 'expiresAt' | 'error' | 'pending'>;
+
+const pick = (s: SessionSnapshot): Visible => ({
+  status: s.status,
+  claims: s.claims,
+  expiresAt: s.expiresAt,
+  error: s.error,
+  pending: s.pending,
+});
+
+const sameVisible = (a: Visible, b: Visible) =>
+  a.status === b.status && a.claims === b.claims && a.expiresAt === b.expiresAt && a.error === b.error && a.pending === b.pending;
+
+/**
+ * The session for a component: status, claims, expiry, error, pending callers, and the
+ * actions. Re-renders when any of those change; select less with `useSessionSelector`.
+ *
+ * @example
+ * const { status, claims, logout } = useSession()
+ * if (status === 'loggedOut') return <Login />
+ */
+export function useSession(): UseSessionResult {
+  const { session } = useSessionContext('useSession');
+  const visible = useSessionSelector(pick, sameVisible);
+  const actions = useMemo(
+    () => ({
+      login: (tokens: TokenSet) => session.login(tokens),
+      logout: () => session.logout(),
+      refresh: () => session.refresh(),
+      getAccessToken: (options?: { signal?: AbortSignal }) => session.getAccessToken(options),
+    }),
+    [session],
+  );
+  return useMemo(() => ({ ...visible, isAuthenticated: visible.status !== 'loggedOut', ...actions }), [visible, actions]);
+}

@@ -1,0 +1,317 @@
+import { describe, expect, it, vi } from 'vitest';
+import { isSessionError, type SessionError } from '../../src/index.js';
+import { authServer, jumpClock } from '../helpers/server.js';
+import {
+  STORAGE_KEY,
+  inMemoryWebStorage,
+  messagesOf,
+  refreshRequests,
+  sessionErrorOf,
+  sleep,
+  startSession,
+  wholeTokensIn,
+} from '../helpers/integration.js';
+
+// The whole session (statechart, refresh cycle, jsonRefresh, webStorage) against the real
+// auth server: concurrency, clock skew, the refresh rate limit and broken storage.
+
+type Server = Awaited<ReturnType<typeof authServer>>;
+
+/** Calls a protected API route of the server with `token`, as an app would. */
+async function callApi(server: Server, token: string, path = '/api/me') {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('many callers, one refresh', () => {
+  it('100 concurrent getAccessToken() calls with an expired access token cause exactly one refresh, and all get the same new token', async () => {
+    const clock = jumpClock();
+    const server = await authServer({ accessTtl: 60, now: clock.now });
+    const { session, web, status } = startSession(server, { now: clock.now });
+    const login = await server.login();
+    session.login(login);
+
+    clock.advance(61_000); // the laptop lid was closed past the token's expiry
+    expect(await callApi(server, login.accessToken)).toBe(401);
+
+    const calls = Array.from({ length: 100 }, () => session.getAccessToken());
+    expect(session.getSnapshot().pending).toBe(100);
+    expect(status()).toBe('refreshing');
+    const tokens = await Promise.all(calls);
+
+    expect(new Set(tokens).size).toBe(1);
+    const [token] = tokens as [string];
+    expect(token).not.toBe(login.accessToken);
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(server.counters.refreshOk).toBe(1);
+    expect(server.counters.refreshConcurrency).toBe(1);
+    expect(status()).toBe('authenticated');
+    expect(session.getSnapshot().pending).toBe(0);
+    expect(web.tokens()?.accessToken).toBe(token);
+    expect(await callApi(server, token)).toBe(200);
+
+    // The token is good for a while: later callers get it without another refresh.
+    await expect(session.getAccessToken()).resolves.toBe(token);
+    expect(server.counters.refreshCalls).toBe(1);
+  });
+
+  it('a 401 for a token that was already replaced resolves the current token without another refresh', async () => {
+    const server = await authServer({ accessTtl: 60 });
+    const { session, web, status } = startSession(server);
+    const login = await server.login();
+    session.login(login);
+    const current = await session.refresh();
+
+    await expect(session.tokenRejected(login.accessToken)).resolves.toBe(current);
+
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(status()).toBe('authenticated');
+    expect(web.tokens()?.accessToken).toBe(current);
+    expect(await callApi(server, current)).toBe(200);
+  });
+
+  it('a refresh answer that arrives after logout is ignored: storage stays empty and the session stays logged out', async () => {
+    const server = await authServer({ accessTtl: 60 });
+    const { session, web, status, loggedOut } = startSession(server, { refreshTimeout: 2_000 });
+    const login = await server.login();
+    session.login(login);
+    server.setFault({ type: 'delay', ms: 300 }, 1);
+
+    const pending = session.refresh();
+    await vi.waitFor(() => expect(server.counters.refreshCalls).toBe(1), { timeout: 2_000, interval: 10 });
+    session.logout();
+
+    const error = await sessionErrorOf(pending);
+    expect(error.kind).toBe('logged-out');
+    await sleep(500); // the server answers in the meantime
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(status()).toBe('loggedOut');
+    expect(session.getSnapshot().accessToken).toBeNull();
+    expect(web.raw()).toBeNull();
+    expect(web.writes).toHaveLength(1); // the login only
+    expect(loggedOut).toEqual([null]);
+  });
+});
+
+describe('clock skew between this machine and the auth server', () => {
+  it.each([
+    ['ahead of', 10 * 60_000],
+    ['behind', -10 * 60_000],
+  ])(
+    'with the server clock 10 minutes %s the session, expiry is corrected and the session does not refresh in a loop',
+    async (_, skew) => {
+      const server = await authServer({ accessTtl: 60, now: () => Date.now() + skew });
+      const { session, web, status } = startSession(server, { now: () => Date.now() });
+      const login = await server.login();
+
+      /** True expiry of the current token on this machine's clock. */
+      const trueExpiry = () => Number(session.getSnapshot().claims?.exp) * 1000 - skew;
+
+      session.login(login);
+      expect(status()).toBe('authenticated');
+      expect(Math.abs((session.getSnapshot().expiresAt ?? 0) - trueExpiry())).toBeLessThan(2_000);
+      expect(Math.abs((session.getSnapshot().expiresAt ?? 0) - (Date.now() + 60_000))).toBeLessThan(2_000);
+
+      const token = await session.refresh();
+      expect(Math.abs((session.getSnapshot().expiresAt ?? 0) - trueExpiry())).toBeLessThan(2_000);
+      expect(Math.abs((session.getSnapshot().expiresAt ?? 0) - (Date.now() + 60_000))).toBeLessThan(2_000);
+      expect(web.tokens()?.expiresAt).toBe(session.getSnapshot().expiresAt);
+
+      await sleep(1_200);
+      expect(server.counters.refreshCalls).toBe(1); // only the one asked for
+      expect(status()).toBe('authenticated');
+      await expect(session.getAccessToken()).resolves.toBe(token);
+      expect(server.counters.refreshCalls).toBe(1);
+      expect(await callApi(server, token)).toBe(200);
+    },
+  );
+
+  it('with the server clock 1.5 s behind and 2-second tokens, the session refreshes about once a second, not in a loop', async () => {
+    // 1.5 s is below the 2 s the session treats as measurement noise; with tokens this short
+    // it is not noise. Start just after the server's second ticks over, so that the measured
+    // offset (1.5 s + the fraction of the server's second) is reliably under 2 s.
+    const skew = -1_500;
+    const serverNow = () => Date.now() + skew;
+    const server = await authServer({ accessTtl: 2, now: serverNow });
+    const { session, status } = startSession(server, { now: () => Date.now() });
+    while (serverNow() % 1000 > 150) await sleep(10);
+    session.login(await server.login());
+    const trueExpiry = () => Number(session.getSnapshot().claims?.exp) * 1000 - skew;
+    expect(Math.abs((session.getSnapshot().expiresAt ?? 0) - trueExpiry())).toBeLessThan(2_000);
+
+    const errors: string[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 2_500) {
+      await session.getAccessToken().catch((error: unknown) => errors.push(isSessionError(error) ? error.kind : String(error)));
+      await sleep(50);
+    }
+
+    expect([...new Set(errors)]).toEqual([]); // the kinds of error getAccessToken() failed with
+    expect(server.counters.refreshCalls).toBeLessThanOrEqual(3);
+    expect(status()).not.toBe('refreshFailed');
+  });
+
+  it('a session restored from storage keeps the corrected expiry', async () => {
+    const skew = -10 * 60_000;
+    const server = await authServer({ accessTtl: 60, now: () => Date.now() + skew });
+    const first = startSession(server);
+    first.session.login(await server.login());
+    const expiresAt = first.session.getSnapshot().expiresAt;
+    first.session.stop();
+
+    const second = startSession(server, { web: first.web });
+    expect(second.status()).toBe('authenticated');
+    expect(second.session.getSnapshot().expiresAt).toBe(expiresAt);
+    await sleep(300);
+    expect(server.counters.refreshCalls).toBe(0);
+  });
+});
+
+describe('maxRefreshesPerMinute', () => {
+  it.each([
+    ['an API route that answers 401 to every token', 'always-401'],
+    ['an API that refuses every token as soon as it is issued', 'revoked'],
+  ] as const)('against %s, the session stops at the limit with kind rate-limited', async (_, mode) => {
+    const limit = 3;
+    const server = await authServer({ accessTtl: 60 });
+    const { session, web, status, loggedOut, warnings } = startSession(server, { maxRefreshesPerMinute: limit });
+    const login = await server.login();
+    session.login(login);
+    if (mode === 'revoked') server.revokeAccessTokens();
+    const path = mode === 'always-401' ? '/api/always-401' : '/api/me';
+
+    // The usual app loop: call the API, report a 401, retry with the token the session gives.
+    const seenTokens = [login.accessToken];
+    let token = await session.getAccessToken();
+    let error: SessionError | undefined;
+    for (let i = 0; i < 20 && error === undefined; i++) {
+      expect(await callApi(server, token, path)).toBe(401);
+      try {
+        token = await session.tokenRejected(token);
+        seenTokens.push(token);
+        if (mode === 'revoked') server.revokeAccessTokens();
+      } catch (thrown) {
+        if (!isSessionError(thrown)) throw thrown;
+        error = thrown;
+      }
+    }
+
+    expect(error?.kind).toBe('rate-limited');
+    expect(error?.status).toBeUndefined();
+    expect(server.counters.refreshCalls).toBe(limit);
+    expect(server.counters.refreshOk).toBe(limit);
+    expect(server.counters.apiCalls).toBe(limit + 1);
+    expect(new Set(seenTokens).size).toBe(limit + 1);
+    expect(status()).toBe('refreshFailed');
+    expect(session.getSnapshot().error?.kind).toBe('rate-limited');
+    // The tokens of the last refresh are kept: the user is not logged out.
+    expect(web.tokens()?.accessToken).toBe(seenTokens[limit]);
+    expect(loggedOut).toEqual([]);
+    expect(wholeTokensIn([...warnings, ...messagesOf(error)], [...seenTokens, web.tokens()?.refreshToken])).toEqual([]);
+  });
+});
+
+describe('storage that fails or holds garbage', () => {
+  it('storage that throws on every write (quota) keeps the session working in memory, with exactly one warning', async () => {
+    const server = await authServer({ accessTtl: 60 });
+    const web = inMemoryWebStorage({ failWrites: true });
+    const { session, status, warnings, loggedOut } = startSession(server, { web });
+    const login = await server.login();
+
+    session.login(login);
+    expect(status()).toBe('authenticated');
+    const first = await session.refresh();
+    const second = await session.refresh();
+
+    expect(second).not.toBe(first);
+    expect(status()).toBe('authenticated');
+    await expect(session.getAccessToken()).resolves.toBe(second);
+    expect(await callApi(server, second)).toBe(200);
+    expect(server.counters.refreshOk).toBe(2);
+    expect(server.counters.reuseDetections).toBe(0);
+    // Each refresh presented the refresh token the previous answer rotated to (kept in memory).
+    const presented = refreshRequests(server).map((r) => (JSON.parse(r.body) as { refreshToken: string }).refreshToken);
+    expect(presented[0]).toBe(login.refreshToken);
+    expect(presented[1]).not.toBe(login.refreshToken);
+    expect(web.data.size).toBe(0);
+    expect(web.writes.length).toBeGreaterThanOrEqual(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/QuotaExceededError/);
+    expect(warnings[0]).toMatch(/memory/);
+    expect(loggedOut).toEqual([]);
+    const everyToken = [login.accessToken, login.refreshToken, first, second, ...presented];
+    expect(wholeTokensIn(warnings, everyToken)).toEqual([]);
+  });
+
+  it('storage that throws on every read and write starts loggedOut with one warning, and a login works in memory', async () => {
+    const server = await authServer({ accessTtl: 60 });
+    const broken = new DOMException('The operation is insecure.', 'SecurityError');
+    const web = inMemoryWebStorage();
+    web.storage.getItem = () => {
+      throw broken;
+    };
+    web.storage.setItem = () => {
+      throw broken;
+    };
+    web.storage.removeItem = () => {
+      throw broken;
+    };
+    const { session, status, warnings } = startSession(server, { web });
+
+    expect(status()).toBe('loggedOut');
+    const login = await server.login();
+    session.login(login);
+    const token = await session.refresh();
+    await session.refresh();
+    session.logout();
+    session.login(await server.login());
+
+    expect(token).not.toBe(login.accessToken);
+    expect(status()).toBe('authenticated');
+    expect(server.counters.refreshOk).toBe(2);
+    expect(server.counters.reuseDetections).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/SecurityError/);
+    expect(wholeTokensIn(warnings, [login.accessToken, login.refreshToken, token])).toEqual([]);
+  });
+
+  const garbage: Array<[string, (real: { accessToken: string; refreshToken?: string }) => string]> = [
+    ['text that is not JSON', (real) => `{"accessToken":"${real.accessToken}"`],
+    ['a JSON array', (real) => JSON.stringify([real.accessToken, real.refreshToken])],
+    ['OAuth field names instead of a token set', (real) => JSON.stringify({ access_token: real.accessToken, refresh_token: real.refreshToken })],
+    ['a refresh token that is a number', (real) => JSON.stringify({ accessToken: real.accessToken, refreshToken: 42 })],
+    ['an expiry that is a string', (real) => JSON.stringify({ accessToken: real.accessToken, refreshToken: real.refreshToken, expiresAt: 'tomorrow' })],
+    [
+      'an access token that looks like a JWT but does not decode',
+      (real) => JSON.stringify({ accessToken: `eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24tYXQtYWxs.${real.refreshToken ?? 'sig'}`, refreshToken: real.refreshToken }),
+    ],
+  ];
+
+  it.each(garbage)('storage holding %s starts loggedOut, clears the key and warns once without printing a token', async (_, make) => {
+    const server = await authServer({ accessTtl: 60 });
+    const real = await server.login();
+    const value = make(real);
+    const web = inMemoryWebStorage({ initial: { [STORAGE_KEY]: value } });
+
+    const { session, status, warnings, loggedOut } = startSession(server, { web });
+
+    expect(status()).toBe('loggedOut');
+    expect(session.getSnapshot().accessToken).toBeNull();
+    expect(web.raw()).toBeNull();
+    expect(web.data.has(STORAGE_KEY)).toBe(false);
+    expect(warnings).toHaveLength(1);
+    const error = await sessionErrorOf(session.getAccessToken());
+    expect(error.kind).toBe('logged-out');
+    expect(server.counters.refreshCalls).toBe(0);
+    expect(loggedOut).toEqual([]);
+    const jwtLike = (JSON.parse(value.endsWith('}') || value.endsWith(']') ? value : '{}') as { accessToken?: unknown }).accessToken;
+    const secrets = [real.accessToken, real.refreshToken, typeof jwtLike === 'string' ? jwtLike : undefined];
+    expect(wholeTokensIn([...warnings, ...messagesOf(error)], secrets)).toEqual([]);
+
+    // The session is usable again after a fresh login, and the storage is written whole.
+    session.login(await server.login());
+    expect(status()).toBe('authenticated');
+    expect(web.tokens()?.accessToken).toBe(session.getSnapshot().accessToken);
+  });
+});
