@@ -6,6 +6,7 @@ export default defineConfig({
     ky: 'src/ky.ts',
     fetch: 'src/fetch.ts',
     axios: 'src/axios.ts',
+    react: 'src/react.ts',
   },
   format: ['esm'],
   dts: true,

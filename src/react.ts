@@ -1,0 +1,11 @@
+export { SessionProvider, LOGGED_OUT_SNAPSHOT } from './react/SessionProvider.js';
+export { useSession } from './react/useSession.js';
+export { useSessionSelector } from './react/useSessionSelector.js';
+export { SessionStatechart } from './react/SessionStatechart.js';
+export { SessionPanel } from './react/SessionPanel.js';
+export { layoutMachine } from './react/layout.js';
+
+export type { SessionProviderProps } from './react/SessionProvider.js';
+export type { UseSessionResult } from './react/useSession.js';
+export type { SessionStatechartProps } from './react/SessionStatechart.js';
+export type { ChartLayout, Box, Arrow } from './react/layout.js';

@@ -1,0 +1,101 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { AnyEventObject, InspectionEvent } from 'xstate';
+import type { Session } from '../machine/session.js';
+import { redact } from '../machine/tokens.js';
+
+/** One line of the event log. */
+export interface LoggedEvent {
+  at: number;
+  text: string;
+}
+
+const LOG_SIZE = 50;
+
+/** An event as one readable line; tokens appear only as their last four characters. */
+export function describeEvent(event: AnyEventObject): string {
+  const e = event as AnyEventObject & Record<string, unknown>;
+  const done = /^xstate\.(done|error)\.actor\.(.+)$/.exec(e.type);
+  if (done) {
+    const kind = (e.error as { kind?: string } | undefined)?.kind;
+    return `${done[2]}: ${done[1] === 'done' ? 'done' : `error${kind ? ` (${kind})` : ''}`}`;
+  }
+  switch (e.type) {
+    case 'LOGIN':
+      return `LOGIN ${redact((e.tokens as { accessToken?: string } | undefined)?.accessToken)}`;
+    case 'TOKEN_REJECTED':
+      return `TOKEN_REJECTED ${redact(e.token as string)}`;
+    case 'TOKENS_RECEIVED':
+      return `TOKENS_RECEIVED from ${String(e.from)} ${redact((e.tokens as { accessToken?: string } | undefined)?.accessToken)}`;
+    case 'WAKE':
+      return `WAKE (${String(e.reason)})`;
+    case 'LOGOUT':
+      return e.from === 'sync' ? 'LOGOUT (another tab)' : 'LOGOUT';
+    default:
+      return e.type;
+  }
+}
+
+function useEventLog(session: Session, now: () => number): LoggedEvent[] {
+  const [log, setLog] = useState<LoggedEvent[]>([]);
+  useEffect(() => {
+    const subscription = session.actor.system.inspect((event: InspectionEvent) => {
+      if (event.type !== '@xstate.event' || event.actorRef !== session.actor) return;
+      const line = { at: now(), text: describeEvent(event.event) };
+      setLog((previous) => [line, ...previous].slice(0, LOG_SIZE));
+    });
+    return () => subscription.unsubscribe();
+  }, [session, now]);
+  return log;
+}
+
+function useTick(now: () => number): number {
+  const [time, setTime] = useState(now);
+  useEffect(() => {
+    const timer = setInterval(() => setTime(now()), 1_000);
+    return () => clearInterval(timer);
+  }, [now]);
+  return time;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+const defaultNow = () => Date.now();
+
+/**
+ * The live half of the statechart view: status, the token (last four characters), the
+ * countdown to expiry, pending callers, the last error, and the event log.
+ */
+export function SessionPanel({ session, now = defaultNow }: { session: Session; now?: () => number }) {
+  const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const time = useTick(now);
+  const log = useEventLog(session, now);
+  const left = snapshot.expiresAt === null ? null : snapshot.expiresAt - time;
+  const row = (term: string, value: string, testId: string) => (
+    <div style={{ display: 'contents' }}>
+      <dt style={{ color: '#475569' }}>{term}</dt>
+      <dd data-testid={testId} style={{ margin: 0, fontVariantNumeric: 'tabular-nums' }}>
+        {value}
+      </dd>
+    </div>
+  );
+  return (
+    <section aria-label="Session details" style={{ display: 'grid', gridTemplateColumns: 'minmax(14rem, 1fr) 2fr', gap: '1rem', fontSize: 13 }}>
+      <dl style={{ display: 'grid', gridTemplateColumns: 'auto 1fr', gap: '0.25rem 0.75rem', margin: 0 }}>
+        {row('Status', snapshot.status, 'ss-status')}
+        {row('Access token', snapshot.accessToken === null ? '—' : redact(snapshot.accessToken), 'ss-token')}
+        {row('Expires', left === null ? '—' : left >= 0 ? `in ${seconds(left)}` : `${seconds(-left)} ago`, 'ss-expiry')}
+        {row('Pending requests', String(snapshot.pending), 'ss-pending')}
+        {row('Last error', snapshot.error ? `${snapshot.error.kind}: ${snapshot.error.message}` : '—', 'ss-error')}
+      </dl>
+      <div>
+        <h3 style={{ fontSize: 13, margin: '0 0 0.25rem' }}>Events (newest first)</h3>
+        <ol aria-label="Event log" aria-live="polite" style={{ margin: 0, paddingLeft: '1.25rem', maxHeight: '12rem', overflowY: 'auto', fontFamily: 'ui-monospace, monospace' }}>
+          {log.map((entry, i) => (
+            <li key={log.length - i}>
+              <span style={{ color: '#64748b' }}>−{seconds(Math.max(0, time - entry.at))}</span> {entry.text}
+            </li>
+          ))}
+        </ol>
+      </div>
+    </section>
+  );
+}

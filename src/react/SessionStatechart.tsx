@@ -1,0 +1,131 @@
+import { useSelector } from '@xstate/react';
+import { useId, useMemo } from 'react';
+import type { AnyStateMachine } from 'xstate';
+import type { Session } from '../machine/session.js';
+import { ANY_STATE, layoutMachine, type Box } from './layout.js';
+import { SessionPanel } from './SessionPanel.js';
+
+/** Props of {@link SessionStatechart}. */
+export interface SessionStatechartProps {
+  session: Session;
+  /** The machine to draw (default: the session's own). */
+  machine?: AnyStateMachine;
+  /** The clock for the countdown (default `Date.now`). */
+  now?: () => number;
+  /** Hide the live panel and show only the diagram. */
+  diagramOnly?: boolean;
+  className?: string;
+}
+
+/** Dot paths of the active states, e.g. `['renewing', 'renewing.refreshing']`. */
+export function activePaths(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix + value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => [prefix + key, ...activePaths(child, `${prefix}${key}.`)]);
+}
+
+const samePaths = (a: string[], b: string[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+
+/**
+ * A debugging view of a session: its statechart drawn from the machine's own definition with
+ * the active state highlighted (and marked `aria-current`), plus a live panel with the
+ * countdown to expiry, pending callers, the last error and the last 50 events. Tokens appear
+ * only as their last four characters. Import it from `silent-session/react`; it is not part
+ * of the main bundle.
+ *
+ * @example
+ * {import.meta.env.DEV && <SessionStatechart session={session} />}
+ */
+export function SessionStatechart({ session, machine, now, diagramOnly = false, className }: SessionStatechartProps) {
+  const logic = machine ?? (session.actor.logic as AnyStateMachine);
+  const layout = useMemo(() => layoutMachine(logic), [logic]);
+  const active = useSelector(session.actor, (s) => activePaths(s.value), samePaths);
+  const leaf = active.at(-1);
+  const id = useId();
+  const outgoing = (path: string) =>
+    layout.arrows
+      .filter((a) => a.from === path)
+      .map((a) => `${a.labels.join(' or ')} → ${a.to.split('.').pop() as string}`)
+      .join('; ');
+
+  const box = (b: Box) => {
+    const isActive = active.includes(b.path);
+    const isLeaf = b.path === leaf;
+    const transitions = outgoing(b.path);
+    return (
+      <g
+        key={b.path}
+        role="listitem"
+        tabIndex={0}
+        data-state={b.path}
+        data-active={isActive || undefined}
+        aria-current={isLeaf ? 'step' : undefined}
+        aria-label={`${b.label}${isLeaf ? ' (current state)' : isActive ? ' (active)' : ''}${transitions ? `. Leaves on: ${transitions}` : ''}`}
+        className="ss-state"
+      >
+        <rect
+          x={b.x}
+          y={b.y}
+          width={b.width}
+          height={b.height}
+          rx={b.compound ? 14 : 10}
+          fill={b.compound ? (isActive ? '#eff6ff' : '#f8fafc') : isLeaf ? '#2563eb' : '#ffffff'}
+          stroke={isActive ? '#1d4ed8' : b.path === ANY_STATE ? '#94a3b8' : '#334155'}
+          strokeWidth={isActive ? 2.5 : 1.2}
+          strokeDasharray={b.compound || b.path === ANY_STATE ? '5 4' : undefined}
+        />
+        <text
+          x={b.x + b.width / 2}
+          y={b.compound ? b.y + 18 : b.y + b.height / 2 + 5}
+          textAnchor="middle"
+          fontSize={b.compound ? 12 : 14}
+          fontWeight={isLeaf ? 700 : 500}
+          fontStyle={b.path === ANY_STATE ? 'italic' : undefined}
+          fill={isLeaf && !b.compound ? '#ffffff' : '#0f172a'}
+        >
+          {b.label}
+        </text>
+        {b.initial && b.path !== ANY_STATE && <circle cx={b.x - 9} cy={b.y + (b.compound ? 18 : b.height / 2)} r={4} fill="#334155" />}
+      </g>
+    );
+  };
+
+  return (
+    <figure className={className} style={{ margin: 0, fontFamily: 'system-ui, sans-serif', color: '#0f172a' }}>
+      <svg
+        viewBox={`0 0 ${layout.width} ${layout.height}`}
+        width={layout.width}
+        height={layout.height}
+        role="group"
+        aria-labelledby={`${id}-title`}
+        style={{ maxWidth: '100%', height: 'auto', background: '#ffffff' }}
+      >
+        <title id={`${id}-title`}>Session statechart, current state: {leaf}</title>
+        <defs>
+          <marker id={`${id}-arrow`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill="#475569" />
+          </marker>
+        </defs>
+        <g role="list" aria-label="States">
+          {layout.boxes.filter((b) => b.compound).map(box)}
+          {layout.boxes.filter((b) => !b.compound).map(box)}
+        </g>
+        <g aria-hidden="true">
+          {layout.arrows.map((a) => (
+            <g key={a.id} data-transition={a.id}>
+              <path d={a.d} fill="none" stroke={a.from === ANY_STATE ? '#94a3b8' : '#475569'} strokeWidth={1.3} markerEnd={`url(#${id}-arrow)`} />
+              <text x={a.labelX} y={a.labelY - (a.labels.length - 1) * 6} textAnchor="middle" fontSize={10.5} fill="#334155">
+                {a.labels.map((line, i) => (
+                  <tspan key={i} x={a.labelX} dy={i === 0 ? 0 : 12} style={{ paintOrder: 'stroke', stroke: '#ffffff', strokeWidth: 3 }}>
+                    {line || '(when due)'}
+                  </tspan>
+                ))}
+              </text>
+            </g>
+          ))}
+        </g>
+      </svg>
+      {!diagramOnly && <SessionPanel session={session} {...(now ? { now } : {})} />}
+    </figure>
+  );
+}
