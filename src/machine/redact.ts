@@ -1,7 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { redact } from './tokens.js';
 
-const SECRET_KEY = /token$|^replaces$/i;
+const SECRET_KEY = /token$|^spent$/i;
 
 /**
  * Copies plain objects and arrays, replacing strings under token-ish keys (`accessToken`,

@@ -1,6 +1,6 @@
 import { SessionError, isTransient, toSessionError } from './errors.js';
 import { abortedBy, sleep } from './timer.js';
-import { isNewer, normalizeTokens, type Tokens } from './tokens.js';
+import { isNewer, normalizeTokens, spendable, type Tokens } from './tokens.js';
 import type { RefreshFunction, RefreshLock } from './types.js';
 
 /** What one refresh cycle needs from the outside world. */
@@ -15,7 +15,7 @@ export interface RefresherOptions {
   backoff: (attempt: number) => number;
   maxPerMinute: number;
   /** A request nobody waited for any more answered with tokens. */
-  onLate: (tokens: Tokens, replaces: string) => void;
+  onLate: (tokens: Tokens, spent: string) => void;
 }
 
 /** Runs refresh cycles for one session. */
@@ -29,8 +29,8 @@ export interface Refresher {
 interface Flight {
   promise: Promise<Tokens>;
   controller: AbortController;
-  /** The access token this request is meant to replace. */
-  replaces: string;
+  /** What this request spends (see `spendable`): a second request must never spend it again. */
+  spends: string;
   /** A cycle is waiting for this answer right now. */
   awaited: boolean;
 }
@@ -70,11 +70,11 @@ export function createRefresher(o: RefresherOptions): Refresher {
         (set) => normalizeTokens(withRefreshToken(set, base), o.now(), true, 'refresh'),
         (error) => Promise.reject(toSessionError(error)),
       );
-    const f: Flight = { promise, controller, replaces: base.accessToken, awaited: false };
+    const f: Flight = { promise, controller, spends: spendable(base), awaited: false };
     promise.then(
       (tokens) => {
         if (flight === f) flight = null;
-        if (!f.awaited && !controller.signal.aborted) o.onLate(tokens, f.replaces);
+        if (!f.awaited && !controller.signal.aborted) o.onLate(tokens, f.spends);
       },
       () => {
         if (flight === f) flight = null;
@@ -92,7 +92,8 @@ export function createRefresher(o: RefresherOptions): Refresher {
       if (stored.expiresAt === null || stored.expiresAt > o.now()) return stored;
       base = stored;
     }
-    if (flight !== null && flight.replaces !== base.accessToken) abandon(flight);
+    // A request spending another refresh token belongs to tokens we no longer hold.
+    if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base));
     f.awaited = true;
     try {

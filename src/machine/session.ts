@@ -63,7 +63,7 @@ export function createSessionCore(options: SessionOptions): Session {
     attempts: options.retry?.attempts ?? 2,
     backoff: options.retry?.backoff ?? defaultBackoff,
     maxPerMinute: options.maxRefreshesPerMinute ?? 5,
-    onLate: (tokens, replaces) => send({ type: 'TOKENS_RECEIVED', tokens, from: 'late-refresh', replaces }),
+    onLate: (tokens, spent) => send({ type: 'TOKENS_RECEIVED', tokens, from: 'late-refresh', spent }),
   });
 
   const machine = sessionMachine.provide({
@@ -267,6 +267,9 @@ function validate(options: SessionOptions) {
   };
   check('refreshLeadTime', options.refreshLeadTime, 0);
   check('refreshTimeout', options.refreshTimeout, 1);
+  if ((options.refreshTimeout ?? 0) > 2 ** 31 - 1) {
+    throw new TypeError(`createSession: \`refreshTimeout\` must be at most 2^31-1 ms, got ${String(options.refreshTimeout)}`);
+  }
   check('retry.attempts', options.retry?.attempts, 0);
   check('maxRefreshesPerMinute', options.maxRefreshesPerMinute, 1);
 }

@@ -1,7 +1,7 @@
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import { SessionError, isSessionError } from './errors.js';
 import { setDeadline } from './timer.js';
-import { isNewer, type Tokens } from './tokens.js';
+import { isNewer, spendable, type Tokens } from './tokens.js';
 import type { WakeReason } from './types.js';
 
 /** Where tokens the machine did not ask for came from. */
@@ -14,8 +14,8 @@ export type SessionEvent =
   | { type: 'TOKEN_REJECTED'; token: string }
   | { type: 'REFRESH' }
   | { type: 'WAKE'; reason: WakeReason }
-  /** `replaces`: for a late refresh answer, the access token that refresh was meant to replace. */
-  | { type: 'TOKENS_RECEIVED'; tokens: Tokens; from: TokensOrigin; replaces?: string };
+  /** `spent`: for a late refresh answer, what that refresh spent (see `spendable`). */
+  | { type: 'TOKENS_RECEIVED'; tokens: Tokens; from: TokensOrigin; spent?: string };
 
 /** The machine's memory. `now` and `leadTime` are configuration, fixed at creation. */
 export interface SessionContext {
@@ -95,7 +95,7 @@ export const sessionMachine = setup({
       event.type === 'TOKEN_REJECTED' && event.token === context.tokens?.accessToken,
     acceptsTokens: ({ context, event }) => {
       if (event.type !== 'TOKENS_RECEIVED') return false;
-      if (event.from === 'late-refresh') return event.replaces === context.tokens?.accessToken;
+      if (event.from === 'late-refresh') return context.tokens !== null && event.spent === spendable(context.tokens);
       if (context.tokens === null) return event.from === 'sync';
       return isNewer(event.tokens, context.tokens);
     },

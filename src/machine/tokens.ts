@@ -101,6 +101,15 @@ export function isNewer(a: Tokens, b: Tokens | null): boolean {
   return a.accessToken !== b.accessToken;
 }
 
+/**
+ * What a refresh of these tokens spends: the refresh token (rotation burns it), or in cookie
+ * mode, where the cookie is invisible, the access token. A refresh answer belongs to the
+ * session only while the session still holds what that refresh spent.
+ */
+export function spendable(tokens: Tokens): string {
+  return tokens.refreshToken ?? tokens.accessToken;
+}
+
 /** The last four characters, so logs can tell tokens apart without leaking them. */
 export function redact(token: string | null | undefined): string {
   if (!token) return String(token);
