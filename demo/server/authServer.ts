@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { createRefreshTokenStore, type IssuedPair } from './refreshTokens.js';
@@ -28,6 +30,8 @@ export interface AuthServerOptions {
   /** The server's clock; default `Date.now`. Tests skew or advance it. */
   now?: () => number;
   port?: number;
+  /** Serve the files of this folder for other GET requests (test pages, the demo app). */
+  staticDir?: string;
 }
 
 /** What the server counted; tests assert on these. */
@@ -247,6 +251,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
     }
     if (url.pathname.startsWith('/api/')) return api(req, res, url, body);
+    if (req.method === 'GET' && options.staticDir) return serveFile(res, options.staticDir, url.pathname);
     send(res, 404, { error: 'not_found' });
   }
 
@@ -304,6 +309,31 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+async function serveFile(res: ServerResponse, root: string, pathname: string) {
+  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^(\.\.[/\\])+/, '');
+  const file = join(root, relative);
+  if (!file.startsWith(normalize(root) + sep) && file !== normalize(root)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    const content = await readFile(file);
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(content);
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
 }
 
 /** A started auth server. */

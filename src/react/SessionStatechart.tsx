@@ -114,7 +114,7 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
           {layout.arrows.map((a) => (
             <g key={a.id} data-transition={a.id}>
               <path d={a.d} fill="none" stroke={a.from === ANY_STATE ? '#94a3b8' : '#475569'} strokeWidth={1.3} markerEnd={`url(#${id}-arrow)`} />
-              <text x={a.labelX} y={a.labelY - (a.labels.length - 1) * 6} textAnchor="middle" fontSize={10.5} fill="#334155">
+              <text x={a.labelX} y={a.labelY} textAnchor={a.anchor} fontSize={10.5} fill="#334155">
                 {a.labels.map((line, i) => (
                   <tspan key={i} x={a.labelX} dy={i === 0 ? 0 : 12} style={{ paintOrder: 'stroke', stroke: '#ffffff', strokeWidth: 3 }}>
                     {line || '(when due)'}

@@ -20,8 +20,10 @@ export interface Arrow {
   to: string;
   d: string;
   labels: string[];
+  /** Where the first label line starts, and how it is anchored there. */
   labelX: number;
   labelY: number;
+  anchor: 'start' | 'middle' | 'end';
 }
 
 /** A laid-out statechart: every box and arrow, and the canvas size. */
@@ -37,30 +39,38 @@ export const ANY_STATE = '*';
 
 const W = 150;
 const H = 40;
-const COLUMN_GAP = 140;
-const ROW_GAP = 56;
+const COLUMN_GAP = 230;
+const ROW_GAP = 110;
+const CHILD_GAP = 64;
 const PAD = 18;
 const MARGIN = 24;
+const LINE = 12;
 
 /**
  * Lays a machine out left to right: top-level states in columns by their distance from the
- * initial state, children stacked inside their parent's frame, parallel transitions merged
- * into one arrow with one label line each, and root-level transitions drawn from an "any
- * state" box. Everything comes from the machine's definition.
+ * initial state (the "any state" source of root-level transitions sits beside it), children
+ * stacked inside their parent's frame, parallel transitions merged into one arrow with a label
+ * line each, and arrows between the same pair of groups bent apart. Everything comes from the
+ * machine's definition.
  */
 export function layoutMachine(machine: AnyStateMachine): ChartLayout {
   const { states, edges } = machineGraph(machine);
-  const top = states.filter((s) => s.parent === '');
-  const topOf = (path: string) => path.split('.')[0] as string;
+  const hasRootEdges = edges.some((e) => e.source === '');
+  const all = hasRootEdges
+    ? [{ path: ANY_STATE, key: 'any state', parent: '', initial: false, children: 0 }, ...states]
+    : states;
+  const top = all.filter((s) => s.parent === '');
+  const topOf = (path: string) => (path === '' ? ANY_STATE : (path.split('.')[0] as string));
 
   // Column of each top-level state: breadth-first distance from the initial one.
   const column = new Map<string, number>();
   const initial = top.find((s) => s.initial) ?? top[0];
   if (initial) column.set(initial.path, 1);
-  for (let queue = initial ? [initial.path] : []; queue.length > 0; ) {
+  if (hasRootEdges) column.set(ANY_STATE, 1);
+  for (let queue = [...column.keys()]; queue.length > 0; ) {
     const current = queue.shift() as string;
     for (const e of edges) {
-      if (e.source === '' || topOf(e.source) !== current) continue;
+      if (topOf(e.source) !== current) continue;
       const next = topOf(e.target);
       if (!column.has(next)) {
         column.set(next, (column.get(current) as number) + 1);
@@ -71,52 +81,56 @@ export function layoutMachine(machine: AnyStateMachine): ChartLayout {
   const last = Math.max(1, ...column.values());
   for (const s of top) if (!column.has(s.path)) column.set(s.path, last + 1);
 
-  const boxes: Box[] = [];
+  const kidsOf = (path: string) => states.filter((s) => s.parent === path);
   const heightOf = (path: string): number => {
-    const kids = states.filter((s) => s.parent === path);
+    const kids = kidsOf(path);
     if (kids.length === 0) return H;
-    return PAD * 2 + 14 + kids.reduce((sum, k) => sum + heightOf(k.path), 0) + ROW_GAP * 0.5 * (kids.length - 1);
+    return PAD * 2 + LINE + kids.reduce((sum, k) => sum + heightOf(k.path), 0) + CHILD_GAP * (kids.length - 1);
   };
-  const place = (path: string, x: number, y: number, width: number) => {
-    const state = states.find((s) => s.path === path);
-    if (!state) return;
-    const kids = states.filter((s) => s.parent === path);
-    boxes.push({ path, label: state.key, x, y, width, height: heightOf(path), compound: kids.length > 0, initial: state.initial });
-    let cy = y + PAD + 14;
-    for (const kid of kids.sort((a, b) => Number(b.initial) - Number(a.initial))) {
-      place(kid.path, x + PAD, cy, width - PAD * 2);
-      cy += heightOf(kid.path) + ROW_GAP * 0.5;
+  const boxes: Box[] = [];
+  const place = (path: string, label: string, initialChild: boolean, x: number, y: number, width: number) => {
+    const kids = kidsOf(path).sort((a, b) => Number(b.initial) - Number(a.initial));
+    boxes.push({ path, label, x, y, width, height: heightOf(path), compound: kids.length > 0, initial: initialChild });
+    let cy = y + PAD + LINE;
+    for (const kid of kids) {
+      place(kid.path, kid.key, kid.initial, x + PAD, cy, width - PAD * 2);
+      cy += heightOf(kid.path) + CHILD_GAP;
     }
   };
 
   const columns = [...new Set(column.values())].sort((a, b) => a - b);
-  let height = 0;
+  const inColumn = (c: number) => top.filter((s) => column.get(s.path) === c);
+  const columnHeight = (c: number) => inColumn(c).reduce((sum, s) => sum + heightOf(s.path), 0) + ROW_GAP * (inColumn(c).length - 1);
+  const height = Math.max(...columns.map(columnHeight)) + MARGIN * 2;
+  const slot = W + PAD * 2;
   for (const c of columns) {
-    const inColumn = top.filter((s) => column.get(s.path) === c);
-    const total = inColumn.reduce((sum, s) => sum + heightOf(s.path), 0) + ROW_GAP * (inColumn.length - 1);
-    height = Math.max(height, total);
-  }
-  height += MARGIN * 2 + H + ROW_GAP; // room for the "any state" row on top
-  for (const c of columns) {
-    const inColumn = top.filter((s) => column.get(s.path) === c);
-    const widest = inColumn.some((s) => states.some((k) => k.parent === s.path)) ? W + PAD * 2 : W;
-    const total = inColumn.reduce((sum, s) => sum + heightOf(s.path), 0) + ROW_GAP * (inColumn.length - 1);
-    let y = MARGIN + H + ROW_GAP + (height - MARGIN * 2 - H - ROW_GAP - total) / 2;
-    for (const s of inColumn) {
-      const x = MARGIN + (c - 1) * (W + PAD * 2 + COLUMN_GAP) + (W + PAD * 2 - widest) / 2;
-      place(s.path, x, y, widest);
+    let y = MARGIN + (height - MARGIN * 2 - columnHeight(c)) / 2;
+    for (const s of inColumn(c)) {
+      const width = kidsOf(s.path).length > 0 ? slot : W;
+      place(s.path, s.key, s.initial, MARGIN + (c - 1) * (slot + COLUMN_GAP) + (slot - width) / 2, y, width);
       y += heightOf(s.path) + ROW_GAP;
     }
   }
-  const width = MARGIN * 2 + columns.length * (W + PAD * 2) + (columns.length - 1) * COLUMN_GAP;
-  const hasRootEdges = edges.some((e) => e.source === '');
-  if (hasRootEdges) {
-    boxes.push({ path: ANY_STATE, label: 'any state', x: width / 2 - W / 2, y: MARGIN, width: W, height: H, compound: false, initial: false });
-  }
-  return { boxes, arrows: route(edges, boxes), width, height };
+  const width = MARGIN * 2 + columns.length * slot + (columns.length - 1) * COLUMN_GAP;
+  return fit({ boxes, arrows: route(edges, boxes, topOf), width, height });
 }
 
-function route(edges: GraphEdge[], boxes: Box[]): Arrow[] {
+// Grows the canvas (and moves everything down) so that no label is cut off at the top or bottom.
+function fit(layout: ChartLayout): ChartLayout {
+  const top = Math.min(...layout.arrows.map((a) => a.labelY - LINE));
+  const bottom = Math.max(...layout.arrows.map((a) => a.labelY + (a.labels.length - 1) * LINE + 4), layout.height - MARGIN);
+  const shift = Math.max(0, MARGIN / 2 - top);
+  if (shift === 0 && bottom + MARGIN / 2 <= layout.height) return layout;
+  const moveD = (d: string) => d.replace(/(-?[\d.]+),(-?[\d.]+)/g, (_, x: string, y: string) => `${x},${Math.round((Number(y) + shift) * 10) / 10}`);
+  return {
+    width: layout.width,
+    height: bottom + shift + MARGIN / 2,
+    boxes: layout.boxes.map((b) => ({ ...b, y: b.y + shift })),
+    arrows: layout.arrows.map((a) => ({ ...a, labelY: a.labelY + shift, d: moveD(a.d) })),
+  };
+}
+
+function route(edges: GraphEdge[], boxes: Box[], topOf: (path: string) => string): Arrow[] {
   const byPath = new Map(boxes.map((b) => [b.path, b]));
   const groups = new Map<string, GraphEdge[]>();
   for (const e of edges) {
@@ -125,23 +139,34 @@ function route(edges: GraphEdge[], boxes: Box[]): Arrow[] {
     const key = `${from}->${e.target}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
+  // Arrows between the same two top-level groups are spread apart: the one whose ends sit
+  // highest bends up, the lowest bends down, so their labels stack instead of colliding.
+  const centreY = (path: string) => {
+    const b = byPath.get(path);
+    return b ? b.y + b.height / 2 : 0;
+  };
+  const pairOf = (key: string) => {
+    const [from, to] = key.split('->') as [string, string];
+    const a = topOf(from === ANY_STATE ? '' : from);
+    const b = topOf(to);
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  };
+  const pairs = new Map<string, string[]>();
+  for (const key of groups.keys()) pairs.set(pairOf(key), [...(pairs.get(pairOf(key)) ?? []), key]);
+  const height = (key: string) => {
+    const [from, to] = key.split('->') as [string, string];
+    return centreY(from) + centreY(to);
+  };
   const arrows: Arrow[] = [];
   for (const [key, group] of groups) {
     const [from, to] = key.split('->') as [string, string];
     const a = byPath.get(from);
     const b = byPath.get(to);
     if (!a || !b) continue;
-    const reverse = groups.has(`${to}->${from}`);
-    const { d, mid } = curve(a, b, reverse ? 28 : 0);
-    arrows.push({
-      id: key,
-      from,
-      to,
-      d,
-      labels: group.map((e) => [e.event === 'always' ? '' : e.label, e.guard ? `[${e.guard}]` : ''].filter(Boolean).join(' ')),
-      labelX: mid.x,
-      labelY: mid.y,
-    });
+    const siblings = [...(pairs.get(pairOf(key)) as string[])].sort((x, y) => height(x) - height(y));
+    const lift = (siblings.indexOf(key) - (siblings.length - 1) / 2) * 52; // < 0: up
+    const labels = group.map((e) => [e.event === 'always' ? '' : e.label, e.guard ? `[${e.guard}]` : ''].filter(Boolean).join(' '));
+    arrows.push({ id: key, from, to, labels, ...curve(a, b, lift, labels.length) });
   }
   return arrows;
 }
@@ -151,18 +176,28 @@ interface Point {
   y: number;
 }
 
-function curve(a: Box, b: Box, bend: number): { d: string; mid: Point } {
+// A quadratic curve from box to box whose middle is lifted by `lift` px (negative: up), or
+// pushed sideways for a mostly vertical arrow; its labels sit beside it, on the outer side.
+function curve(a: Box, b: Box, lift: number, lines: number): Pick<Arrow, 'd' | 'labelX' | 'labelY' | 'anchor'> {
   const ca = { x: a.x + a.width / 2, y: a.y + a.height / 2 };
   const cb = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  const dx = cb.x - ca.x;
-  const dy = cb.y - ca.y;
-  const len = Math.hypot(dx, dy) || 1;
-  const control = { x: (ca.x + cb.x) / 2 - (dy / len) * bend, y: (ca.y + cb.y) / 2 + (dx / len) * bend };
+  const vertical = Math.abs(cb.x - ca.x) < Math.abs(cb.y - ca.y);
+  const control = vertical
+    ? { x: (ca.x + cb.x) / 2 + lift, y: (ca.y + cb.y) / 2 }
+    : { x: (ca.x + cb.x) / 2, y: (ca.y + cb.y) / 2 + lift };
   const start = edgePoint(a, control);
   const end = edgePoint(b, control);
-  const mid = { x: 0.25 * start.x + 0.5 * control.x + 0.25 * end.x, y: 0.25 * start.y + 0.5 * control.y + 0.25 * end.y };
+  // Labels sit nearer the source, so arrows that cross keep their labels apart.
+  const t = 0.3;
+  const at = (p: 'x' | 'y') => (1 - t) ** 2 * start[p] + 2 * (1 - t) * t * control[p] + t ** 2 * end[p];
   const r = (n: number) => Math.round(n * 10) / 10;
-  return { d: `M${r(start.x)},${r(start.y)} Q${r(control.x)},${r(control.y)} ${r(end.x)},${r(end.y)}`, mid };
+  const d = `M${r(start.x)},${r(start.y)} Q${r(control.x)},${r(control.y)} ${r(end.x)},${r(end.y)}`;
+  if (vertical) {
+    const left = lift < 0;
+    return { d, labelX: at('x') + (left ? -8 : 8), labelY: at('y') - ((lines - 1) * LINE) / 2 + 4, anchor: left ? 'end' : 'start' };
+  }
+  const below = lift > 0;
+  return { d, labelX: at('x'), labelY: below ? at('y') + LINE + 2 : at('y') - 6 - (lines - 1) * LINE, anchor: 'middle' };
 }
 
 // Where the line from the box's centre towards `toward` leaves the box.

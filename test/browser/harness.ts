@@ -1,0 +1,54 @@
+import react from '@vitejs/plugin-react';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from 'vite';
+
+const pagesDir = join(import.meta.dirname, 'pages');
+let built: Promise<string> | undefined;
+
+/** Builds every test page (test/browser/pages/*.html) once per run with Vite; returns the folder. */
+export function buildPages(): Promise<string> {
+  built ??= (async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'silent-session-pages-'));
+    const input = Object.fromEntries(
+      readdirSync(pagesDir)
+        .filter((f) => f.endsWith('.html'))
+        .map((f) => [f.replace(/\.html$/, ''), join(pagesDir, f)]),
+    );
+    await build({
+      root: pagesDir,
+      configFile: false,
+      logLevel: 'warn',
+      plugins: [react()],
+      build: { outDir, emptyOutDir: true, rollupOptions: { input }, minify: false, sourcemap: false },
+    });
+    return outDir;
+  })();
+  return built;
+}
+
+/** The Chromium the machine has (Debian's), as TOOLCHAIN.md describes. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Launches headless Chromium with the flags this sandbox needs. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+    ],
+  });
+}

@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthServer, type AuthServer } from '../../demo/server/authServer.js';
+import { buildPages, launchBrowser } from './harness.js';
+
+const docs = join(import.meta.dirname, '../../docs');
+let browser: Browser;
+let server: AuthServer;
+
+beforeAll(async () => {
+  server = await startAuthServer({ staticDir: await buildPages() });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('SessionStatechart in real Chromium', () => {
+  it.each(['loggedOut', 'authenticated', 'expiringSoon', 'refreshing', 'refreshFailed'] as const)(
+    'renders the %s state, marks it current, and is saved as a screenshot under docs/',
+    async (status) => {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, deviceScaleFactor: 1.5 });
+      await page.goto(`${server.url}/statechart.html`);
+      expect(await page.evaluate((s) => (window as unknown as { show(s: string): Promise<string> }).show(s), status)).toBe(status);
+      const leaf = status === 'expiringSoon' || status === 'refreshing' ? `renewing.${status}` : status;
+      await page.locator(`[aria-current="step"][data-state="${leaf}"]`).waitFor();
+      expect(await page.locator('[aria-current]').count()).toBe(1);
+      const html = await page.content();
+      expect(html).not.toContain('c2lnbmF0dXJlLXNjcmVlbnNob3Q-Ab12');
+      expect(html).not.toContain('rt_screenshot_refresh_token_Zz99');
+      mkdirSync(docs, { recursive: true });
+      await page.locator('figure').screenshot({ path: join(docs, `statechart-${status}.png`) });
+      await page.close();
+    },
+  );
+});
