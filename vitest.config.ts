@@ -1,10 +1,29 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const react18 = join(import.meta.dirname, 'test/react18/node_modules');
+const to18 = (name: string) => ({ find: new RegExp(`^${name}(/.*)?$`), replacement: `${react18}/${name}$1` });
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
-    environment: 'node',
     testTimeout: 20_000,
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.{ts,tsx}'],
+          exclude: ['test/browser/**', 'test/react18/**', '**/node_modules/**'],
+          environment: 'node',
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
+        // The React tests again, against React 18 (installed in test/react18 by `npm test`).
+        extends: true,
+        resolve: { alias: ['react', 'react-dom', '@xstate/react', '@testing-library/react', '@testing-library/dom'].map(to18) },
+        test: { name: 'react18', include: ['test/react/**/*.test.tsx'], environment: 'node' },
+      },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { StrictMode, useEffect, type ReactNode } from 'react';
+import { StrictMode, useEffect, version, type ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSession, jsonRefresh, type Session, type SessionStatus, type WakeReason } from '../../src/index.js';
 import { SessionProvider, useSession, useSessionSelector } from '../../src/react.js';
@@ -51,6 +51,10 @@ function countSubscriptions(session: Session) {
 }
 
 describe('useSession', () => {
+  it('runs on the React version its test project names (19, and 18 in the react18 project)', ({ task }) => {
+    expect(version.split('.')[0]).toBe(task.file.projectName === 'react18' ? '18' : '19');
+  });
+
   it('follows a whole cycle against the real server: loggedOut → authenticated → expiringSoon → refreshing → authenticated', async () => {
     const { clock, server, session, wake } = await setup({ accessTtl: 60, lead: 10_000 });
     const seen: SessionStatus[] = [];
@@ -128,11 +132,14 @@ describe('useSession', () => {
       return null;
     }
     const quiet = console.error;
+    const swallow = (e: ErrorEvent) => e.preventDefault(); // React 18 reports it to window too
     console.error = () => {};
+    window.addEventListener('error', swallow);
     try {
       expect(() => render(<Orphan />)).toThrowError(/useSession\(\) must be used inside <SessionProvider/);
     } finally {
       console.error = quiet;
+      window.removeEventListener('error', swallow);
     }
   });
 });
