@@ -6,6 +6,8 @@ export { toMermaid, machineGraph } from './machine/graph.js';
 export { webStorage } from './adapters/storage.js';
 export { jsonRefresh } from './adapters/refresh.js';
 export { browserWake } from './adapters/wake.js';
+export { broadcastSync } from './adapters/sync.js';
+export { webLocks } from './adapters/lock.js';
 
 export type { Session } from './machine/session.js';
 export type { SessionErrorKind } from './machine/errors.js';
@@ -13,6 +15,8 @@ export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';
 export type { JsonRefreshOptions } from './adapters/refresh.js';
+export type { BroadcastSyncOptions } from './adapters/sync.js';
+export type { WebLocksOptions } from './adapters/lock.js';
 export type {
   RefreshContext,
   RefreshFunction,

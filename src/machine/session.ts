@@ -76,7 +76,8 @@ export function createSessionCore(options: SessionOptions): Session {
     actions: {
       tokensChanged: ({ context, event }) => {
         if (context.tokens === null || (event.type === 'TOKENS_RECEIVED' && event.from === 'sync')) return;
-        store.save(context.tokens);
+        // A login replaces whatever is stored; anything else never overwrites newer tokens.
+        store.save(context.tokens, event.type === 'LOGIN');
         sync?.publish({ type: 'tokens', tokens: toTokenSet(context.tokens) });
       },
       sessionEnded: ({ context, event }) => {

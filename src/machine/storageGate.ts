@@ -1,4 +1,4 @@
-import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
+import { isNewer, normalizeTokens, spendable, toTokenSet, type Tokens } from './tokens.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
 /** The session's view of a TokenStorage: validated reads, ordered writes, and no throws. */
@@ -7,7 +7,11 @@ export interface StorageGate {
   load(): Tokens | null | Promise<Tokens | null>;
   /** Reads again after pending writes have landed (used inside the refresh lock). */
   reread(): Promise<Tokens | null>;
-  save(tokens: Tokens): void;
+  /**
+   * Writes the set whole. Unless `force`, it does not overwrite a stored set that another tab
+   * wrote since this one last read or wrote, when that set is newer.
+   */
+  save(tokens: Tokens, force: boolean): void;
   clear(): void;
 }
 
@@ -18,6 +22,8 @@ export interface StorageGate {
  */
 export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void): StorageGate {
   let queue: Promise<void> | undefined;
+  // What the stored set spends, as this gate last read or wrote it (see `spendable`).
+  let known: string | null = null;
   const warned = new Set<string>();
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
@@ -28,7 +34,9 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const accept = (value: TokenSet | null | undefined): Tokens | null => {
     if (value === null || value === undefined) return null;
     try {
-      return normalizeTokens(value, now(), false, 'stored tokens');
+      const tokens = normalizeTokens(value, now(), false, 'stored tokens');
+      known = spendable(tokens);
+      return tokens;
     } catch (error) {
       warn(`ignoring unusable stored tokens (${describe(error)}); clearing them`);
       write(() => storage.clear(), 'clear');
@@ -70,8 +78,26 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       await queue;
       return load();
     },
-    save: (tokens) => write(() => storage.save(toTokenSet(tokens)), 'save'),
-    clear: () => write(() => storage.clear(), 'clear'),
+    save: (tokens, force) =>
+      write(() => {
+        const basis = known;
+        const put = () => {
+          known = spendable(tokens);
+          return storage.save(toTokenSet(tokens));
+        };
+        if (force) return put();
+        const stored = load();
+        const decide = (current: Tokens | null) => {
+          const movedOn = current !== null && spendable(current) !== basis && isNewer(current, tokens);
+          return movedOn ? undefined : put();
+        };
+        return isPromise(stored) ? stored.then(decide) : decide(stored);
+      }, 'save'),
+    clear: () =>
+      write(() => {
+        known = null;
+        return storage.clear();
+      }, 'clear'),
   };
 }
 

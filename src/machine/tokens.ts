@@ -94,11 +94,15 @@ export function toTokenSet(tokens: Tokens): TokenSet {
   return set;
 }
 
-/** True when `a` should replace `b`: it expires later, or (without expiries) it differs. */
+/**
+ * True when `a` should replace `b`: a different token that expires no earlier. (Expiry has
+ * one-second resolution, so two tokens issued in the same second tie; the one offered later
+ * wins.)
+ */
 export function isNewer(a: Tokens, b: Tokens | null): boolean {
   if (b === null) return true;
-  if (a.expiresAt !== null && b.expiresAt !== null) return a.expiresAt > b.expiresAt;
-  return a.accessToken !== b.accessToken;
+  if (a.accessToken === b.accessToken) return false;
+  return a.expiresAt === null || b.expiresAt === null || a.expiresAt >= b.expiresAt;
 }
 
 /**

@@ -104,11 +104,14 @@ describe('helpers', () => {
     expect(back).toMatchObject({ accessToken: 'a', refreshToken: 'r', expiresAt: NOW + 30_000, lifetime: 30_000 });
   });
 
-  it('orders token sets by expiry, and by identity when expiry is unknown', () => {
+  it('orders token sets by expiry, and by identity when expiry ties or is unknown', () => {
     const a = normalizeTokens({ accessToken: 'a', expiresIn: 10 }, NOW, true, 't');
     const b = normalizeTokens({ accessToken: 'b', expiresIn: 20 }, NOW, true, 't');
+    const c = normalizeTokens({ accessToken: 'c', expiresIn: 20 }, NOW, true, 't');
     expect(isNewer(b, a)).toBe(true);
     expect(isNewer(a, b)).toBe(false);
+    expect(isNewer(c, b)).toBe(true); // same second: the one offered later wins
+    expect(isNewer(b, b)).toBe(false);
     expect(isNewer(a, null)).toBe(true);
     const x = normalizeTokens({ accessToken: 'x' }, NOW, true, 't');
     const y = normalizeTokens({ accessToken: 'y' }, NOW, true, 't');

@@ -1,0 +1,74 @@
+import { SessionError } from '../machine/errors.js';
+import type { RefreshLock } from '../machine/types.js';
+
+/** Options of {@link webLocks}. */
+export interface WebLocksOptions {
+  /**
+   * Ms to wait for the lock before going ahead without it (default 10 000). A tab that holds
+   * it normally lets go within one refresh; this bounds a tab the browser froze mid-refresh.
+   */
+  timeout?: number;
+  onWarning?: (message: string) => void;
+}
+
+interface LockManagerLike {
+  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One refresh at a time across the tabs of an origin, with the Web Locks API. The lock is held
+ * only while one refresh attempt runs; the browser releases it when the holding tab closes;
+ * waiting for it times out, and then the refresh goes ahead (after re-reading storage, which
+ * usually finds the other tab's tokens). Where `navigator.locks` is missing, refreshes are
+ * single-flight per tab only, and a warning says so once.
+ *
+ * @example
+ * createSession({ refresh, storage: webStorage(localStorage, { key: 'app' }), lock: webLocks('app') })
+ */
+export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLock {
+  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  const timeout = options.timeout ?? 10_000;
+  const lockName = `silent-session:${name}`;
+  let warned = false;
+
+  return {
+    async withLock(fn, { signal } = {}) {
+      const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+      if (!locks) {
+        if (!warned) {
+          warned = true;
+          warn(`webLocks("${name}"): navigator.locks is not available; refreshes are single-flight in this tab only`);
+        }
+        return fn();
+      }
+      if (signal?.aborted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });
+      const waiting = new AbortController();
+      let timedOut = false;
+      let granted = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        waiting.abort();
+      }, timeout);
+      const onAbort = () => waiting.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await locks.request(lockName, { signal: waiting.signal }, () => {
+          granted = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          return fn();
+        });
+      } catch (error) {
+        if (timedOut && !granted) {
+          warn(`webLocks("${name}"): waited ${timeout} ms for another tab's refresh; going ahead without the lock`);
+          return fn();
+        }
+        if (signal?.aborted && !granted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}

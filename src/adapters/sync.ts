@@ -1,0 +1,75 @@
+import type { SessionSync, SyncMessage } from '../machine/types.js';
+import type { StorageLike } from './storage.js';
+
+/** Options of {@link broadcastSync}. */
+export interface BroadcastSyncOptions {
+  /** Storage for the fallback where BroadcastChannel is missing (default `localStorage`). */
+  storage?: StorageLike;
+}
+
+const isMessage = (value: unknown): value is SyncMessage => {
+  const m = value as { type?: unknown; tokens?: { accessToken?: unknown } } | null;
+  return m?.type === 'logout' || (m?.type === 'tokens' && typeof m.tokens?.accessToken === 'string');
+};
+
+/**
+ * Tells the other tabs of this origin about new tokens, logins and logouts, over a
+ * BroadcastChannel (or, where that is missing, the `storage` event). A tab that hears of
+ * newer tokens adopts them without a refresh of its own; a logout is obeyed at once.
+ *
+ * @example
+ * createSession({ refresh, storage: webStorage(localStorage, { key: 'app' }), sync: broadcastSync('app') })
+ */
+export function broadcastSync(name: string, options: BroadcastSyncOptions = {}): SessionSync {
+  const channelName = `silent-session:${name}`;
+  const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+  if (Channel) {
+    const channel = new Channel(channelName);
+    return {
+      publish: (message) => channel.postMessage(message),
+      subscribe(listener) {
+        const onMessage = (event: MessageEvent) => {
+          if (isMessage(event.data)) listener(event.data);
+        };
+        channel.addEventListener('message', onMessage);
+        return () => channel.removeEventListener('message', onMessage);
+      },
+    };
+  }
+  return storageEventSync(channelName, options.storage);
+}
+
+// Writing a key fires `storage` in every other tab of the origin; the value is removed at once.
+function storageEventSync(key: string, given: StorageLike | undefined): SessionSync {
+  const target = globalThis as { localStorage?: StorageLike; addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
+  let storage: StorageLike | undefined;
+  try {
+    storage = given ?? target.localStorage;
+  } catch {
+    storage = undefined;
+  }
+  let counter = 0;
+  return {
+    publish(message) {
+      try {
+        storage?.setItem(key, JSON.stringify({ message, n: `${Date.now()}-${Math.random()}-${counter++}` }));
+        storage?.removeItem(key);
+      } catch {
+        // no storage: nothing to tell other tabs with
+      }
+    },
+    subscribe(listener) {
+      const onStorage = (event: StorageEvent) => {
+        if (event.key !== key || event.newValue === null) return;
+        try {
+          const { message } = JSON.parse(event.newValue) as { message?: unknown };
+          if (isMessage(message)) listener(message);
+        } catch {
+          // not ours
+        }
+      };
+      target.addEventListener?.('storage', onStorage as EventListener);
+      return () => target.removeEventListener?.('storage', onStorage as EventListener);
+    },
+  };
+}
