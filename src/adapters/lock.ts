@@ -12,8 +12,10 @@ export interface WebLocksOptions {
 }
 
 interface LockManagerLike {
-  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
+
+const NOT_FREE = Symbol('not free');
 
 /**
  * One refresh at a time across the tabs of an origin, with the Web Locks API. The lock is held
@@ -39,9 +41,14 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
           warned = true;
           warn(`webLocks("${name}"): navigator.locks is not available; refreshes are single-flight in this tab only`);
         }
-        return fn();
+        return fn({ contended: false });
       }
       if (signal?.aborted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });
+      // Uncontended (the usual case): take it at once and say so.
+      const free = await locks.request(lockName, { ifAvailable: true }, async (lock: unknown) =>
+        lock === null ? NOT_FREE : { value: await fn({ contended: false }) },
+      );
+      if (free !== NOT_FREE) return (free as { value: Awaited<ReturnType<typeof fn>> }).value;
       const waiting = new AbortController();
       let timedOut = false;
       let granted = false;
@@ -56,12 +63,12 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
           granted = true;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          return fn();
+          return fn({ contended: true });
         });
       } catch (error) {
         if (timedOut && !granted) {
           warn(`webLocks("${name}"): waited ${timeout} ms for another tab's refresh; going ahead without the lock`);
-          return fn();
+          return fn({ contended: true });
         }
         if (signal?.aborted && !granted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });
         throw error;

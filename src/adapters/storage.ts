@@ -76,6 +76,23 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
         fallBack('clearing', error);
       }
     },
+    waitForChange(timeout, signal) {
+      const target = globalThis as { addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          target.removeEventListener?.('storage', onStorage);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const onStorage = (event: StorageEvent) => {
+          if (event.key === key) done();
+        };
+        const timer = setTimeout(done, timeout);
+        target.addEventListener?.('storage', onStorage);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    },
   };
 }
 

@@ -8,6 +8,10 @@ export interface RefresherOptions {
   refresh: RefreshFunction;
   /** Reads the stored tokens again (another tab may have refreshed); never throws. */
   reread: () => Promise<Tokens | null>;
+  /** Waits for another tab's write to storage, up to `timeout` ms. */
+  waitForChange: (timeout: number, signal: AbortSignal) => Promise<void>;
+  /** Stores new tokens; awaited before the lock is released, so the next tab reads them. */
+  persist: (tokens: Tokens) => void | Promise<void>;
   lock?: RefreshLock | undefined;
   now: () => number;
   timeout: number;
@@ -34,6 +38,9 @@ interface Flight {
   /** A cycle is waiting for this answer right now. */
   awaited: boolean;
 }
+
+/** How long a tab that waited for the lock gives the other tab's storage write to arrive. */
+const SETTLE_MS = 1_000;
 
 /** Exponential backoff from 500 ms up to 30 s, each delay jittered into its upper half. */
 export const defaultBackoff = (attempt: number): number =>
@@ -83,9 +90,15 @@ export function createRefresher(o: RefresherOptions): Refresher {
     return f;
   }
 
-  async function attempt(current: Tokens, signal: AbortSignal): Promise<Tokens> {
+  async function attempt(current: Tokens, signal: AbortSignal, contended: boolean): Promise<Tokens> {
     let base = current;
-    const stored = await o.reread();
+    let stored = await o.reread();
+    if (contended && (stored === null || !isNewer(stored, current))) {
+      // We waited for another tab's lock; its new tokens may reach our copy of the storage a
+      // moment after the lock did. Give them that moment before spending the refresh token.
+      await o.waitForChange(SETTLE_MS, signal);
+      stored = await o.reread();
+    }
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
     if (stored !== null && isNewer(stored, current)) {
       // Another tab refreshed while we waited for the lock: adopt its tokens, no request.
@@ -96,19 +109,29 @@ export function createRefresher(o: RefresherOptions): Refresher {
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base));
     f.awaited = true;
+    let tokens: Tokens;
     try {
-      return await race(f.promise, o.timeout, signal);
+      tokens = await race(f.promise, o.timeout, signal);
     } finally {
       f.awaited = false;
     }
+    try {
+      await o.persist(tokens);
+    } finally {
+      // The server has spent the refresh token: if the session stopped waiting meanwhile (e.g.
+      // renewed tokens arrived), the answer must still reach it, or that token is lost.
+      if (signal.aborted) o.onLate(tokens, f.spends);
+    }
+    return tokens;
   }
 
   return {
     async run(current, signal) {
       for (let n = 0; ; n++) {
         try {
-          const once = () => attempt(current, signal);
-          return await (o.lock ? o.lock.withLock(once, { signal }) : once());
+          return await (o.lock
+            ? o.lock.withLock((state) => attempt(current, signal, state?.contended === true), { signal })
+            : attempt(current, signal, false));
         } catch (thrown) {
           const error = toSessionError(thrown);
           if (signal.aborted || !isTransient(error) || n >= o.attempts) throw error;

@@ -57,6 +57,8 @@ export function createSessionCore(options: SessionOptions): Session {
   const refresher = createRefresher({
     refresh: options.refresh,
     reread: () => store.reread(),
+    persist: (tokens) => store.save(tokens, false),
+    waitForChange: (timeout, signal) => store.waitForChange(timeout, signal),
     lock: options.lock,
     now,
     timeout: options.refreshTimeout ?? 10_000,
@@ -76,8 +78,9 @@ export function createSessionCore(options: SessionOptions): Session {
     actions: {
       tokensChanged: ({ context, event }) => {
         if (context.tokens === null || (event.type === 'TOKENS_RECEIVED' && event.from === 'sync')) return;
-        // A login replaces whatever is stored; anything else never overwrites newer tokens.
-        store.save(context.tokens, event.type === 'LOGIN');
+        // A refresh stored its answer inside the lock already. A login replaces whatever is
+        // stored; anything else never overwrites newer tokens of another tab.
+        if ((event.type as string) !== 'xstate.done.actor.refresh') void store.save(context.tokens, event.type === 'LOGIN');
         sync?.publish({ type: 'tokens', tokens: toTokenSet(context.tokens) });
       },
       sessionEnded: ({ context, event }) => {

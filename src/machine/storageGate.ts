@@ -11,7 +11,9 @@ export interface StorageGate {
    * Writes the set whole. Unless `force`, it does not overwrite a stored set that another tab
    * wrote since this one last read or wrote, when that set is newer.
    */
-  save(tokens: Tokens, force: boolean): void;
+  save(tokens: Tokens, force: boolean): void | Promise<void>;
+  /** Waits for another tab's write (or `timeout`), where the storage can tell; else returns at once. */
+  waitForChange(timeout: number, signal: AbortSignal): Promise<void>;
   clear(): void;
 }
 
@@ -44,7 +46,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     }
   };
 
-  function write(op: () => void | Promise<void>, what: string) {
+  function write(op: () => void | Promise<void>, what: string): void | Promise<void> {
     const start = (): Promise<void> | undefined => {
       try {
         const result = op();
@@ -60,6 +62,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     void next.then(() => {
       if (queue === next) queue = undefined;
     });
+    return next;
   }
 
   function load(): Tokens | null | Promise<Tokens | null> {
@@ -93,8 +96,15 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
         };
         return isPromise(stored) ? stored.then(decide) : decide(stored);
       }, 'save'),
+    waitForChange: async (timeout, signal) => {
+      try {
+        await storage.waitForChange?.(timeout, signal);
+      } catch {
+        // a storage that cannot wait: read again at once
+      }
+    },
     clear: () =>
-      write(() => {
+      void write(() => {
         known = null;
         return storage.clear();
       }, 'clear'),

@@ -50,11 +50,21 @@ export interface TokenStorage {
   load(): TokenSet | null | Promise<TokenSet | null>;
   save(tokens: TokenSet): void | Promise<void>;
   clear(): void | Promise<void>;
+  /**
+   * Optional: resolves when another tab changes the stored value, or after `timeout` ms. Lets a
+   * tab that waited for the refresh lock see the other tab's write, which storage shared
+   * between browser processes (localStorage) may deliver a moment after the lock.
+   */
+  waitForChange?(timeout: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Mutual exclusion around one refresh, across tabs. */
 export interface RefreshLock {
-  withLock<T>(fn: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * Runs `fn` while holding the lock. `contended` tells `fn` it had to wait for another holder
+   * (which may just have refreshed). Rejects without running `fn` if `signal` aborts first.
+   */
+  withLock<T>(fn: (state: { contended: boolean }) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
 }
 
 /** What tabs tell each other. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, memoryStorage, SessionError, type RefreshLock, type SessionOptions } from '../../src/index.js';
+import { createSession, memoryStorage, SessionError, type RefreshLock, type SessionOptions, type TokenSet } from '../../src/index.js';
 import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
 beforeEach(() => {
@@ -163,28 +163,65 @@ describe('maxRefreshesPerMinute', () => {
 describe('lock and storage re-read', () => {
   it('runs each attempt inside the lock', async () => {
     const order: string[] = [];
+    const storage = memoryStorage();
     const lock: RefreshLock = {
       async withLock(fn) {
         order.push('acquire');
         try {
-          return await fn();
+          return await fn({ contended: false });
         } finally {
-          order.push('release');
+          // the next tab to take the lock must already find the new tokens stored
+          order.push(`release with ${(storage.load() as TokenSet | null)?.accessToken as string} stored`);
         }
       },
     };
-    const { session, refresh } = start({ lock });
+    const { session, refresh } = start({ lock, storage });
     const token = session.refresh();
     (await refresh.nth(1)).resolve(pair(2));
     await token;
-    expect(order).toEqual(['acquire', 'release']);
+    expect(order).toEqual(['acquire', `release with ${pair(2).accessToken} stored`]);
+  });
+
+  it('gives the other tab’s storage write a moment to arrive after waiting for the lock, then adopts it', async () => {
+    const inner = memoryStorage();
+    let notify = () => {};
+    const storage = {
+      ...inner,
+      waitForChange: (timeout: number) =>
+        new Promise<void>((resolve) => {
+          notify = resolve;
+          setTimeout(resolve, timeout);
+        }),
+    };
+    const lock: RefreshLock = { withLock: (fn) => fn({ contended: true }) };
+    const { session, refresh } = start({ storage, lock });
+    const token = session.refresh();
+    await flush();
+    // the other tab's write reaches this tab's copy of the storage 300 ms after the lock did
+    await vi.advanceTimersByTimeAsync(300);
+    inner.save({ ...pair('other-tab'), expiresAt: Date.now() + 600_000 });
+    notify();
+    await expect(token).resolves.toBe(pair('other-tab').accessToken);
+    expect(refresh.calls).toHaveLength(0);
+  });
+
+  it('refreshes itself when nothing arrives within that moment (the other tab’s refresh failed)', async () => {
+    const storage = { ...memoryStorage(), waitForChange: (timeout: number) => new Promise<void>((r) => setTimeout(r, timeout)) };
+    const lock: RefreshLock = { withLock: (fn) => fn({ contended: true }) };
+    const { session, refresh } = start({ storage, lock });
+    const token = session.refresh();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(refresh.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    (await refresh.nth(1)).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
   });
 
   it('adopts tokens another tab stored while this one waited for the lock, without a request', async () => {
     const storage = memoryStorage();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const lock: RefreshLock = { withLock: async (fn) => (await gate, fn()) };
+    const lock: RefreshLock = { withLock: async (fn) => (await gate, fn({ contended: true })) };
     const { session, refresh } = start({ storage, lock });
     const token = session.refresh();
     // another tab refreshes meanwhile and writes the shared storage
