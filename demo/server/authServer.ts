@@ -32,6 +32,8 @@ export interface AuthServerOptions {
   port?: number;
   /** Serve the files of this folder for other GET requests (test pages, the demo app). */
   staticDir?: string;
+  /** Answer /admin/* (stats, revocations, network down/up) for the demo page. */
+  admin?: boolean;
 }
 
 /** What the server counted; tests assert on these. */
@@ -91,6 +93,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   let fault: { fault: RefreshFault; times: number } | null = null;
   let generation = 0; // access tokens of an older generation are refused
   let inFlight = 0;
+  let networkDown = false;
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
 
@@ -227,6 +230,10 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     });
     if (seen.length > 20_000) seen.splice(0, 10_000);
 
+    if (options.admin && url.pathname.startsWith('/admin/')) return admin(req, res, url);
+    // "network down": every non-admin request is dropped without an answer, like a dead link
+    if (networkDown && !url.pathname.startsWith('/admin/') && extname(url.pathname) === '') return req.socket.destroy();
+
     if (req.method === 'POST' && url.pathname === '/login') {
       counters.logins++;
       const { username = 'user' } = (JSON.parse(body || '{}') as { username?: string });
@@ -253,6 +260,17 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (url.pathname.startsWith('/api/')) return api(req, res, url, body);
     if (req.method === 'GET' && options.staticDir) return serveFile(res, options.staticDir, url.pathname);
     send(res, 404, { error: 'not_found' });
+  }
+
+  function admin(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (url.pathname === '/admin/stats') return send(res, 200, { ...counters, accessTtl, networkDown });
+    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
+    if (url.pathname === '/admin/revoke-access') generation++;
+    else if (url.pathname === '/admin/revoke-sessions') store.revokeAll();
+    else if (url.pathname === '/admin/network') networkDown = url.searchParams.get('up') !== '1';
+    else if (url.pathname === '/admin/reset') counters = newCounters();
+    else return send(res, 404, { error: 'not_found' });
+    send(res, 200, { ok: true, networkDown });
   }
 
   const server = createServer((req, res) => {

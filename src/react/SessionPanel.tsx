@@ -88,7 +88,7 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
       </dl>
       <div>
         <h3 style={{ fontSize: 13, margin: '0 0 0.25rem' }}>Events (newest first)</h3>
-        <ol aria-label="Event log" aria-live="polite" style={{ margin: 0, paddingLeft: '1.25rem', maxHeight: '12rem', overflowY: 'auto', fontFamily: 'ui-monospace, monospace' }}>
+        <ol aria-label="Event log" aria-live="polite" style={{ margin: 0, paddingLeft: '2rem', maxHeight: '12rem', overflowY: 'auto', fontFamily: 'ui-monospace, monospace' }}>
           {log.map((entry, i) => (
             <li key={log.length - i}>
               <span style={{ color: '#64748b' }}>−{seconds(Math.max(0, time - entry.at))}</span> {entry.text}
