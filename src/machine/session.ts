@@ -5,9 +5,11 @@ import { createRefresher, defaultBackoff } from './refresher.js';
 import { isExpired, sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { guardStorage } from './storageGate.js';
 import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
-import type { SessionOptions, SessionSnapshot, SessionStatus, SyncMessage, TokenSet } from './types.js';
+import type { SessionOptions, SessionSnapshot, SyncMessage, TokenSet } from './types.js';
 import { createWaiterQueue } from './waiters.js';
 import { memoryStorage } from './memoryStorage.js';
+import { validateOptions } from './options.js';
+import { createSnapshotStore, statusOf, toSnapshot } from './snapshot.js';
 
 /** A running session: the statechart's actor plus the calls adapters and apps make. */
 export interface Session {
@@ -46,7 +48,7 @@ const loggedOutError = () => new SessionError('logged-out', 'the session is logg
  * entry's `createSession` for the version that listens to visibility, focus and online).
  */
 export function createSessionCore(options: SessionOptions): Session {
-  validate(options);
+  validateOptions(options);
   const now = options.now ?? (() => Date.now());
   const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
   const store = guardStorage(options.storage ?? memoryStorage(), now, warn);
@@ -107,48 +109,15 @@ export function createSessionCore(options: SessionOptions): Session {
     ...(options.inspect ? { inspect: redactInspection(options.inspect) } : {}),
   });
 
-  const listeners = new Set<(snapshot: SessionSnapshot) => void>();
-  const waiters = createWaiterQueue(() => emit());
-  let snapshot = makeSnapshot();
+  const waiters = createWaiterQueue(() => snapshots.update());
+  const snapshots = createSnapshotStore(() => {
+    const { value, context } = actor.getSnapshot();
+    return toSnapshot(value, context, waiters.size);
+  }, warn);
   let stopped = false;
 
   function send(event: SessionEvent) {
     if (!stopped) actor.send(event);
-  }
-
-  function makeSnapshot(): SessionSnapshot {
-    const { value, context } = actor.getSnapshot();
-    const tokens = context.tokens;
-    return {
-      status: statusOf(value),
-      accessToken: tokens?.accessToken ?? null,
-      claims: tokens?.claims ?? null,
-      expiresAt: tokens?.expiresAt ?? null,
-      error: context.error,
-      pending: waiters.size,
-    };
-  }
-
-  function emit() {
-    const next = makeSnapshot();
-    const prev = snapshot;
-    if (
-      next.status === prev.status &&
-      next.accessToken === prev.accessToken &&
-      next.expiresAt === prev.expiresAt &&
-      next.error === prev.error &&
-      next.pending === prev.pending
-    ) {
-      return;
-    }
-    snapshot = next;
-    for (const listener of [...listeners]) {
-      try {
-        listener(next);
-      } catch (error) {
-        warn(`a session listener threw: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
   }
 
   /** A token, an error, or undefined (wait) for a caller arriving now. */
@@ -172,10 +141,10 @@ export function createSessionCore(options: SessionOptions): Session {
 
   actor.subscribe(() => {
     flush();
-    emit();
+    snapshots.update();
   });
   actor.start();
-  snapshot = makeSnapshot();
+  snapshots.update();
 
   const stopWake = options.wake ? options.wake((reason) => send({ type: 'WAKE', reason })) : undefined;
   const stopSync = sync?.subscribe((message: SyncMessage) => {
@@ -211,11 +180,8 @@ export function createSessionCore(options: SessionOptions): Session {
 
   return {
     actor,
-    getSnapshot: () => snapshot,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    getSnapshot: snapshots.get,
+    subscribe: snapshots.subscribe,
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), true, 'login()');
       refresher.cancel();
@@ -250,30 +216,7 @@ export function createSessionCore(options: SessionOptions): Session {
       stopped = true;
       actor.stop();
       waiters.rejectAll(new SessionError('aborted', 'the session was stopped'));
-      listeners.clear();
+      snapshots.clear();
     },
   };
-}
-
-function statusOf(value: unknown): SessionStatus {
-  if (typeof value === 'object' && value !== null) return (value as { renewing: SessionStatus }).renewing;
-  return value === 'restoring' ? 'refreshing' : (value as SessionStatus);
-}
-
-function validate(options: SessionOptions) {
-  if (typeof options?.refresh !== 'function') {
-    throw new TypeError('createSession: `refresh` must be a function ({ refreshToken, signal }) => Promise<TokenSet>');
-  }
-  const check = (name: string, value: number | undefined, min: number) => {
-    if (value !== undefined && !(typeof value === 'number' && value >= min && !Number.isNaN(value))) {
-      throw new TypeError(`createSession: \`${name}\` must be a number ≥ ${min}, got ${String(value)}`);
-    }
-  };
-  check('refreshLeadTime', options.refreshLeadTime, 0);
-  check('refreshTimeout', options.refreshTimeout, 1);
-  if ((options.refreshTimeout ?? 0) > 2 ** 31 - 1) {
-    throw new TypeError(`createSession: \`refreshTimeout\` must be at most 2^31-1 ms, got ${String(options.refreshTimeout)}`);
-  }
-  check('retry.attempts', options.retry?.attempts, 0);
-  check('maxRefreshesPerMinute', options.maxRefreshesPerMinute, 1);
 }
