@@ -1,0 +1,104 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import type { SessionStatus } from '../src/index.js';
+import { SessionStatechart } from '../src/react.js';
+import { expect, within } from 'storybook/test';
+import { chartPath, expectStatus, expectText } from './harness/expectations.js';
+import { reached, type Scenario } from './harness/scenario.js';
+import { scenarioMeta, withScenario } from './harness/story.js';
+
+/**
+ * `<SessionStatechart>` alone, its session held still in each of the five public states (for
+ * the docs). The diagram is drawn from the machine's own definition; the current state is
+ * filled and marked `aria-current="step"`, its parent (for expiringSoon and refreshing,
+ * `renewing`) outlined. Tokens show as their last four characters only.
+ */
+const meta = {
+  title: 'Statechart/States',
+  ...scenarioMeta,
+  render: (_args, { loaded }) => {
+    const { tabs, clock } = loaded.scenario as Scenario;
+    return <SessionStatechart session={(tabs[0] as Scenario['tabs'][number]).session} now={clock.now} />;
+  },
+} satisfies Meta;
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+const login = async (s: Scenario) => {
+  await s.login(s.tabs[0] as Scenario['tabs'][number]);
+};
+const until = (status: SessionStatus) => (s: Scenario) => reached(s.tabs[0] as Scenario['tabs'][number], status);
+
+/** Asserts the one current state, by its `aria-current`, its accessible name and the panel. */
+async function expectOnlyCurrent(canvasElement: HTMLElement, status: SessionStatus) {
+  await expectStatus(canvasElement, status);
+  const current = within(canvasElement).getByRole('listitem', { current: 'step' });
+  await expect(current).toHaveAccessibleName(new RegExp(`^${status} \\(current state\\)`));
+  await expect(canvasElement.querySelectorAll('[aria-current]')).toHaveLength(1);
+  await expect(canvasElement.querySelector(`[data-state="${chartPath(status)}"]`)).toBe(current);
+}
+
+/** No tokens: the session waits for a login. */
+export const LoggedOut: Story = {
+  ...withScenario(),
+  play: async ({ canvasElement }) => {
+    await expectOnlyCurrent(canvasElement, 'loggedOut');
+    await expectText(canvasElement, 'ss-token', '—');
+    await expectText(canvasElement, 'ss-expiry', '—');
+  },
+};
+
+/** A fresh token, 60 s to live; the deadline timer waits for the lead time. */
+export const Authenticated: Story = {
+  ...withScenario({}, login),
+  play: async ({ canvasElement }) => {
+    await expectOnlyCurrent(canvasElement, 'authenticated');
+    await expectText(canvasElement, 'ss-token', '…A001');
+    await expectText(canvasElement, 'ss-expiry', 'in 60 s');
+  },
+};
+
+/** 10 s left: a background refresh is in flight (held), requests still use the old token. */
+export const ExpiringSoon: Story = {
+  ...withScenario({}, async (s) => {
+    await login(s);
+    s.backend.setHold('refresh', true);
+    s.advance(50_000);
+    await until('expiringSoon')(s);
+  }),
+  play: async ({ canvasElement }) => {
+    await expectOnlyCurrent(canvasElement, 'expiringSoon');
+    await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
+    await expectText(canvasElement, 'ss-expiry', 'in 10 s');
+    await expectText(canvasElement, 'ss-token', '…A001');
+  },
+};
+
+/** The token expired; callers wait for the one refresh in flight (held). */
+export const Refreshing: Story = {
+  ...withScenario({}, async (s) => {
+    await login(s);
+    s.backend.setHold('refresh', true);
+    s.advance(60_000);
+    await until('refreshing')(s);
+  }),
+  play: async ({ canvasElement }) => {
+    await expectOnlyCurrent(canvasElement, 'refreshing');
+    await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
+    await expectText(canvasElement, 'ss-error', '—');
+  },
+};
+
+/** The refresh failed on the network (twice): tokens are kept, the error is shown. */
+export const RefreshFailed: Story = {
+  ...withScenario({}, async (s) => {
+    await login(s);
+    s.backend.setNetworkDown(true);
+    s.advance(60_000);
+    await until('refreshFailed')(s);
+  }),
+  play: async ({ canvasElement }) => {
+    await expectOnlyCurrent(canvasElement, 'refreshFailed');
+    await expectText(canvasElement, 'ss-error', /^network: /);
+    await expectText(canvasElement, 'ss-token', '…A001');
+  },
+};
