@@ -5,6 +5,7 @@ export { memoryStorage } from './machine/memoryStorage.js';
 export { toMermaid, machineGraph } from './machine/graph.js';
 export { webStorage } from './adapters/storage.js';
 export { jsonRefresh } from './adapters/refresh.js';
+export { oauthRefresh } from './adapters/oauth.js';
 export { browserWake } from './adapters/wake.js';
 export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
@@ -15,6 +16,7 @@ export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';
 export type { JsonRefreshOptions } from './adapters/refresh.js';
+export type { OAuthRefreshOptions, OAuthIssuerOptions } from './adapters/oauth.js';
 export type { BroadcastSyncOptions } from './adapters/sync.js';
 export type { WebLocksOptions } from './adapters/lock.js';
 export type {

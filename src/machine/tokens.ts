@@ -47,7 +47,12 @@ export function normalizeTokens(value: unknown, now: number, fresh: boolean, ori
   let at: number | null = null;
   if (typeof expiresAt === 'number') at = expiresAt;
   else if (exp !== null) at = exp + (fresh ? clockOffset(now, serverDate as number | undefined, iat, lifetimeMs) : 0);
-  else if (lifetimeMs !== null) at = now + lifetimeMs;
+  else if (lifetimeMs !== null) {
+    // Opaque token: expires_in counts from the server's answer; its Date (whole seconds, so a
+    // little early) is the better start, moved onto this clock when the two disagree.
+    const date = fresh && typeof serverDate === 'number' ? serverDate : null;
+    at = (date === null ? now : date + clockOffset(now, date, null, lifetimeMs)) + lifetimeMs;
+  }
 
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
   return {

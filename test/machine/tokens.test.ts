@@ -86,6 +86,14 @@ describe('clock skew', () => {
     expect((t.expiresAt as number) - trueExpiry).toBeLessThan(1_000);
   });
 
+  it('counts an opaque token’s expires_in from the server’s Date, never later than the truth', () => {
+    const t = normalizeTokens({ accessToken: 'opaque', expiresIn: 60, serverDate: NOW - 400 }, NOW, true, 't');
+    expect(t.expiresAt).toBe(NOW - 400 + 60_000);
+    // a server clock 10 minutes behind: its Date is moved onto this clock
+    const skewed = normalizeTokens({ accessToken: 'opaque', expiresIn: 60, serverDate: NOW - 600_000 }, NOW, true, 't');
+    expect(skewed.expiresAt).toBe(NOW + 60_000);
+  });
+
   it('does not correct stored tokens, whose expiresAt is already on this clock', () => {
     const jwt = fakeJwt({ iat: sec(NOW) - 3_600, exp: sec(NOW) + 60 });
     expect(normalizeTokens({ accessToken: jwt, expiresAt: NOW + 60_000 }, NOW, false, 't').expiresAt).toBe(NOW + 60_000);
