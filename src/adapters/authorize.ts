@@ -1,6 +1,6 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
-import { originFilter, type OriginsOption } from './origins.js';
+import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
 export interface AdapterOptions<V = Response> {
@@ -31,16 +31,16 @@ export type Send<R> = (authorization: string | null) => Promise<R>;
 
 /** The one implementation of "get a token, attach it, on 401 report it and replay once". */
 export interface Authorizer<R> {
-  /** The URL the request goes to, resolved against the client's base. */
-  resolve(input: string | URL): URL | null;
-  /** The token to attach, or null when the URL may not carry one. */
-  tokenFor(url: URL | null, signal?: AbortSignal | null): Promise<string | null>;
+  /** Where `input` goes, resolved against the client's base, and whether it may carry the token. */
+  target(input: string | URL): Target;
+  /** The token for an allowed request (waiting while a refresh runs). */
+  token(signal?: AbortSignal | null): Promise<string>;
   /** `${scheme} ${token}` */
   header(token: string): string;
   /** Looks at a result sent with `token`: renews, and replays once if the token was refused. */
-  settle(result: R, token: string, replay: Send<R> | null, signal?: AbortSignal | null): Promise<R>;
-  /** tokenFor + send + settle. */
-  run(url: URL | null, signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
+  settle(result: R, token: string, replay: Send<R> | null, signal?: AbortSignal | null): R | Promise<R>;
+  /** token + send + settle, for an allowed request. */
+  run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
 
 /** Creates the shared request logic for one client instance. */
@@ -52,52 +52,50 @@ export function createAuthorizer<R, V = R>(
 ): Authorizer<R> {
   const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
   const filter = originFilter(options.origins, base, warn);
-  const scheme = options.scheme ?? 'Bearer';
+  const prefix = `${options.scheme ?? 'Bearer'} `;
   const { isTokenRejected, renewHeader } = options;
 
-  const withAbort = async (work: Promise<string>, signal: AbortSignal | null | undefined): Promise<string> => {
-    try {
-      return await work;
-    } catch (error) {
-      // A caller's abort surfaces as the client's own abort error, as if the request had started.
-      if (signal?.aborted && isSessionError(error) && error.kind === 'aborted') throw glue.abortError(signal);
-      throw error;
-    }
-  };
-
-  const refused = async (result: R): Promise<boolean> =>
-    isTokenRejected ? isTokenRejected(await glue.view(result)) : glue.status(result) === 401;
+  // A caller's abort surfaces as the client's own abort error, as if the request had started.
+  const withAbort = (work: Promise<string>, signal: AbortSignal | null | undefined): Promise<string> =>
+    signal
+      ? work.catch((error: unknown) => {
+          throw signal.aborted && isSessionError(error) && error.kind === 'aborted' ? glue.abortError(signal) : error;
+        })
+      : work;
 
   const renew = (result: R) => {
     const renewed = renewHeader ? glue.header(result, renewHeader) : null;
     if (renewed) session.tokensRenewed({ accessToken: renewed });
   };
 
-  const authorizer: Authorizer<R> = {
-    resolve: (input) => filter.resolve(input),
-    async tokenFor(url, signal) {
-      if (url === null || !filter.allows(url)) return null;
-      return withAbort(session.getAccessToken({ signal: signal ?? undefined }), signal);
-    },
-    header: (token) => `${scheme} ${token}`,
-    async settle(result, token, replay, signal) {
-      renew(result);
-      if (!(await refused(result))) return result;
-      if (replay === null) {
-        // Cannot send it again (a one-shot body): the caller gets the 401, later requests a new token.
-        session.tokenRejected(token).catch(() => {});
-        return result;
-      }
-      const next = await withAbort(session.tokenRejected(token), signal);
-      const second = await replay(authorizer.header(next));
+  const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined): R | Promise<R> => {
+    if (replay === null) {
+      // Cannot send it again (a one-shot body): the caller gets the 401, later requests a new token.
+      session.tokenRejected(token).catch(() => {});
+      return result;
+    }
+    return withAbort(session.tokenRejected(token), signal).then(async (next) => {
+      const second = await replay(prefix + next);
       renew(second);
       return second;
+    });
+  };
+
+  const authorizer: Authorizer<R> = {
+    target: (input) => filter.target(input),
+    token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
+    header: (token) => prefix + token,
+    settle(result, token, replay, signal) {
+      renew(result);
+      if (!isTokenRejected) return glue.status(result) === 401 ? retry(result, token, replay, signal) : result;
+      return Promise.resolve(glue.view(result))
+        .then(isTokenRejected)
+        .then((refused) => (refused ? retry(result, token, replay, signal) : result));
     },
-    async run(url, signal, send, replayable) {
-      const token = await authorizer.tokenFor(url, signal);
-      if (token === null) return send(null);
-      const result = await send(authorizer.header(token));
-      return authorizer.settle(result, token, replayable ? send : null, signal);
+    run(signal, send, replayable) {
+      return authorizer.token(signal).then((token) =>
+        send(prefix + token).then((result) => authorizer.settle(result, token, replayable ? send : null, signal)),
+      );
     },
   };
   return authorizer;

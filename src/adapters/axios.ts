@@ -40,7 +40,7 @@ export function attachSession(
   const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL);
 
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    if (config.headers.has('Authorization')) return original(config);
+    if (config.headers.has('Authorization') || !auth.target(destination(config)).allowed) return original(config);
     fixBoundary(config);
     const send = async (authorization: string | null): Promise<Outcome> => {
       if (authorization !== null) config.headers.set('Authorization', authorization);
@@ -51,7 +51,7 @@ export function attachSession(
         throw error;
       }
     };
-    const outcome = await auth.run(auth.resolve(instance.getUri(config)), config.signal as AbortSignal | undefined, send, isReplayable(config.data));
+    const outcome = await auth.run(config.signal as AbortSignal | undefined, send, isReplayable(config.data));
     if (outcome.error) throw outcome.error;
     return outcome.response;
   };
@@ -72,6 +72,14 @@ function fixBoundary(config: InternalAxiosRequestConfig) {
   if (typeof type === 'string' && /boundary=/i.test(type)) return;
   const boundary = `silent-session-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   config.headers.setContentType(`multipart/form-data; boundary=${boundary}`);
+}
+
+// Where the request goes, enough to tell its origin: its own URL when absolute, else the base
+// URL (a relative one resolves against the page). Cheaper than axios's getUri per request.
+function destination(config: InternalAxiosRequestConfig): string {
+  const url = config.url ?? '';
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url === '' ? '/' : url;
+  return config.baseURL;
 }
 
 function isReplayable(data: unknown): boolean {

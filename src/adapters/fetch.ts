@@ -9,6 +9,9 @@ export interface AuthFetchOptions extends AdapterOptions<Response> {
   baseUrl?: string | URL;
 }
 
+/** Internal: the Requests passed in are the client's own per-attempt copies (ky's), safe to change. */
+export const OWN_REQUESTS = Symbol('silent-session.ownRequests');
+
 /** How the core reads fetch Responses. */
 export const fetchGlue: ClientGlue<Response, Response> = {
   status: (response) => response.status,
@@ -27,42 +30,65 @@ export const fetchGlue: ClientGlue<Response, Response> = {
  * const authFetch = createAuthFetch(session, { baseUrl: 'https://api.example.com' })
  * const res = await authFetch('/me')
  */
-export function createAuthFetch(session: Session, options: AuthFetchOptions = {}): typeof fetch {
+export function createAuthFetch(session: Session, options: AuthFetchOptions & { [OWN_REQUESTS]?: boolean } = {}): typeof fetch {
   const auth = createAuthorizer(session, options, fetchGlue, options.baseUrl);
   const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const owned = options[OWN_REQUESTS] === true;
+
+  function viaRequest(request: Request): Promise<Response> {
+    if (request.headers.has('authorization') || !auth.target(request.url).allowed) return send(request);
+    // Keep an unread copy for the replay; a body-less Request can simply be sent again.
+    const spare = request.body === null ? request : request.clone();
+    let attempts = 0;
+    return auth.run(request.signal, (authorization) => {
+      const source = attempts++ === 0 ? request : spare;
+      if (owned) {
+        source.headers.set('authorization', authorization as string);
+        return send(source);
+      }
+      const headers = new Headers(source.headers);
+      headers.set('authorization', authorization as string);
+      return send(new Request(source, { headers }));
+    }, true);
+  }
 
   return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // A FormData body is serialized once, so a replay sends the same bytes (same boundary).
     if (typeof FormData !== 'undefined' && init?.body instanceof FormData) {
-      input = new Request(input instanceof Request ? input : (auth.resolve(input) ?? input), init);
+      input = new Request(input instanceof Request ? input : auth.target(input).url, init);
       init = undefined;
     }
-    if (input instanceof Request) {
-      const request = init === undefined ? input : new Request(input, init);
-      if (request.headers.has('authorization')) return send(request);
-      const spare = request.body === null ? request : request.clone();
-      let attempt = 0;
-      return auth.run(auth.resolve(request.url), request.signal, (authorization) => {
-        const source = attempt++ === 0 ? request : spare;
-        if (authorization === null) return send(source);
-        const headers = new Headers(source.headers);
-        headers.set('authorization', authorization);
-        return send(new Request(source, { headers }));
-      }, spare !== request || request.body === null);
-    }
-    const url = auth.resolve(input);
-    const target = url ?? input;
-    if (init?.headers !== undefined && new Headers(init.headers).has('authorization')) return send(target, init);
-    return auth.run(url, init?.signal, (authorization) => {
-      if (authorization === null) return send(target, init);
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', authorization);
-      return send(target, { ...init, headers });
-    }, isReplayable(init?.body));
+    if (input instanceof Request) return viaRequest(init === undefined ? input : new Request(input, init));
+    const { url, allowed } = auth.target(input);
+    if (!allowed || hasAuthorization(init?.headers)) return send(url, init);
+    return auth.run(
+      init?.signal,
+      (authorization) => send(url, { ...init, headers: withAuthorization(init?.headers, authorization as string) }),
+      isReplayable(init?.body),
+    );
   };
 }
 
 /** Bodies fetch can send twice; a ReadableStream can be read only once. */
 export function isReplayable(body: BodyInit | null | undefined): boolean {
   return body == null || !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream);
+}
+
+function hasAuthorization(headers: HeadersInit | undefined): boolean {
+  if (headers === undefined) return false;
+  if (headers instanceof Headers) return headers.has('authorization');
+  const keys = Array.isArray(headers) ? headers.map(([k]) => k) : Object.keys(headers);
+  return keys.some((k) => k.toLowerCase() === 'authorization');
+}
+
+// The caller's headers plus ours, without touching the caller's object.
+function withAuthorization(headers: HeadersInit | undefined, value: string): HeadersInit {
+  if (headers === undefined) return { authorization: value };
+  if (headers instanceof Headers) {
+    const copy = new Headers(headers);
+    copy.set('authorization', value);
+    return copy;
+  }
+  if (Array.isArray(headers)) return [...headers, ['authorization', value]];
+  return { ...headers, authorization: value };
 }

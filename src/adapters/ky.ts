@@ -1,7 +1,7 @@
 import type { Hooks, KyInstance, Options } from 'ky';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type Authorizer } from './authorize.js';
-import { createAuthFetch, fetchGlue } from './fetch.js';
+import { createAuthFetch, fetchGlue, OWN_REQUESTS } from './fetch.js';
 
 /** Options of the ky adapter. */
 export interface KyAdapterOptions extends AdapterOptions<Response> {
@@ -26,6 +26,7 @@ export function withSession(instance: KyInstance, session: Session, options: KyA
       ...options,
       ...(parent.fetch ? { fetch: parent.fetch } : {}),
       ...baseOf(options, parent),
+      [OWN_REQUESTS]: true, // ky hands fetch a fresh Request per attempt: set the header on it
     }),
   }));
 }
@@ -57,8 +58,8 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
       async ({ request, options: opts }) => {
         if (request.headers.has('authorization')) return;
         const auth = authorizerFor(opts);
-        const token = await auth.tokenFor(auth.resolve(request.url), request.signal);
-        if (token === null) return;
+        if (!auth.target(request.url).allowed) return;
+        const token = await auth.token(request.signal);
         const value = auth.header(token);
         request.headers.set('authorization', value);
         attached.set(value, token);

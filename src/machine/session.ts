@@ -4,7 +4,7 @@ import { redactInspection } from './redact.js';
 import { createRefresher, defaultBackoff } from './refresher.js';
 import { isExpired, sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { guardStorage } from './storageGate.js';
-import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
+import { forgetDecoded, normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
 import type { SessionOptions, SessionSnapshot, SyncMessage, TokenSet } from './types.js';
 import { createWaiterQueue } from './waiters.js';
 import { memoryStorage } from './memoryStorage.js';
@@ -87,6 +87,7 @@ export function createSessionCore(options: SessionOptions): Session {
       },
       sessionEnded: ({ context, event }) => {
         refresher.cancel();
+        forgetDecoded();
         if (context.tokens === null && !context.restorePending) return;
         const fromOtherTab = event.type === 'LOGOUT' && event.from === 'sync';
         if (!fromOtherTab) {
@@ -132,6 +133,7 @@ export function createSessionCore(options: SessionOptions): Session {
   }
 
   function flush() {
+    if (waiters.size === 0) return;
     const { value, context } = actor.getSnapshot();
     if (value === 'refreshFailed') return waiters.rejectAll(context.error ?? loggedOutError());
     const answer = answerNow();

@@ -72,7 +72,25 @@ function clockOffset(now: number, serverDate: number | undefined, iat: number | 
   return Math.abs(offset) < noise ? 0 : offset;
 }
 
+// The same token is read several times per refresh (the answer, the storage re-read, the
+// write check): remember the last few decodings.
+const decoded = new Map<string, Record<string, unknown> | null>();
+
 function decodeClaims(token: string, bad: (why: string) => SessionError): Record<string, unknown> | null {
+  const known = decoded.get(token);
+  if (known !== undefined) return known;
+  const claims = decodeFresh(token, bad);
+  if (decoded.size >= 8) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(token, claims);
+  return claims;
+}
+
+/** Drops remembered decodings (at logout, so no token outlives its session in this cache). */
+export function forgetDecoded(): void {
+  decoded.clear();
+}
+
+function decodeFresh(token: string, bad: (why: string) => SessionError): Record<string, unknown> | null {
   if (token.split('.').length !== 3) return null; // opaque token
   let claims: unknown;
   try {
