@@ -99,7 +99,7 @@ function labelOf(event: string): string {
  * Root-level transitions ("from any state") are drawn from every top-level state they leave.
  *
  * @example
- * console.log(toMermaid(sessionMachine)) // paste into any Mermaid renderer
+ * const diagram = toMermaid(sessionMachine) // paste into any Mermaid renderer
  */
 export function toMermaid(machine: AnyStateMachine): string {
   const { states, edges } = machineGraph(machine);
