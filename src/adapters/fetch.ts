@@ -35,8 +35,9 @@ export function createAuthFetch(session: Session, options: AuthFetchOptions & { 
   const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const owned = options[OWN_REQUESTS] === true;
 
-  function viaRequest(request: Request): Promise<Response> {
-    if (request.headers.has('authorization') || !auth.target(request.url).allowed) return send(request);
+  // `extra`: what ky passes next to its Request (fetch-only options such as `dispatcher`).
+  function viaRequest(request: Request, extra?: RequestInit): Promise<Response> {
+    if (request.headers.has('authorization') || !auth.target(request.url).allowed) return send(request, extra);
     // Keep an unread copy for the replay; a body-less Request can simply be sent again.
     const spare = request.body === null ? request : request.clone();
     let attempts = 0;
@@ -44,7 +45,7 @@ export function createAuthFetch(session: Session, options: AuthFetchOptions & { 
       const source = attempts++ === 0 ? request : spare;
       if (owned) {
         source.headers.set('authorization', authorization as string);
-        return send(source);
+        return send(source, extra);
       }
       const headers = new Headers(source.headers);
       headers.set('authorization', authorization as string);
@@ -58,7 +59,12 @@ export function createAuthFetch(session: Session, options: AuthFetchOptions & { 
       input = new Request(input instanceof Request ? input : auth.target(input).url, init);
       init = undefined;
     }
-    if (input instanceof Request) return viaRequest(init === undefined ? input : new Request(input, init));
+    if (input instanceof Request) {
+      // ky's second argument holds only options a Request does not know: pass them on as they are
+      // (building a Request from them would drop them, and costs ~10 µs a request).
+      if (owned) return viaRequest(input, init);
+      return viaRequest(init === undefined ? input : new Request(input, init));
+    }
     const { url, allowed } = auth.target(input);
     if (!allowed || hasAuthorization(init?.headers)) return send(url, init);
     return auth.run(

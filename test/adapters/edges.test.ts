@@ -104,6 +104,29 @@ describe('ky adapter edges', () => {
     session.stop();
   });
 
+  it('passes ky’s fetch-only options (e.g. Next.js `next`, undici `dispatcher`) on to fetch, on the replay too', async () => {
+    const { server, session } = await setup();
+    const extras: unknown[] = [];
+    const api = withSession(
+      ky.create({
+        baseUrl: `${server.url}/`,
+        fetch: async (input, init) => {
+          extras.push((init as { next?: unknown } | undefined)?.next);
+          return fetch(input, init);
+        },
+      }),
+      session,
+    );
+    const next = { revalidate: 60 };
+    await api.get('api/plain', { next } as Parameters<typeof api.get>[1]);
+    server.revokeAccessTokens(); // the next request gets a 401 and is replayed
+    await api.get('api/replayed', { next } as Parameters<typeof api.get>[1]);
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(server.counters.apiUnauthorized).toBe(1);
+    expect(extras).toEqual([next, next, next]);
+    session.stop();
+  });
+
   it('composes kyHooks with hooks of your own', async () => {
     const { server, session } = await setup();
     const seen: string[] = [];
