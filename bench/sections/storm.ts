@@ -400,7 +400,7 @@ const LATENCY_MS = 20;
 
 export async function run(options: { quick: boolean; graceMs: number }): Promise<SectionResult> {
   const sizes = options.quick ? [1, 10, 100, 1_000] : [1, 10, 100, 1_000, 10_000];
-  const repsFor = (n: number) => (options.quick ? (n <= 10 ? 3 : 1) : n <= 10 ? 9 : n <= 100 ? 7 : n <= 1_000 ? 5 : 2);
+  const repsFor = (n: number) => (options.quick ? (n <= 10 ? 3 : 1) : n <= 10 ? 21 : n <= 100 ? 11 : n <= 1_000 ? 5 : 2);
   const server = await startRemoteServer({ accessTtl: ACCESS_TTL_S, graceMs: options.graceMs });
   await limitFetchConnections(`${server.url}/health`);
   try {
