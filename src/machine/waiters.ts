@@ -16,38 +16,54 @@ export interface WaiterQueue {
 
 /**
  * A queue that settles each waiter exactly once. An aborted waiter leaves at once with kind
- * `aborted`; the others are untouched. `onChange` fires whenever the size changes.
+ * `aborted`; the others are untouched. Callers without a signal cannot leave early, so they
+ * share one promise per wait (a counter, not an entry each). `onChange` fires whenever the
+ * size changes.
  */
 export function createWaiterQueue(onChange: () => void): WaiterQueue {
   const waiters = new Set<Waiter>();
+  let shared: { promise: Promise<string>; settle: Waiter; count: number } | null = null;
 
   const drain = (settle: (w: Waiter) => void) => {
-    if (waiters.size === 0) return;
+    if (waiters.size === 0 && shared === null) return;
     const all = [...waiters];
+    const group = shared;
     waiters.clear();
+    shared = null;
+    if (group) settle(group.settle);
     for (const w of all) settle(w);
     onChange();
   };
 
   return {
     get size() {
-      return waiters.size;
+      return waiters.size + (shared?.count ?? 0);
     },
     add(signal) {
+      if (!signal) {
+        if (!shared) {
+          let settle!: Waiter;
+          const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+          shared = { promise, settle, count: 0 };
+        }
+        shared.count++;
+        onChange();
+        return shared.promise;
+      }
       return new Promise<string>((resolve, reject) => {
-        if (signal?.aborted) return reject(abortedBy(signal, 'the token request'));
+        if (signal.aborted) return reject(abortedBy(signal, 'the token request'));
         const onAbort = () => {
           if (waiters.delete(waiter)) {
-            reject(abortedBy(signal as AbortSignal, 'the token request'));
+            reject(abortedBy(signal, 'the token request'));
             onChange();
           }
         };
-        const done = () => signal?.removeEventListener('abort', onAbort);
+        const done = () => signal.removeEventListener('abort', onAbort);
         const waiter: Waiter = {
           resolve: (token) => (done(), resolve(token)),
           reject: (error) => (done(), reject(error)),
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
         waiters.add(waiter);
         onChange();
       });

@@ -50,6 +50,27 @@ describe('getAccessToken', () => {
     await expect(other).resolves.toBe(pair(2).accessToken);
   });
 
+  it('settles the callers of each refresh with that refresh’s outcome, with or without a signal', async () => {
+    const { session, refresh } = start();
+    session.login(pair(1));
+    void session.refresh();
+    const first = [session.getAccessToken(), session.getAccessToken({ signal: new AbortController().signal }), session.getAccessToken()];
+    (await refresh.next()).resolve(pair(2));
+    expect(await Promise.all(first)).toEqual(Array(3).fill(pair(2).accessToken));
+
+    void session.refresh().catch(() => {});
+    const second = [session.getAccessToken(), session.getAccessToken({ signal: new AbortController().signal })];
+    expect(session.getSnapshot().pending).toBe(3);
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    for (const p of second) await expect(p).rejects.toMatchObject({ kind: 'network' });
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', pending: 0 });
+
+    void session.refresh();
+    const third = session.getAccessToken();
+    (await refresh.next()).resolve(pair(3));
+    await expect(third).resolves.toBe(pair(3).accessToken);
+  });
+
   it('rejects at once for a signal that is already aborted', async () => {
     const { session } = start();
     session.login(pair(1));
