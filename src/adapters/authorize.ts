@@ -35,8 +35,10 @@ export interface Authorizer<R> {
   target(input: string | URL): Target;
   /** The token for an allowed request (waiting while a refresh runs). */
   token(signal?: AbortSignal | null): Promise<string>;
-  /** `${scheme} ${token}` */
+  /** `${scheme} ${token}`, remembered so that a request sent again with it is recognised. */
   header(token: string): string;
+  /** True for an Authorization value this authorizer set: a request (or axios config) sent again. */
+  own(value: string): boolean;
   /** Looks at a result sent with `token`: renews, and replays once if the token was refused. */
   settle(result: R, token: string, replay: Send<R> | null, signal?: AbortSignal | null): R | Promise<R>;
   /** token + send + settle, for an allowed request. */
@@ -54,6 +56,15 @@ export function createAuthorizer<R, V = R>(
   const filter = originFilter(options.origins, base, warn);
   const prefix = `${options.scheme ?? 'Bearer'} `;
   const { isTokenRejected, renewHeader } = options;
+  const given = new Set<string>();
+  const header = (token: string) => {
+    const value = prefix + token;
+    if (!given.has(value)) {
+      given.add(value);
+      if (given.size > 16) given.delete(given.values().next().value as string);
+    }
+    return value;
+  };
 
   // A caller's abort surfaces as the client's own abort error, as if the request had started.
   const withAbort = (work: Promise<string>, signal: AbortSignal | null | undefined): Promise<string> =>
@@ -75,7 +86,7 @@ export function createAuthorizer<R, V = R>(
       return result;
     }
     return withAbort(session.tokenRejected(token), signal).then(async (next) => {
-      const second = await replay(prefix + next);
+      const second = await replay(header(next));
       renew(second);
       return second;
     });
@@ -84,7 +95,8 @@ export function createAuthorizer<R, V = R>(
   const authorizer: Authorizer<R> = {
     target: (input) => filter.target(input),
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
-    header: (token) => prefix + token,
+    header,
+    own: (value) => given.has(value),
     settle(result, token, replay, signal) {
       renew(result);
       if (!isTokenRejected) return glue.status(result) === 401 ? retry(result, token, replay, signal) : result;
@@ -94,7 +106,7 @@ export function createAuthorizer<R, V = R>(
     },
     run(signal, send, replayable) {
       return authorizer.token(signal).then((token) =>
-        send(prefix + token).then((result) => authorizer.settle(result, token, replayable ? send : null, signal)),
+        send(header(token)).then((result) => authorizer.settle(result, token, replayable ? send : null, signal)),
       );
     },
   };

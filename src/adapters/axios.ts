@@ -1,6 +1,7 @@
 import axios, { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { isReplayable } from './fetch.js';
 
 /** A response, or the error axios made of it (validateStatus refused it). */
 interface Outcome {
@@ -40,7 +41,9 @@ export function attachSession(
   const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL);
 
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    if (config.headers.has('Authorization') || !auth.target(destination(config)).allowed) return original(config);
+    // A config sent again (error.config, retry interceptors) carries the token set last time: replace it.
+    const present = config.headers.get('Authorization');
+    if ((present != null && !auth.own(String(present))) || !auth.target(destination(config)).allowed) return original(config);
     fixBoundary(config);
     const send = async (authorization: string | null): Promise<Outcome> => {
       if (authorization !== null) config.headers.set('Authorization', authorization);
@@ -74,19 +77,15 @@ function fixBoundary(config: InternalAxiosRequestConfig) {
   config.headers.setContentType(`multipart/form-data; boundary=${boundary}`);
 }
 
-// Where the request goes, enough to tell its origin: its own URL when absolute, else the base
-// URL (a relative one resolves against the page). Cheaper than axios's getUri per request.
+// Where the request goes, enough to tell its origin: its own URL when absolute (for axios that
+// includes protocol-relative `//host/x`), else the base URL (a relative one resolves against
+// the page). Cheaper than axios's getUri per request.
 function destination(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? '';
-  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url === '' ? '/' : url;
+  if (/^([a-z][a-z\d+.-]*:)?\/\//i.test(url) || !config.baseURL) return url === '' ? '/' : url;
   return config.baseURL;
 }
 
-function isReplayable(data: unknown): boolean {
-  if (typeof data !== 'object' || data === null) return true;
-  const streamLike = typeof (data as { pipe?: unknown }).pipe === 'function';
-  return !streamLike && !(typeof ReadableStream !== 'undefined' && data instanceof ReadableStream);
-}
 
 // The adapter sees raw data; show `isTokenRejected` what the caller would get.
 function transformed(response: AxiosResponse): unknown {

@@ -37,7 +37,8 @@ export function createAuthFetch(session: Session, options: AuthFetchOptions & { 
 
   // `extra`: what ky passes next to its Request (fetch-only options such as `dispatcher`).
   function viaRequest(request: Request, extra?: RequestInit): Promise<Response> {
-    if (request.headers.has('authorization') || !auth.target(request.url).allowed) return send(request, extra);
+    const present = request.headers.get('authorization');
+    if ((present !== null && !auth.own(present)) || !auth.target(request.url).allowed) return send(request, extra);
     // Keep an unread copy for the replay; a body-less Request can simply be sent again.
     const spare = request.body === null ? request : request.clone();
     let attempts = 0;
@@ -49,35 +50,56 @@ export function createAuthFetch(session: Session, options: AuthFetchOptions & { 
       }
       const headers = new Headers(source.headers);
       headers.set('authorization', authorization as string);
-      return send(new Request(source, { headers }));
+      // A Request built with an init forgets its referrer settings unless they are passed again.
+      const { referrer, referrerPolicy } = source;
+      return send(new Request(source, { headers, referrer, referrerPolicy }), extra);
     }, true);
   }
 
   return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // A FormData body is serialized once, so a replay sends the same bytes (same boundary).
+    // Options a Request does not keep (Next.js `next`) still reach fetch, beside the merged Request.
     if (typeof FormData !== 'undefined' && init?.body instanceof FormData) {
-      input = new Request(input instanceof Request ? input : auth.target(input).url, init);
-      init = undefined;
+      return viaRequest(new Request(input instanceof Request ? input : auth.target(input).url, init), beside(init));
     }
     if (input instanceof Request) {
       // ky's second argument holds only options a Request does not know: pass them on as they are
       // (building a Request from them would drop them, and costs ~10 µs a request).
-      if (owned) return viaRequest(input, init);
-      return viaRequest(init === undefined ? input : new Request(input, init));
+      if (owned || init === undefined) return viaRequest(input, init);
+      return viaRequest(new Request(input, init), beside(init));
     }
     const { url, allowed } = auth.target(input);
-    if (!allowed || hasAuthorization(init?.headers)) return send(url, init);
+    const given = plainHeaders(init?.headers);
+    if (!allowed || hasAuthorization(given)) return send(url, init);
     return auth.run(
       init?.signal,
-      (authorization) => send(url, { ...init, headers: withAuthorization(init?.headers, authorization as string) }),
+      (authorization) => send(url, { ...init, headers: withAuthorization(given, authorization as string) }),
       isReplayable(init?.body),
     );
   };
 }
 
-/** Bodies fetch can send twice; a ReadableStream can be read only once. */
-export function isReplayable(body: BodyInit | null | undefined): boolean {
-  return body == null || !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream);
+// What goes to fetch beside a Request built from `init`: its options minus headers and body
+// (the Request has those; undefined members count as absent).
+const beside = (init: RequestInit) => ({ ...init, headers: undefined, body: undefined }) as unknown as RequestInit;
+
+/**
+ * Bodies that can be sent twice. Streams can be read only once: a ReadableStream, and what
+ * Node's fetch and axios also take, async iterables and Node streams.
+ */
+export function isReplayable(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return true;
+  // `pipe`: old-style Node streams (the form-data package) are not async iterable; a
+  // ReadableStream need not be either (older browsers).
+  return !(Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === 'function' || (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream));
+}
+
+// Headers as records and pairs are read as they are; anything else fetch accepts (a Map, another
+// implementation's Headers) goes through Headers.
+function plainHeaders(headers: HeadersInit | undefined): HeadersInit | undefined {
+  if (headers === undefined || headers instanceof Headers || Array.isArray(headers)) return headers;
+  const proto: unknown = Object.getPrototypeOf(headers);
+  return proto === Object.prototype || proto === null ? headers : new Headers(headers);
 }
 
 function hasAuthorization(headers: HeadersInit | undefined): boolean {

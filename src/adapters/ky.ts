@@ -7,7 +7,10 @@ import { createAuthFetch, fetchGlue, OWN_REQUESTS } from './fetch.js';
 export interface KyAdapterOptions extends AdapterOptions<Response> {
   /** Base for the default allowed origin when the ky instance has neither `baseUrl` nor `prefix`. */
   baseUrl?: string | URL;
-  /** fetch used by `kyHooks` to replay a request after a 401 (default `globalThis.fetch`). */
+  /**
+   * fetch used by `kyHooks` to replay a request after a 401 (default `globalThis.fetch`). The
+   * replay is the Request alone: outside ky's timeout, without ky's fetch-only options.
+   */
   fetch?: typeof fetch;
 }
 
@@ -56,7 +59,8 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
   return {
     beforeRequest: [
       async ({ request, options: opts }) => {
-        if (request.headers.has('authorization')) return;
+        const present = request.headers.get('authorization');
+        if (present !== null && !attached.has(present)) return;
         const auth = authorizerFor(opts);
         if (!auth.target(request.url).allowed) return;
         const token = await auth.token(request.signal);
@@ -77,9 +81,8 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
           ? null
           : (authorization: string | null) => {
               const copy = source.clone(); // ky may still retry from `request`; leave it unread
-              const headers = new Headers(copy.headers);
-              if (authorization !== null) headers.set('authorization', authorization);
-              return send(new Request(copy, { headers }));
+              if (authorization !== null) copy.headers.set('authorization', authorization);
+              return send(copy);
             };
         const settled = await authorizerFor(opts).settle(response, token, replay, request.signal);
         return settled === response ? undefined : settled;
