@@ -23,13 +23,20 @@ export function redactDeep<T>(value: T, depth = 6): T {
 type Inspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
 /** Wraps an inspection observer so that no token reaches it whole. */
-export function redactInspection(inspect: Inspector): (event: InspectionEvent) => void {
+export function redactInspection(inspect: Inspector, warn: (message: string) => void = () => {}): (event: InspectionEvent) => void {
   const next = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event);
+  let warned = false;
   return (event) => {
     const copy: Record<string, unknown> = { ...event };
     if ('event' in event) copy.event = redactDeep(event.event);
     if ('snapshot' in event) copy.snapshot = redactDeep(event.snapshot);
     if ('action' in event) copy.action = redactDeep(event.action);
-    next(copy as unknown as InspectionEvent);
+    try {
+      next(copy as unknown as InspectionEvent);
+    } catch (error) {
+      // xstate would stop the session's actor: a debugging aid must never do that
+      if (!warned) warn(`the inspect callback threw; its errors are ignored (${error instanceof Error ? error.message : String(error)})`);
+      warned = true;
+    }
   };
 }

@@ -65,7 +65,8 @@ export function createRefresher(o: RefresherOptions): Refresher {
 
   function send(base: Tokens): Flight {
     const now = o.now();
-    while (sent.length > 0 && (sent[0] as number) <= now - 60_000) sent.shift();
+    // The last minute's sends; a clock set back forgets the ones now "in the future".
+    for (let i = sent.length - 1; i >= 0; i--) if ((sent[i] as number) <= now - 60_000 || (sent[i] as number) > now) sent.splice(i, 1);
     if (sent.length >= o.maxPerMinute) {
       throw new SessionError('rate-limited', `more than ${o.maxPerMinute} refreshes in one minute; not sending another`);
     }

@@ -50,11 +50,27 @@ const loggedOutError = () => new SessionError('logged-out', 'the session is logg
 export function createSessionCore(options: SessionOptions): Session {
   validateOptions(options);
   const now = options.now ?? (() => Date.now());
-  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  const report = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  // App code runs inside statechart transitions: a throw there must not stop the session.
+  const warn = (message: string) => {
+    try {
+      report(message);
+    } catch {
+      // a throwing onWarning has nowhere left to report to
+    }
+  };
+  const safely = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      warn(`${what} threw; the session goes on (${error instanceof Error ? error.message : String(error)})`);
+    }
+  };
   const store = guardStorage(options.storage ?? memoryStorage(), now, warn);
   const sync = options.sync;
   const initial = store.load();
   const restoring = initial instanceof Promise;
+  const timeout = options.refreshTimeout ?? 10_000;
 
   const refresher = createRefresher({
     refresh: options.refresh,
@@ -63,7 +79,7 @@ export function createSessionCore(options: SessionOptions): Session {
     waitForChange: (timeout, signal) => store.waitForChange(timeout, signal),
     lock: options.lock,
     now,
-    timeout: options.refreshTimeout ?? 10_000,
+    timeout,
     attempts: options.retry?.attempts ?? 2,
     backoff: options.retry?.backoff ?? defaultBackoff,
     maxPerMinute: options.maxRefreshesPerMinute ?? 5,
@@ -72,7 +88,22 @@ export function createSessionCore(options: SessionOptions): Session {
 
   const machine = sessionMachine.provide({
     actors: {
-      restore: fromPromise(async () => (restoring ? initial : null)),
+      // A storage that never answers must not leave callers waiting: after `refreshTimeout`, logged out.
+      restore: fromPromise(({ signal }) =>
+        restoring
+          ? new Promise<Tokens | null>((resolve, reject) => {
+              const timer = setTimeout(() => {
+                warn(`the storage did not answer within ${timeout} ms; starting logged out`);
+                resolve(null);
+              }, timeout);
+              signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+              (initial as Promise<Tokens | null>).then(
+                (tokens) => (clearTimeout(timer), resolve(tokens)),
+                (error: unknown) => (clearTimeout(timer), reject(error)),
+              );
+            })
+          : Promise.resolve(null),
+      ),
       refresh: fromPromise(({ input, signal }) =>
         input.tokens ? refresher.run(input.tokens, signal) : Promise.reject(loggedOutError()),
       ),
@@ -83,7 +114,8 @@ export function createSessionCore(options: SessionOptions): Session {
         // A refresh stored its answer inside the lock already. A login replaces whatever is
         // stored; anything else never overwrites newer tokens of another tab.
         if ((event.type as string) !== 'xstate.done.actor.refresh') void store.save(context.tokens, event.type === 'LOGIN');
-        sync?.publish({ type: 'tokens', tokens: toTokenSet(context.tokens) });
+        const tokens = toTokenSet(context.tokens);
+        safely('sync.publish', () => sync?.publish({ type: 'tokens', tokens }));
       },
       sessionEnded: ({ context, event }) => {
         refresher.cancel();
@@ -92,10 +124,10 @@ export function createSessionCore(options: SessionOptions): Session {
         const fromOtherTab = event.type === 'LOGOUT' && event.from === 'sync';
         if (!fromOtherTab) {
           store.clear();
-          sync?.publish({ type: 'logout' });
+          safely('sync.publish', () => sync?.publish({ type: 'logout' }));
         }
         const reason = event.type === 'LOGOUT' ? (event.reason ?? null) : ((event as { error?: SessionError }).error ?? null);
-        options.onLoggedOut?.(reason);
+        safely('onLoggedOut', () => options.onLoggedOut?.(reason));
       },
     },
   });
@@ -107,7 +139,7 @@ export function createSessionCore(options: SessionOptions): Session {
       now,
       ...(options.refreshLeadTime === undefined ? {} : { refreshLeadTime: options.refreshLeadTime }),
     },
-    ...(options.inspect ? { inspect: redactInspection(options.inspect) } : {}),
+    ...(options.inspect ? { inspect: redactInspection(options.inspect, warn) } : {}),
   });
 
   const waiters = createWaiterQueue(() => snapshots.update());
@@ -141,7 +173,13 @@ export function createSessionCore(options: SessionOptions): Session {
     else if (answer) waiters.rejectAll(answer);
   }
 
-  actor.subscribe(() => {
+  let refreshOnRestore = false;
+  actor.subscribe(({ value }) => {
+    if (refreshOnRestore && value !== 'restoring') {
+      refreshOnRestore = false;
+      // xstate takes the event after this notification: leave the waiters for the next one.
+      if (value === 'authenticated' || statusOf(value) === 'expiringSoon') return send({ type: 'REFRESH' });
+    }
     flush();
     snapshots.update();
   });
@@ -187,11 +225,18 @@ export function createSessionCore(options: SessionOptions): Session {
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), true, 'login()');
       refresher.cancel();
+      refreshOnRestore = false; // the login's tokens are the new ones
       send({ type: 'LOGIN', tokens: normalized });
     },
-    logout: () => send({ type: 'LOGOUT', from: 'local' }),
+    logout() {
+      refreshOnRestore = false;
+      send({ type: 'LOGOUT', from: 'local' });
+    },
     refresh() {
-      if (actor.getSnapshot().value === 'loggedOut') return getAccessToken();
+      const { value } = actor.getSnapshot();
+      // Asked for a new token before the storage answered: wait, and refresh once it has.
+      if (value === 'restoring') refreshOnRestore = true;
+      if (value === 'loggedOut' || value === 'restoring') return getAccessToken();
       send({ type: 'REFRESH' });
       return getAccessToken();
     },

@@ -33,20 +33,25 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     warn(`storage ${what} failed; the session goes on in memory (${describe(error)})`);
   };
 
-  const accept = (value: TokenSet | null | undefined): Tokens | null => {
+  let writes = 0;
+  // `since`: the write count when the read started. Garbage is cleared only if nothing was
+  // written since (a login during a slow restore must survive), and never by a save's own read.
+  const accept = (value: TokenSet | null | undefined, since: number): Tokens | null => {
     if (value === null || value === undefined) return null;
     try {
       const tokens = normalizeTokens(value, now(), false, 'stored tokens');
       known = spendable(tokens);
       return tokens;
     } catch (error) {
-      warn(`ignoring unusable stored tokens (${describe(error)}); clearing them`);
-      write(() => storage.clear(), 'clear');
+      const clear = since === writes;
+      warn(`ignoring unusable stored tokens (${describe(error)})${clear ? '; clearing them' : ''}`);
+      if (clear) write(() => storage.clear(), 'clear');
       return null;
     }
   };
 
   function write(op: () => void | Promise<void>, what: string): void | Promise<void> {
+    writes++;
     const start = (): Promise<void> | undefined => {
       try {
         const result = op();
@@ -65,10 +70,14 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     return next;
   }
 
-  function load(): Tokens | null | Promise<Tokens | null> {
+  function load(clearGarbage = true): Tokens | null | Promise<Tokens | null> {
+    const since = clearGarbage ? writes : -1;
     try {
       const value = storage.load();
-      return isPromise(value) ? value.then(accept, (error) => (fail('load')(error), null)) : accept(value);
+      // Promise.resolve: a native promise even for a thenable of another realm (an iframe's storage)
+      return isPromise(value)
+        ? Promise.resolve(value).then((v) => accept(v, since), (error) => (fail('load')(error), null))
+        : accept(value, since);
     } catch (error) {
       fail('load')(error);
       return null;
@@ -89,7 +98,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
           return storage.save(toTokenSet(tokens));
         };
         if (force) return put();
-        const stored = load();
+        const stored = load(false); // garbage is about to be overwritten
         const decide = (current: Tokens | null) => {
           const movedOn = current !== null && spendable(current) !== basis && isNewer(current, tokens);
           return movedOn ? undefined : put();
