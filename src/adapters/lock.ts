@@ -1,4 +1,5 @@
 import { SessionError } from '../machine/errors.js';
+import { after } from '../machine/timer.js';
 import type { RefreshLock } from '../machine/types.js';
 
 /** Options of {@link webLocks}. */
@@ -52,16 +53,17 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
       const waiting = new AbortController();
       let timedOut = false;
       let granted = false;
-      const timer = setTimeout(() => {
+      const cancel = after(timeout, () => {
         timedOut = true;
         waiting.abort();
-      }, timeout);
+      });
       const onAbort = () => waiting.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort(); // it may have aborted while the first request was answered
       try {
         return await locks.request(lockName, { signal: waiting.signal }, () => {
           granted = true;
-          clearTimeout(timer);
+          cancel();
           signal?.removeEventListener('abort', onAbort);
           return fn({ contended: true });
         });
@@ -73,7 +75,7 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
         if (signal?.aborted && !granted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });
         throw error;
       } finally {
-        clearTimeout(timer);
+        cancel();
         signal?.removeEventListener('abort', onAbort);
       }
     },

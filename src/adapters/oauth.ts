@@ -1,4 +1,5 @@
 import { SessionError, httpError, isTransient } from '../machine/errors.js';
+import { after } from '../machine/timer.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 
 /** Options of {@link oauthRefresh}. */
@@ -89,7 +90,19 @@ function fromIssuer(issuer: string | URL, options: OAuthIssuerOptions): RefreshF
     pending.catch(() => {
       if (refresh === pending) refresh = null;
     });
-    return (await pending)(context);
+    // The discovery goes on for the next caller; this caller stops waiting when it aborts.
+    const { signal } = context;
+    let stopWaiting = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      stopWaiting = () => reject(new SessionError('aborted', 'the refresh request was aborted', { cause: signal.reason }));
+      if (signal.aborted) stopWaiting();
+      else signal.addEventListener('abort', stopWaiting, { once: true });
+    });
+    try {
+      return (await Promise.race([pending, aborted]))(context);
+    } finally {
+      signal.removeEventListener('abort', stopWaiting);
+    }
   };
 }
 
@@ -134,7 +147,7 @@ async function send(
   const abort = () => controller.abort(signal.reason);
   signal.addEventListener('abort', abort, { once: true });
   if (signal.aborted) abort();
-  const timer = setTimeout(() => controller.abort(), timeout);
+  const cancel = after(timeout, () => controller.abort());
   let response: Response;
   let text: string;
   try {
@@ -145,7 +158,7 @@ async function send(
     if (controller.signal.aborted) throw new SessionError('timeout', `the request to ${String(url)} took longer than ${timeout} ms`, { cause });
     throw new SessionError('network', `the request to ${String(url)} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   } finally {
-    clearTimeout(timer);
+    cancel();
     signal.removeEventListener('abort', abort);
   }
   try {

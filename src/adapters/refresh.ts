@@ -1,4 +1,6 @@
 import { SessionError, httpError } from '../machine/errors.js';
+import { redact } from '../machine/tokens.js';
+import { after } from '../machine/timer.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 
 /** Options of {@link jsonRefresh}. */
@@ -41,11 +43,18 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
     if (refreshToken === undefined && credentials !== 'include') {
       throw new SessionError('rejected', 'there is no refresh token to send (cookie mode needs credentials: "include")');
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+    // Headers, so that a caller's `Content-Type` replaces the default whatever its case
+    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
     const body: Record<string, string> = {};
     if (refreshToken !== undefined) {
-      if (header) headers[header] = refreshToken;
-      else body[field] = refreshToken;
+      if (header) {
+        try {
+          headers.set(header, refreshToken);
+        } catch {
+          throw new SessionError('invalid-response', `the refresh token (${redact(refreshToken)}) cannot be sent in the ${header} header`);
+        }
+      } else body[field] = refreshToken;
     }
     const capped = withTimeout(signal, timeout);
     let response: Response;
@@ -100,7 +109,9 @@ function toTokenSet(json: unknown, status: number): TokenSet {
   }
   const set: TokenSet = { accessToken };
   if (typeof refreshToken === 'string') set.refreshToken = refreshToken;
-  const expiresIn = Number(b.expiresIn ?? b.expires_in);
+  // a number, or a numeric string; null, '' and the like mean "not given"
+  const given = b.expiresIn ?? b.expires_in;
+  const expiresIn = typeof given === 'number' || (typeof given === 'string' && given.trim() !== '') ? Number(given) : NaN;
   if (Number.isFinite(expiresIn)) set.expiresIn = expiresIn;
   if (typeof b.expiresAt === 'number') set.expiresAt = b.expiresAt;
   return set;
@@ -130,15 +141,15 @@ function withTimeout(signal: AbortSignal, ms: number) {
   const abort = () => controller.abort(signal.reason);
   if (signal.aborted) abort();
   else signal.addEventListener('abort', abort, { once: true });
-  const timer = setTimeout(() => {
+  const cancel = after(ms, () => {
     timedOut = true;
     controller.abort(new SessionError('timeout', `refresh took longer than ${ms} ms`));
-  }, ms);
+  });
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
     done: () => {
-      clearTimeout(timer);
+      cancel();
       signal.removeEventListener('abort', abort);
     },
   };

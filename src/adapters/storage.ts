@@ -65,6 +65,13 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
         usable = true;
       } catch (error) {
         fallBack('writing', error);
+        // The pair left there was just replaced (with rotation, its refresh token is spent and
+        // would get the login revoked on the next page load): better nothing than that.
+        try {
+          storage.removeItem(key);
+        } catch {
+          // already reported
+        }
       }
     },
     clear() {
@@ -86,11 +93,12 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
           resolve();
         };
         const onStorage = (event: StorageEvent) => {
-          if (event.key === key) done();
+          if (event.key === key || event.key === null) done(); // null: another tab cleared everything
         };
         const timer = setTimeout(done, timeout);
         target.addEventListener?.('storage', onStorage);
         signal?.addEventListener('abort', done, { once: true });
+        if (signal?.aborted) done();
       });
     },
   };

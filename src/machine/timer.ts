@@ -19,6 +19,16 @@ export function setDeadline(at: number, now: () => number, fn: () => void): () =
   return () => clearTimeout(handle);
 }
 
+/**
+ * Calls `fn` after `ms` (never for Infinity; at most ~24.8 days, setTimeout's limit, instead of
+ * firing at once as setTimeout does past it). Returns the cancel function.
+ */
+export function after(ms: number, fn: () => void): () => void {
+  if (!(ms < Infinity)) return () => {};
+  const handle = setTimeout(fn, Math.min(Math.max(0, ms), MAX_DELAY));
+  return () => clearTimeout(handle);
+}
+
 /** Resolves after `ms`; rejects with kind `aborted` as soon as `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

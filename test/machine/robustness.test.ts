@@ -12,7 +12,8 @@ import {
 } from '../../src/index.js';
 import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
-// Review checks: behaviour a user would notice, through the public API only.
+// Robustness: app callbacks that throw, slow or odd storages, odd refresh answers, clocks,
+// stop(). Behaviour a user would notice, through the public API only.
 
 function start(extra: Partial<SessionOptions> = {}) {
   const refresh = scriptedRefresh();
