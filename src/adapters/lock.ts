@@ -7,6 +7,7 @@ export interface WebLocksOptions {
   /**
    * Ms to wait for the lock before going ahead without it (default 10 000). A tab that holds
    * it normally lets go within one refresh; this bounds a tab the browser froze mid-refresh.
+   * `Infinity`: never go ahead without it.
    */
   timeout?: number;
   onWarning?: (message: string) => void;
