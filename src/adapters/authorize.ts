@@ -57,13 +57,17 @@ export function createAuthorizer<R, V = R>(
   const prefix = `${options.scheme ?? 'Bearer'} `;
   const { isTokenRejected, renewHeader } = options;
   const given = new Set<string>();
+  let lastToken = '';
+  let lastValue = '';
   const header = (token: string) => {
-    const value = prefix + token;
-    if (!given.has(value)) {
-      given.add(value);
+    // The same token string per request until a refresh: no concatenation or hashing per request.
+    if (token !== lastToken) {
+      lastToken = token;
+      lastValue = prefix + token;
+      given.add(lastValue);
       if (given.size > 16) given.delete(given.values().next().value as string);
     }
-    return value;
+    return lastValue;
   };
 
   // A caller's abort surfaces as the client's own abort error, as if the request had started.
