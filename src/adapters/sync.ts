@@ -24,15 +24,37 @@ export function broadcastSync(name: string, options: BroadcastSyncOptions = {}):
   const channelName = `silent-session:${name}`;
   const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
   if (Channel) {
-    const channel = new Channel(channelName);
+    // Open while someone listens (a session between creation and stop()): an open channel keeps
+    // a Node process (SSR, tests) alive, and one per request would pile up.
+    let channel: BroadcastChannel | null = null;
+    let listeners = 0;
+    const open = () => (channel ??= new Channel(channelName));
+    const closeIfIdle = (c: BroadcastChannel) => {
+      if (listeners > 0) return;
+      c.close();
+      if (channel === c) channel = null;
+    };
     return {
-      publish: (message) => channel.postMessage(message),
+      publish(message) {
+        const c = open();
+        c.postMessage(message);
+        closeIfIdle(c); // a message already posted is still delivered
+      },
       subscribe(listener) {
+        const c = open();
+        listeners++;
         const onMessage = (event: MessageEvent) => {
           if (isMessage(event.data)) listener(event.data);
         };
-        channel.addEventListener('message', onMessage);
-        return () => channel.removeEventListener('message', onMessage);
+        c.addEventListener('message', onMessage);
+        let subscribed = true;
+        return () => {
+          if (!subscribed) return;
+          subscribed = false;
+          listeners--;
+          c.removeEventListener('message', onMessage);
+          closeIfIdle(c);
+        };
       },
     };
   }

@@ -434,6 +434,38 @@ describe('broadcastSync', () => {
     expect(gotB).toHaveLength(1);
   });
 
+  it('closes its channel when the last listener leaves (session.stop()), and a later publish still reaches other tabs', async () => {
+    const opened: BroadcastChannel[] = [];
+    const Real = globalThis.BroadcastChannel;
+    class Tracked extends Real {
+      constructor(name: string) {
+        super(name);
+        opened.push(this);
+      }
+    }
+    globalThis.BroadcastChannel = Tracked as typeof BroadcastChannel;
+    let sync;
+    try {
+      sync = broadcastSync('close-when-idle');
+    } finally {
+      globalThis.BroadcastChannel = Real;
+    }
+    const other = new Real('silent-session:close-when-idle');
+    const heard: unknown[] = [];
+    other.onmessage = (event: MessageEvent) => heard.push(event.data);
+    onTestFinished(() => other.close());
+    const session = createSession({ refresh: async () => ({ accessToken: 'never-used' }), sync, wake: false });
+    session.logout(); // nothing to end: publishes nothing
+    expect(opened).toHaveLength(1);
+    session.stop();
+    // closed: posting on it now throws
+    expect(() => (opened[0] as BroadcastChannel).postMessage('x')).toThrow();
+    sync.publish({ type: 'logout' });
+    await sleep(30);
+    expect(heard).toEqual([{ type: 'logout' }]);
+    expect(() => (opened[1] as BroadcastChannel).postMessage('x')).toThrow(); // opened for that one message, closed again
+  });
+
   it('ignores other channel names and garbage, and a session survives bad tokens from another tab with a warning', async () => {
     const warnings: string[] = [];
     const session = createSession({ refresh: async () => ({ accessToken: 'x' }), wake: false, sync: broadcastSync('review-garbage'), onWarning: (m) => warnings.push(m) });
