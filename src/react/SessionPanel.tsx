@@ -2,9 +2,12 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Session } from '../machine/session.js';
 import { redact } from '../machine/tokens.js';
+import { useServerSnapshot } from './SessionProvider.js';
 
 /** One line of the event log. */
 export interface LoggedEvent {
+  /** Increasing per logged event: the list item's key. */
+  id: number;
   at: number;
   text: string;
 }
@@ -35,12 +38,15 @@ export function describeEvent(event: AnyEventObject): string {
   }
 }
 
+let logged = 0;
+
 function useEventLog(session: Session, now: () => number): LoggedEvent[] {
   const [log, setLog] = useState<LoggedEvent[]>([]);
   useEffect(() => {
+    setLog((previous) => (previous.length === 0 ? previous : [])); // a new session, a new log
     const subscription = session.actor.system.inspect((event: InspectionEvent) => {
       if (event.type !== '@xstate.event' || event.actorRef !== session.actor) return;
-      const line = { at: now(), text: describeEvent(event.event) };
+      const line = { id: ++logged, at: now(), text: describeEvent(event.event) };
       setLog((previous) => [line, ...previous].slice(0, LOG_SIZE));
     });
     return () => subscription.unsubscribe();
@@ -65,7 +71,8 @@ const defaultNow = () => Date.now();
  * countdown to expiry, pending callers, the last error, and the event log.
  */
 export function SessionPanel({ session, now = defaultNow }: { session: Session; now?: () => number }) {
-  const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const server = useServerSnapshot();
+  const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot, () => server);
   const time = useTick(now);
   const log = useEventLog(session, now);
   const left = snapshot.expiresAt === null ? null : snapshot.expiresAt - time;
@@ -89,8 +96,8 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
       <div>
         <h3 style={{ fontSize: 13, margin: '0 0 0.25rem' }}>Events (newest first)</h3>
         <ol aria-label="Event log" aria-live="polite" style={{ margin: 0, paddingLeft: '2rem', maxHeight: '12rem', overflowY: 'auto', fontFamily: 'ui-monospace, monospace' }}>
-          {log.map((entry, i) => (
-            <li key={log.length - i}>
+          {log.map((entry) => (
+            <li key={entry.id}>
               <span style={{ color: '#64748b' }}>−{seconds(Math.max(0, time - entry.at))}</span> {entry.text}
             </li>
           ))}

@@ -1,4 +1,4 @@
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { Session } from '../machine/session.js';
 import type { SessionSnapshot } from '../machine/types.js';
 
@@ -36,7 +36,14 @@ export interface SessionProviderProps {
  * root.render(<SessionProvider session={session}><App /></SessionProvider>)
  */
 export function SessionProvider({ session, serverSnapshot = LOGGED_OUT_SNAPSHOT, children }: SessionProviderProps) {
-  return <SessionContext.Provider value={{ session, serverSnapshot }}>{children}</SessionContext.Provider>;
+  // One value per session: a new object per render would re-render every consumer.
+  const value = useMemo(() => ({ session, serverSnapshot }), [session, serverSnapshot]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** The provider's server snapshot, or logged out without a provider (for the debugging views). */
+export function useServerSnapshot(): SessionSnapshot {
+  return useContext(SessionContext)?.serverSnapshot ?? LOGGED_OUT_SNAPSHOT;
 }
 
 /** The provider's value; throws a clear error outside a provider. */

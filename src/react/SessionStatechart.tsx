@@ -100,7 +100,7 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
         aria-labelledby={`${id}-title`}
         style={{ maxWidth: '100%', height: 'auto', background: '#ffffff' }}
       >
-        <title id={`${id}-title`}>Session statechart, current state: {leaf}</title>
+        <title id={`${id}-title`}>{`Session statechart, current state: ${leaf ?? ''}`}</title>
         <defs>
           <marker id={`${id}-arrow`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" fill="#475569" />
