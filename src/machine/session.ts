@@ -173,13 +173,7 @@ export function createSessionCore(options: SessionOptions): Session {
     else if (answer) waiters.rejectAll(answer);
   }
 
-  let refreshOnRestore = false;
-  actor.subscribe(({ value }) => {
-    if (refreshOnRestore && value !== 'restoring') {
-      refreshOnRestore = false;
-      // xstate takes the event after this notification: leave the waiters for the next one.
-      if (value === 'authenticated' || statusOf(value) === 'expiringSoon') return send({ type: 'REFRESH' });
-    }
+  actor.subscribe(() => {
     flush();
     snapshots.update();
   });
@@ -225,19 +219,12 @@ export function createSessionCore(options: SessionOptions): Session {
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), true, 'login()');
       refresher.cancel();
-      refreshOnRestore = false; // the login's tokens are the new ones
       send({ type: 'LOGIN', tokens: normalized });
     },
-    logout() {
-      refreshOnRestore = false;
-      send({ type: 'LOGOUT', from: 'local' });
-    },
+    logout: () => send({ type: 'LOGOUT', from: 'local' }),
     refresh() {
-      const { value } = actor.getSnapshot();
-      // Asked for a new token before the storage answered: wait, and refresh once it has.
-      if (value === 'restoring') refreshOnRestore = true;
-      if (value === 'loggedOut' || value === 'restoring') return getAccessToken();
-      send({ type: 'REFRESH' });
+      if (actor.getSnapshot().value === 'loggedOut') return getAccessToken();
+      send({ type: 'REFRESH' }); // while restoring: the statechart refreshes once the storage answers
       return getAccessToken();
     },
     getAccessToken,

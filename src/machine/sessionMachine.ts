@@ -22,6 +22,8 @@ export interface SessionContext {
   tokens: Tokens | null;
   error: SessionError | null;
   restorePending: boolean;
+  /** refresh() was called while the storage was still loading: refresh once it answers. */
+  refreshRequested: boolean;
   now: () => number;
   leadTime: number;
 }
@@ -86,6 +88,7 @@ export const sessionMachine = setup({
     restored: ({ context }) => !context.restorePending && context.tokens !== null,
     nothingToRestore: ({ context }) => !context.restorePending,
     restoredTokens: (_, output: Tokens | null) => output !== null,
+    restoredForRefresh: ({ context }, output: Tokens | null) => output !== null && context.refreshRequested,
     expired: ({ context }) => isExpired(context),
     dueForRefresh: ({ context }) => {
       const at = refreshAt(context);
@@ -106,8 +109,9 @@ export const sessionMachine = setup({
     tokensChanged: () => {},
     /** Side effects of the end of a session (storage, other tabs, onLoggedOut); provided by createSession. */
     sessionEnded: () => {},
-    useTokens: assign((_, tokens: Tokens) => ({ tokens, error: null, restorePending: false })),
-    forgetTokens: assign((_, error: SessionError | null) => ({ tokens: null, error, restorePending: false })),
+    useTokens: assign((_, tokens: Tokens) => ({ tokens, error: null, restorePending: false, refreshRequested: false })),
+    forgetTokens: assign((_, error: SessionError | null) => ({ tokens: null, error, restorePending: false, refreshRequested: false })),
+    requestRefresh: assign({ refreshRequested: true }),
     keepError: assign((_, error: unknown) => ({
       error: isSessionError(error) ? error : new SessionError('network', 'refresh failed', { cause: error }),
     })),
@@ -118,6 +122,7 @@ export const sessionMachine = setup({
     tokens: input.tokens ?? null,
     error: null,
     restorePending: input.restorePending ?? false,
+    refreshRequested: false,
     now: input.now ?? (() => Date.now()),
     leadTime: input.refreshLeadTime ?? 60_000,
   }),
@@ -144,10 +149,16 @@ export const sessionMachine = setup({
         { guard: 'restored', target: 'authenticated' },
         { guard: 'nothingToRestore', target: 'loggedOut' },
       ],
+      on: { REFRESH: { actions: 'requestRefresh' } },
       invoke: {
         id: 'restore',
         src: 'restore',
         onDone: [
+          {
+            guard: { type: 'restoredForRefresh', params: ({ event }) => event.output },
+            target: 'renewing.refreshing',
+            actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
+          },
           {
             guard: { type: 'restoredTokens', params: ({ event }) => event.output },
             target: 'authenticated',

@@ -57,6 +57,20 @@ describe('restoring', () => {
     await expect(token).resolves.toBe(saved.accessToken);
   });
 
+  it('refresh() while an asynchronous storage loads: refreshes the restored tokens once it answers', async () => {
+    const saved = { ...pair(1), expiresAt: Date.now() + 300_000 };
+    const storage: TokenStorage = { load: async () => saved, save: async () => {}, clear: async () => {} };
+    const { status, session, refresh } = start({ storage });
+    const renewed = session.refresh();
+    expect(status()).toBe('refreshing');
+    await flush();
+    expect(status()).toBe('refreshing');
+    expect(refresh.calls.map((c) => c.refreshToken)).toEqual([pair(1).refreshToken]);
+    refresh.last.resolve(pair(2));
+    await expect(renewed).resolves.toBe(pair(2).accessToken);
+    expect(status()).toBe('authenticated');
+  });
+
   it('ends loggedOut when an asynchronous storage holds nothing', async () => {
     const storage: TokenStorage = { load: async () => null, save: async () => {}, clear: async () => {} };
     const { status, session } = start({ storage });
