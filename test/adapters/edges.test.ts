@@ -1,23 +1,14 @@
 import axios from 'axios';
 import ky from 'ky';
 import { describe, expect, it } from 'vitest';
-import { createSession, jsonRefresh } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
-import { authServer } from '../helpers/server.js';
-
-async function setup() {
-  const server = await authServer();
-  const session = createSession({ refresh: jsonRefresh({ url: `${server.url}/refresh` }), wake: false });
-  session.login(await server.login());
-  server.resetCounters();
-  return { server, session };
-}
+import { loggedInSession } from '../helpers/server.js';
 
 describe('fetch adapter edges', () => {
   it('returns the 401 as is for a one-shot stream body it cannot send twice, and refreshes for the next request', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     server.revokeAccessTokens();
     const body = new ReadableStream({
@@ -35,7 +26,7 @@ describe('fetch adapter edges', () => {
   });
 
   it('leaves a request that already carries Authorization alone', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     await authFetch('/api/own', { headers: { Authorization: 'Basic dXNlcjpwdw==' } });
     await authFetch(new Request(`${server.url}/api/own-request`, { headers: { authorization: 'Basic eA==' } }));
@@ -44,7 +35,7 @@ describe('fetch adapter edges', () => {
   });
 
   it('accepts Request objects, keeping their method, headers and body', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     server.revokeAccessTokens();
     const res = await authFetch(new Request(`${server.url}/api/req`, { method: 'PUT', body: 'x=1', headers: { 'x-trace': 't1' } }));
@@ -54,7 +45,7 @@ describe('fetch adapter edges', () => {
   });
 
   it('refuses to attach the token and warns once when it cannot tell where a request goes', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const warnings: string[] = [];
     const authFetch = createAuthFetch(session, { onWarning: (m) => warnings.push(m) }); // no baseUrl, no page
     await authFetch(`${server.url}/api/a`);
@@ -65,7 +56,7 @@ describe('fetch adapter edges', () => {
   });
 
   it('rejects with kind logged-out, without sending, when nobody is logged in', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     session.logout();
     await expect(authFetch('/api/x')).rejects.toMatchObject({ name: 'SessionError', kind: 'logged-out' });
@@ -74,7 +65,7 @@ describe('fetch adapter edges', () => {
   });
 
   it('rejects with the refresh failure when the replay cannot get a new token', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     server.revokeAll();
     server.revokeAccessTokens();
@@ -86,7 +77,7 @@ describe('fetch adapter edges', () => {
 
 describe('ky adapter edges', () => {
   it('keeps ky’s own retries working under withSession (a 503 is retried by ky, with the token each time)', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     let failures = 1;
     const api = withSession(
       ky.create({
@@ -105,7 +96,7 @@ describe('ky adapter edges', () => {
   });
 
   it('passes ky’s fetch-only options (e.g. Next.js `next`, undici `dispatcher`) on to fetch, on the replay too', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const extras: unknown[] = [];
     const api = withSession(
       ky.create({
@@ -128,7 +119,7 @@ describe('ky adapter edges', () => {
   });
 
   it('composes kyHooks with hooks of your own', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const seen: string[] = [];
     const hooks = kyHooks(session);
     const api = ky.create({
@@ -146,7 +137,7 @@ describe('ky adapter edges', () => {
 
 describe('axios adapter edges', () => {
   it('detaches cleanly: afterwards requests go out without a token', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     const detach = attachSession(api, session);
     await api.get('/api/with');
@@ -157,7 +148,7 @@ describe('axios adapter edges', () => {
   });
 
   it('adds no bookkeeping to the caller’s config (no _retry flag) and runs interceptors once', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     let requestInterceptorRuns = 0;

@@ -2,19 +2,10 @@ import { Readable } from 'node:stream';
 import axios, { isAxiosError, type AxiosError } from 'axios';
 import ky, { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
-import { createSession, jsonRefresh } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
-import { authServer } from '../helpers/server.js';
-
-async function setup() {
-  const server = await authServer();
-  const session = createSession({ refresh: jsonRefresh({ url: `${server.url}/refresh` }), wake: false });
-  session.login(await server.login());
-  server.resetCounters();
-  return { server, session };
-}
+import { loggedInSession } from '../helpers/server.js';
 
 /** A fetch that records what it was given (as the Request fetch itself would build) and sends it. */
 function spyFetch() {
@@ -41,7 +32,7 @@ const paths = (server: { seen: { path: string; body?: unknown }[] }, path: strin
 
 describe('fetch adapter parity', () => {
   it('passes fetch-only init options (Next.js `next`) on when called with a Request plus init', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     const next = { revalidate: 60 };
@@ -51,7 +42,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('passes fetch-only init options (Next.js `next`) on with a FormData body', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     const next = { revalidate: 60 };
@@ -63,7 +54,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('keeps a Request’s referrerPolicy and referrer, on the first send and on the replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     server.revokeAccessTokens();
@@ -77,7 +68,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('keeps redirect/credentials/cache/keepalive/mode for string and Request input, on the replay too', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     const opts: RequestInit = { redirect: 'manual', credentials: 'omit', cache: 'no-store', keepalive: true, mode: 'cors' };
@@ -93,7 +84,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('returns the very Response fetch returned, url and redirected intact', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const made: Response[] = [];
     const authFetch = createAuthFetch(session, {
       baseUrl: server.url,
@@ -114,7 +105,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('keeps the caller’s headers given as Headers, pairs or an object, and respects any casing of Authorization', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     await authFetch('/api/h1', { headers: new Headers({ 'x-trace': '1' }) });
@@ -134,7 +125,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('keeps headers given as a Map or as a Headers from another implementation (fetch accepts both)', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: spy });
     // bare fetch keeps them:
@@ -146,7 +137,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('leaves alone an Authorization given in a Headers from another implementation', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     await authFetch('/api/foreign-auth', { headers: new ForeignHeaders({ authorization: 'Basic eA==' }) as unknown as HeadersInit });
     expect(server.seen.map((r) => r.authorization)).toEqual(['Basic eA==']);
@@ -154,7 +145,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('accepts a URL object and resolves relative input against a baseUrl with a path like new URL()', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     await createAuthFetch(session, { baseUrl: server.url })(new URL(`${server.url}/api/url-object`));
     await createAuthFetch(session, { baseUrl: `${server.url}/api/v1` })('x');
     await createAuthFetch(session, { baseUrl: `${server.url}/api/v1` })('/api/abs');
@@ -169,7 +160,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('uses init.signal over the Request’s own signal, as fetch does', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     const aborted = AbortSignal.abort();
     await expect(authFetch(new Request(`${server.url}/api/a`), { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
@@ -179,7 +170,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('does not replay a one-shot async-iterable body as an empty body (Node fetch accepts them)', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     server.revokeAccessTokens();
     async function* chunks() {
@@ -192,7 +183,7 @@ describe('fetch adapter parity', () => {
   });
 
   it('returns the 401 for a Node Readable body instead of failing the replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const authFetch = createAuthFetch(session, { baseUrl: server.url });
     server.revokeAccessTokens();
     const body = Readable.from(['streamed']);
@@ -204,7 +195,7 @@ describe('fetch adapter parity', () => {
 
 describe('ky adapter parity', () => {
   it('withSession: a replayed POST keeps searchParams and the json body, and .json() reads the replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = withSession(ky.create({ baseUrl: `${server.url}/` }), session);
     server.revokeAccessTokens();
     const data = await api.post('api/q', { searchParams: { a: '1', b: 'x y' }, json: { n: 1, s: 'Zoë' } }).json();
@@ -214,7 +205,7 @@ describe('ky adapter parity', () => {
   });
 
   it('withSession: works with `prefix` and keeps the Request options ky set (referrerPolicy) on the replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const api = withSession(ky.create({ prefix: `${server.url}/api`, fetch: spy, referrerPolicy: 'no-referrer' }), session);
     server.revokeAccessTokens();
@@ -224,7 +215,7 @@ describe('ky adapter parity', () => {
   });
 
   it('withSession: throwHttpErrors false returns the second 401; otherwise HTTPError carries it', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = withSession(ky.create({ baseUrl: `${server.url}/`, retry: 0 }), session);
     const res = await api.get('api/always-401', { throwHttpErrors: false });
     expect(res.status).toBe(401);
@@ -238,7 +229,7 @@ describe('ky adapter parity', () => {
   });
 
   it('withSession: ky retries (503) and the 401 replay both send the POST body; beforeRetry and onDownloadProgress run as without the adapter', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     let failures = 1;
     let beforeRetry = 0;
     let progress = 0;
@@ -261,7 +252,7 @@ describe('ky adapter parity', () => {
   });
 
   it('kyHooks with retry: 0 replays a JSON body identically', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = ky.create({ baseUrl: `${server.url}/`, retry: 0, hooks: kyHooks(session) });
     server.revokeAccessTokens();
     expect(await api.post('api/kh', { json: { z: [1, 2] } }).json()).toMatchObject({ body: '{"z":[1,2]}' });
@@ -270,7 +261,7 @@ describe('ky adapter parity', () => {
   });
 
   it('kyHooks: the replay keeps the Request’s referrerPolicy', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const { spy, calls } = spyFetch();
     const api = ky.create({ baseUrl: `${server.url}/`, fetch: spy, referrerPolicy: 'no-referrer', hooks: kyHooks(session, { fetch: spy }) });
     server.revokeAccessTokens();
@@ -282,7 +273,7 @@ describe('ky adapter parity', () => {
 
 describe('axios adapter parity', () => {
   it('a replay keeps params and sends the identical JSON; transformRequest runs once', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     let transforms = 0;
@@ -299,7 +290,7 @@ describe('axios adapter parity', () => {
   });
 
   it('responseType text / arraybuffer / json give the same data types after a replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     server.revokeAccessTokens();
@@ -316,7 +307,7 @@ describe('axios adapter parity', () => {
   });
 
   it('a custom validateStatus that accepts 401 still gets the replay; a second 401 resolves as validateStatus says', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url, validateStatus: (s) => s < 500 });
     attachSession(api, session);
     server.revokeAccessTokens();
@@ -328,7 +319,7 @@ describe('axios adapter parity', () => {
   });
 
   it('sends no token to a protocol-relative URL (`//other.host/x`), which axios treats as absolute', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     const sent: Array<[string | undefined, unknown]> = [];
     api.defaults.adapter = async (config) => {
@@ -346,7 +337,7 @@ describe('axios adapter parity', () => {
   });
 
   it('leaves a per-request Authorization with another scheme alone', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     const error = await api.get('/api/basic', { headers: { Authorization: 'Basic eA==' } }).catch((e: unknown) => e);
@@ -357,7 +348,7 @@ describe('axios adapter parity', () => {
   });
 
   it('a second 401 rejects with an AxiosError carrying that response and a config that can be sent again', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     const error = (await api.post('/api/always-401', { a: 1 }).catch((e: unknown) => e)) as AxiosError;
@@ -368,7 +359,7 @@ describe('axios adapter parity', () => {
   });
 
   it('a config sent again (response.config / error.config, as retry interceptors do) still gets the current token and the replay', async () => {
-    const { server, session } = await setup();
+    const { server, session } = await loggedInSession();
     const api = axios.create({ baseURL: server.url });
     attachSession(api, session);
     // Sending a config again (error.config / response.config, as retry interceptors do) after the token changed:

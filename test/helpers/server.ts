@@ -1,11 +1,21 @@
 import { onTestFinished } from 'vitest';
 import { startAuthServer, type AuthServerOptions } from '../../demo/server/authServer.js';
+import { createSession, jsonRefresh } from '../../src/index.js';
 
 /** Starts a real auth server on 127.0.0.1 that the current test stops when it ends. */
 export async function authServer(options: AuthServerOptions = {}) {
   const server = await startAuthServer(options);
   onTestFinished(() => server.close());
   return server;
+}
+
+/** A real auth server and a session logged in to it with jsonRefresh, counters at zero. */
+export async function loggedInSession() {
+  const server = await authServer();
+  const session = createSession({ refresh: jsonRefresh({ url: `${server.url}/refresh` }), wake: false });
+  session.login(await server.login());
+  server.resetCounters();
+  return { server, session };
 }
 
 /** Real time plus a jump the test makes (a laptop lid closed), shared by server and session. */
