@@ -7,7 +7,11 @@ export type SessionErrorKind =
   | 'invalid-response'
   | 'rate-limited'
   | 'logged-out'
-  | 'aborted';
+  | 'aborted'
+  /** `idleTimeout` passed without activity. */
+  | 'idle-timeout'
+  /** `maxSessionAge` or the refresh token's lifetime passed. */
+  | 'session-expired';
 
 /** Options for {@link SessionError}. */
 export interface SessionErrorOptions {

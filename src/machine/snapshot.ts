@@ -1,22 +1,26 @@
 import type { SessionContext } from './sessionMachine.js';
 import type { SessionSnapshot, SessionStatus } from './types.js';
 
-/** The public status for a machine state value: the active leaf; `restoring` reads `refreshing`. */
+/** The public status for a machine state value: the active leaf. */
 export function statusOf(value: unknown): SessionStatus {
   if (typeof value === 'object' && value !== null) return (value as { renewing: SessionStatus }).renewing;
-  return value === 'restoring' ? 'refreshing' : (value as SessionStatus);
+  return value as SessionStatus;
 }
 
 /** The public snapshot of a machine snapshot plus the number of waiting callers. */
 export function toSnapshot(value: unknown, context: SessionContext, pending: number): SessionSnapshot {
   const tokens = context.tokens;
+  const status = statusOf(value);
   return {
-    status: statusOf(value),
+    status,
     accessToken: tokens?.accessToken ?? null,
     claims: tokens?.claims ?? null,
     expiresAt: tokens?.expiresAt ?? null,
     error: context.error,
     pending,
+    ending: null,
+    isAuthenticated: status !== 'loggedOut' && status !== 'restoring',
+    isRestoring: status === 'restoring',
   };
 }
 

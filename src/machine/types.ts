@@ -17,6 +17,11 @@ export interface TokenSet {
   /** Lifetime in seconds, as in OAuth token responses. */
   expiresIn?: number | undefined;
   /**
+   * Seconds the refresh token lives (Keycloak `refresh_expires_in`, `refresh_token_expires_in`).
+   * A JWT refresh token's own `exp` counts too. The session ends when it passes.
+   */
+  refreshExpiresIn?: number | undefined;
+  /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
    */
@@ -25,6 +30,8 @@ export interface TokenSet {
 
 /** The session's state as the public sees it: the active state of the statechart. */
 export type SessionStatus =
+  /** Finding out whether there is a session: an async storage loading, or checkSession's refresh. */
+  | 'restoring'
   | 'loggedOut'
   | 'authenticated'
   | 'expiringSoon'
@@ -43,6 +50,19 @@ export interface SessionSnapshot {
   error: SessionError | null;
   /** Callers waiting for a token. */
   pending: number;
+  /** Set `endingWarning` ms before a lifetime policy ends the session: why, and when (epoch ms). */
+  ending: SessionEnding | null;
+  /** A token is, or will be after the refresh in flight, available. Never true while `restoring`. */
+  isAuthenticated: boolean;
+  /** Still finding out whether there is a session (status `restoring`). */
+  isRestoring: boolean;
+}
+
+/** Why and when a lifetime policy will end the session. */
+export interface SessionEnding {
+  reason: 'idle' | 'max-age' | 'refresh-expiry';
+  /** Epoch ms on the session's clock. */
+  at: number;
 }
 
 /** Where the token set lives between page loads. One value, written whole. */
@@ -95,6 +115,24 @@ export interface RefreshContext {
 
 /** Exchanges a refresh token for new tokens. Throw a SessionError to say how it failed. */
 export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet>;
+
+/** What a revoke function receives: the tokens of the session that just ended. */
+export interface RevokeContext {
+  accessToken: string;
+  /** Undefined in cookie mode. */
+  refreshToken?: string | undefined;
+  /** Aborted after `refreshTimeout`. */
+  signal: AbortSignal;
+}
+
+/** Tells the server a session ended (RFC 7009 revocation). Called once per end of a session. */
+export type RevokeFunction = (context: RevokeContext) => Promise<void>;
+
+/**
+ * Connects the session to user activity (pointer, keys, …) for `idleTimeout`. Called once with
+ * a notifier; returns the function that disconnects it.
+ */
+export type ActivitySource = (notify: () => void) => () => void;
 
 /** Retry policy for transient refresh failures (network, timeout, 5xx, 429). */
 export interface RetryOptions {

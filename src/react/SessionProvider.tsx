@@ -17,6 +17,9 @@ export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
   expiresAt: null,
   error: null,
   pending: 0,
+  ending: null,
+  isAuthenticated: false,
+  isRestoring: false,
 });
 
 /** Props of {@link SessionProvider}. */

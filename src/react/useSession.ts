@@ -11,15 +11,19 @@ export interface UseSessionResult {
   expiresAt: number | null;
   error: SessionError | null;
   pending: number;
-  /** True in every status but `loggedOut`. */
+  /** Why and when a lifetime policy will end the session (set `endingWarning` ms before). */
+  ending: SessionSnapshot['ending'];
+  /** A token is, or will be after the refresh in flight, available; never while restoring. */
   isAuthenticated: boolean;
+  /** Still finding out whether there is a session. */
+  isRestoring: boolean;
   login(tokens: TokenSet): void;
   logout(): void;
   refresh(): Promise<string>;
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
 }
 
-type Visible = Pick<SessionSnapshot, 'status' | 'claims' | 'expiresAt' | 'error' | 'pending'>;
+type Visible = Pick<SessionSnapshot, 'status' | 'claims' | 'expiresAt' | 'error' | 'pending' | 'ending' | 'isAuthenticated' | 'isRestoring'>;
 
 const pick = (s: SessionSnapshot): Visible => ({
   status: s.status,
@@ -27,10 +31,14 @@ const pick = (s: SessionSnapshot): Visible => ({
   expiresAt: s.expiresAt,
   error: s.error,
   pending: s.pending,
+  ending: s.ending,
+  isAuthenticated: s.isAuthenticated,
+  isRestoring: s.isRestoring,
 });
 
 const sameVisible = (a: Visible, b: Visible) =>
-  a.status === b.status && a.claims === b.claims && a.expiresAt === b.expiresAt && a.error === b.error && a.pending === b.pending;
+  a.status === b.status && a.claims === b.claims && a.expiresAt === b.expiresAt && a.error === b.error &&
+  a.pending === b.pending && a.ending === b.ending;
 
 /**
  * The session for a component: status, claims, expiry, error, pending callers, and the
@@ -52,5 +60,5 @@ export function useSession(): UseSessionResult {
     }),
     [session],
   );
-  return useMemo(() => ({ ...visible, isAuthenticated: visible.status !== 'loggedOut', ...actions }), [visible, actions]);
+  return useMemo(() => ({ ...visible, ...actions }), [visible, actions]);
 }

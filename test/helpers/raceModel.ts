@@ -50,6 +50,7 @@ const LIFETIME_S = 300;
 const START = Date.UTC(2026, 0, 1);
 
 const STATUSES: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
+  'restoring',
   'loggedOut',
   'authenticated',
   'expiringSoon',
@@ -65,6 +66,8 @@ const KINDS: ReadonlySet<string> = new Set<SessionError['kind']>([
   'rate-limited',
   'logged-out',
   'aborted',
+  'idle-timeout',
+  'session-expired',
 ]);
 
 interface Tracked {

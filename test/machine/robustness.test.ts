@@ -207,7 +207,7 @@ describe('asynchronous storage', () => {
     const slow = slowStorage();
     const { session, refresh } = start({ storage: slow.storage });
     const waiting = session.getAccessToken();
-    expect(session.getSnapshot()).toMatchObject({ status: 'refreshing', pending: 1 });
+    expect(session.getSnapshot()).toMatchObject({ status: 'restoring', pending: 1 });
     slow.answerLoad(pair(1));
     await expect(waiting).resolves.toBe(pair(1).accessToken);
     expect(refresh.calls).toHaveLength(0);

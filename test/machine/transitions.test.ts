@@ -45,11 +45,12 @@ describe('restoring', () => {
     expect(start().status()).toBe('loggedOut');
   });
 
-  it('waits for an asynchronous storage, reporting refreshing, then becomes authenticated', async () => {
+  it('waits for an asynchronous storage, reporting restoring (not authenticated), then becomes authenticated', async () => {
     const saved = { ...pair(1), expiresAt: Date.now() + 300_000 };
     const storage: TokenStorage = { load: async () => saved, save: async () => {}, clear: async () => {} };
     const { status, session } = start({ storage });
-    expect(status()).toBe('refreshing');
+    expect(status()).toBe('restoring');
+    expect(session.getSnapshot()).toMatchObject({ isAuthenticated: false, isRestoring: true });
     const token = session.getAccessToken();
     expect(session.getSnapshot().pending).toBe(1);
     await flush();
@@ -62,7 +63,7 @@ describe('restoring', () => {
     const storage: TokenStorage = { load: async () => saved, save: async () => {}, clear: async () => {} };
     const { status, session, refresh } = start({ storage });
     const renewed = session.refresh();
-    expect(status()).toBe('refreshing');
+    expect(status()).toBe('restoring');
     await flush();
     expect(status()).toBe('refreshing');
     expect(refresh.calls.map((c) => c.refreshToken)).toEqual([pair(1).refreshToken]);

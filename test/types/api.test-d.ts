@@ -41,8 +41,8 @@ describe('public types', () => {
     expectTypeOf<Session['login']>().parameters.toEqualTypeOf<[tokens: TokenSet]>();
   });
 
-  it('snapshots say which of five states the session is in', () => {
-    expectTypeOf<SessionStatus>().toEqualTypeOf<'loggedOut' | 'authenticated' | 'expiringSoon' | 'refreshing' | 'refreshFailed'>();
+  it('snapshots say which of six states the session is in', () => {
+    expectTypeOf<SessionStatus>().toEqualTypeOf<'restoring' | 'loggedOut' | 'authenticated' | 'expiringSoon' | 'refreshing' | 'refreshFailed'>();
     expectTypeOf<SessionSnapshot>().toMatchTypeOf<{
       status: SessionStatus;
       accessToken: string | null;
@@ -50,12 +50,16 @@ describe('public types', () => {
       expiresAt: number | null;
       error: SessionError | null;
       pending: number;
+      ending: { reason: 'idle' | 'max-age' | 'refresh-expiry'; at: number } | null;
+      isAuthenticated: boolean;
+      isRestoring: boolean;
     }>();
   });
 
   it('SessionError has a kind union and an optional status', () => {
     expectTypeOf<SessionError['kind']>().toEqualTypeOf<
-      'network' | 'timeout' | 'http' | 'rejected' | 'invalid-response' | 'rate-limited' | 'logged-out' | 'aborted'
+      | 'network' | 'timeout' | 'http' | 'rejected' | 'invalid-response' | 'rate-limited' | 'logged-out' | 'aborted'
+      | 'idle-timeout' | 'session-expired'
     >();
     expectTypeOf<SessionError['status']>().toEqualTypeOf<number | undefined>();
     expectTypeOf(isSessionError).guards.toEqualTypeOf<SessionError>();
