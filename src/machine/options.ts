@@ -14,4 +14,15 @@ export function validateOptions(options: SessionOptions): void {
   check('refreshTimeout', options.refreshTimeout, 1, 2 ** 31 - 1); // a setTimeout delay
   check('retry.attempts', options.retry?.attempts, 0);
   check('maxRefreshesPerMinute', options.maxRefreshesPerMinute, 1);
+  check('idleTimeout', options.idleTimeout, 1);
+  check('maxSessionAge', options.maxSessionAge, 1);
+  check('endingWarning', options.endingWarning, 0);
+  const kind = (name: string, value: unknown, allowed: string[]) => {
+    if (value !== undefined && !allowed.includes(value === false ? 'false' : typeof value)) {
+      throw new TypeError(`createSession: \`${name}\` must be ${allowed.join(' or ')}, got ${typeof value}`);
+    }
+  };
+  kind('revoke', options.revoke, ['function']);
+  kind('activity', options.activity, ['function', 'false']);
+  kind('checkSession', options.checkSession, ['boolean']);
 }

@@ -1,9 +1,10 @@
-import { SessionError, isTransient, toSessionError } from './errors.js';
-import { abortedBy, sleep } from './timer.js';
-import { isNewer, normalizeTokens, spendable, type Tokens } from './tokens.js';
+import { SessionError, toSessionError } from './errors.js';
+import { abortedBy } from './timer.js';
+import { normalizeTokens, spendable, supersedes, withLogin, type LoginStamp, type Tokens } from './tokens.js';
 import type { RefreshFunction, RefreshLock } from './types.js';
+import { errorMessage } from './util.js';
 
-/** What one refresh cycle needs from the outside world. */
+/** What a refresh attempt needs from the outside world. */
 export interface RefresherOptions {
   refresh: RefreshFunction;
   /** Reads the stored tokens again (another tab may have refreshed); never throws. */
@@ -14,18 +15,36 @@ export interface RefresherOptions {
   persist: (tokens: Tokens) => void | Promise<void>;
   lock?: RefreshLock | undefined;
   now: () => number;
+  /** Bound in ms on the answer and on every storage and lock call of an attempt. */
   timeout: number;
-  attempts: number;
-  backoff: (attempt: number) => number;
-  maxPerMinute: number;
+  /** A hard cap on requests per minute; undefined: only early refreshes are capped (see below). */
+  maxPerMinute: number | undefined;
+  /** When a token set is due for refresh by its schedule (null: never). */
+  dueAt: (tokens: Tokens) => number | null;
+  /** A new login stamp, for tokens found without one (checkSession). */
+  stamp: () => LoginStamp;
   /** A request nobody waited for any more answered with tokens. */
   onLate: (tokens: Tokens, spent: string) => void;
+  warn: (message: string) => void;
 }
 
-/** Runs refresh cycles for one session. */
+/** What an attempt tells the statechart as it goes (states of `renewing.attempt.running`). */
+export interface AttemptProgress {
+  /** Another tab holds the lock: this attempt waits for it. */
+  lockContended(): void;
+  /** The request is out (or an earlier one still open is joined). */
+  requestSent(): void;
+  /** The answer is in; the attempt now writes it to storage, inside the lock. */
+  answered(): void;
+}
+
+/** Runs refresh attempts for one session. */
 export interface Refresher {
-  /** One cycle: lock, re-read storage, then at most one request at a time, retried if transient. */
-  run(current: Tokens, signal: AbortSignal): Promise<Tokens>;
+  /**
+   * One attempt: take the lock, re-read storage, then at most one request, and store its
+   * answer before the lock is released. `current` null: checkSession (no tokens yet).
+   */
+  attempt(current: Tokens | null, signal: AbortSignal, progress: AttemptProgress): Promise<Tokens>;
   /** Aborts the request in flight and ignores its answer (logout, login, stop). */
   cancel(): void;
 }
@@ -35,47 +54,63 @@ interface Flight {
   controller: AbortController;
   /** What this request spends (see `spendable`): a second request must never spend it again. */
   spends: string;
-  /** A cycle is waiting for this answer right now. */
+  /** An attempt is waiting for this answer right now. */
   awaited: boolean;
 }
 
 /** How long a tab that waited for the lock gives the other tab's storage write to arrive. */
 const SETTLE_MS = 1_000;
+/** Refreshes asked for before their time (a token refused again and again): at most this many a minute. */
+const LOOP_LIMIT = 5;
 
 /** Exponential backoff from 500 ms up to 30 s, each delay jittered into its upper half. */
 export const defaultBackoff = (attempt: number): number =>
   Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /**
- * The refresh cycle behind the machine's `refresh` actor. A slow request is never duplicated:
- * a retry after a timeout, or a later cycle, waits for the same request instead of sending a
- * second one with the same refresh token (which rotation would punish), and its answer is
- * applied even if it arrives after the session gave up waiting. Only its settling, a logout,
- * a login or `stop()` ends it — so the refresh function must settle (jsonRefresh aborts a hung
- * request after its own `timeout`).
+ * The refresh attempts behind the statechart's `refreshAttempt` actor. A slow request is
+ * never duplicated: a retry after a timeout, or a later attempt, waits for the same request
+ * instead of sending a second one with the same refresh token (which rotation would punish),
+ * and its answer is applied even if it arrives after the session gave up waiting (the one
+ * piece of the refresh that outlives the statechart's actor, on purpose: a rotation answer is
+ * never abandoned). Only its settling, a logout, a login or `stop()` ends it.
  */
 export function createRefresher(o: RefresherOptions): Refresher {
   let flight: Flight | null = null;
-  const sent: number[] = [];
+  const sent: number[] = []; // every request's time, for the hard cap
+  const early: number[] = []; // requests made before their tokens were due
+
+  const bounded = <T>(work: T | Promise<T>, what: string): Promise<T> =>
+    within(Promise.resolve(work), o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
 
   function abandon(f: Flight) {
     f.controller.abort(new SessionError('aborted', 'the refresh request was abandoned'));
     if (flight === f) flight = null;
   }
 
-  function send(base: Tokens): Flight {
+  function admit(times: number[], limit: number, now: number, what: string) {
+    // The last minute's requests; a clock set back forgets the ones now "in the future".
+    for (let i = times.length - 1; i >= 0; i--) if ((times[i] as number) <= now - 60_000 || (times[i] as number) > now) times.splice(i, 1);
+    if (times.length >= limit) throw new SessionError('rate-limited', what);
+    times.push(now);
+  }
+
+  function send(base: Tokens | null, current: Tokens | null): Flight {
     const now = o.now();
-    // The last minute's sends; a clock set back forgets the ones now "in the future".
-    for (let i = sent.length - 1; i >= 0; i--) if ((sent[i] as number) <= now - 60_000 || (sent[i] as number) > now) sent.splice(i, 1);
-    if (sent.length >= o.maxPerMinute) {
-      throw new SessionError('rate-limited', `more than ${o.maxPerMinute} refreshes in one minute; not sending another`);
+    if (o.maxPerMinute !== undefined) {
+      admit(sent, o.maxPerMinute, now, `more than ${o.maxPerMinute} refreshes in one minute (maxRefreshesPerMinute); not sending another`);
+    } else {
+      const due = current === null ? null : o.dueAt(current);
+      if (due !== null && now < due) {
+        admit(early, LOOP_LIMIT, now, `more than ${LOOP_LIMIT} refreshes in one minute for tokens refused before they were due (a refresh loop); set maxRefreshesPerMinute to change the limit`);
+      }
     }
-    sent.push(now);
     const controller = new AbortController();
+    const login = base?.login ?? o.stamp();
     const promise = Promise.resolve()
-      .then(() => o.refresh({ refreshToken: base.refreshToken, signal: controller.signal }))
+      .then(() => o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }))
       .then(
-        (set) => normalizeTokens(withRefreshToken(set, base), o.now(), true, 'refresh'),
+        (set) => withLogin(normalizeTokens(withRefreshToken(set, base), o.now(), 'refresh', 'refresh'), login),
         (error) => Promise.reject(toSessionError(error)),
       );
     const f: Flight = { promise, controller, spends: spendable(base), awaited: false };
@@ -91,24 +126,25 @@ export function createRefresher(o: RefresherOptions): Refresher {
     return f;
   }
 
-  async function attempt(current: Tokens, signal: AbortSignal, contended: boolean): Promise<Tokens> {
+  async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<Tokens> {
     let base = current;
-    let stored = await o.reread();
-    if (contended && (stored === null || !isNewer(stored, current))) {
+    let stored = await bounded(o.reread(), 'the storage (reading)');
+    if (contended && (stored === null || !supersedes(stored, current))) {
       // We waited for another tab's lock; its new tokens may reach our copy of the storage a
       // moment after the lock did. Give them that moment before spending the refresh token.
-      await o.waitForChange(SETTLE_MS, signal);
-      stored = await o.reread();
+      await bounded(o.waitForChange(SETTLE_MS, signal), 'the storage (waiting for a change)');
+      stored = await bounded(o.reread(), 'the storage (reading)');
     }
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
-    if (stored !== null && isNewer(stored, current)) {
-      // Another tab refreshed while we waited for the lock: adopt its tokens, no request.
+    if (stored !== null && supersedes(stored, current)) {
+      // Another tab refreshed (or logged in) while we waited: adopt its tokens, no request.
       if (stored.expiresAt === null || stored.expiresAt > o.now()) return stored;
       base = stored;
     }
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
-    const f = flight ?? (flight = send(base));
+    const f = flight ?? (flight = send(base, current));
+    progress.requestSent();
     f.awaited = true;
     let tokens: Tokens;
     try {
@@ -116,29 +152,43 @@ export function createRefresher(o: RefresherOptions): Refresher {
     } finally {
       f.awaited = false;
     }
+    progress.answered();
     try {
-      await o.persist(tokens);
+      await bounded(o.persist(tokens), 'the storage (writing)');
+    } catch (error) {
+      // The server has spent the refresh token: the answer is kept in memory whatever the storage does.
+      o.warn(`${errorMessage(error)}; the new tokens are kept in memory`);
     } finally {
-      // The server has spent the refresh token: if the session stopped waiting meanwhile (e.g.
-      // renewed tokens arrived), the answer must still reach it, or that token is lost.
+      // If the session stopped waiting meanwhile (e.g. renewed tokens arrived), the answer
+      // must still reach it, or the token it rotated to is lost.
       if (signal.aborted) o.onLate(tokens, f.spends);
     }
     return tokens;
   }
 
   return {
-    async run(current, signal) {
-      for (let n = 0; ; n++) {
-        try {
-          return await (o.lock
-            ? o.lock.withLock((state) => attempt(current, signal, state?.contended === true), { signal })
-            : attempt(current, signal, false));
-        } catch (thrown) {
-          const error = toSessionError(thrown);
-          if (signal.aborted || !isTransient(error) || n >= o.attempts) throw error;
-          await sleep(o.backoff(n + 1), signal);
-        }
-      }
+    attempt(current, signal, progress) {
+      const lock = o.lock;
+      if (!lock) return inLock(current, signal, false, progress);
+      // Taking the lock is bounded like any other call: a lock that never runs `fn` fails the
+      // attempt with kind `timeout`, and `fn` does nothing if it runs after that.
+      const waiting = new AbortController();
+      const stopWaiting = () => waiting.abort(signal.reason);
+      signal.addEventListener('abort', stopWaiting, { once: true });
+      let entered = false;
+      const locked = lock.withLock(
+        (state) => {
+          entered = true;
+          if (waiting.signal.aborted) return Promise.reject(abortedBy(waiting.signal, 'the refresh'));
+          return inLock(current, signal, state?.contended === true, progress);
+        },
+        { signal: waiting.signal, onWait: () => progress.lockContended() },
+      );
+      return within(locked, o.timeout, () => {
+        if (entered) return null; // inside the lock, every call has its own bound
+        waiting.abort(new SessionError('timeout', 'the refresh lock was not granted in time'));
+        return new SessionError('timeout', `the refresh lock was not granted within ${o.timeout} ms`);
+      }).finally(() => signal.removeEventListener('abort', stopWaiting));
     },
     cancel() {
       if (flight !== null) abandon(flight);
@@ -147,10 +197,27 @@ export function createRefresher(o: RefresherOptions): Refresher {
 }
 
 // Without rotation the server answers no new refresh token: keep the one we have.
-function withRefreshToken(set: unknown, base: Tokens): unknown {
-  if (typeof set !== 'object' || set === null || base.refreshToken === undefined) return set;
+function withRefreshToken(set: unknown, base: Tokens | null): unknown {
+  if (typeof set !== 'object' || set === null || base?.refreshToken === undefined) return set;
   const r = (set as { refreshToken?: unknown }).refreshToken;
   return r === undefined || r === null ? { ...set, refreshToken: base.refreshToken } : set;
+}
+
+/**
+ * `promise`, or the error `onTimeout` makes once `ms` have passed (if it makes none, the
+ * promise goes on unbounded).
+ */
+function within<T>(promise: Promise<T>, ms: number, onTimeout: () => SessionError | null): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = onTimeout();
+      if (error) reject(error);
+    }, ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
 }
 
 function race<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {

@@ -1,27 +1,42 @@
-import type { SessionContext } from './sessionMachine.js';
+import type { SnapshotFrom } from 'xstate';
+import type { sessionMachine } from './sessionMachine.js';
 import type { SessionSnapshot, SessionStatus } from './types.js';
+import { errorMessage } from './util.js';
 
-/** The public status for a machine state value: the active leaf. */
-export function statusOf(value: unknown): SessionStatus {
-  if (typeof value === 'object' && value !== null) return (value as { renewing: SessionStatus }).renewing;
-  return value as SessionStatus;
+type MachineSnapshot = SnapshotFrom<typeof sessionMachine>;
+
+// Each state of the session region carries its public status as a tag.
+const STATUSES: readonly SessionStatus[] = ['authenticated', 'expiringSoon', 'refreshing', 'refreshFailed', 'restoring', 'loggedOut'];
+
+/** The public status of a machine snapshot: the status tag of its active state. */
+export function statusOf(snapshot: MachineSnapshot): SessionStatus {
+  for (const status of STATUSES) if (snapshot.hasTag(status)) return status;
+  return 'loggedOut'; // a stopped actor
 }
 
 /** The public snapshot of a machine snapshot plus the number of waiting callers. */
-export function toSnapshot(value: unknown, context: SessionContext, pending: number): SessionSnapshot {
-  const tokens = context.tokens;
-  const status = statusOf(value);
+export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionSnapshot {
+  const { tokens, error, ending } = snapshot.context;
+  const status = statusOf(snapshot);
   return {
     status,
     accessToken: tokens?.accessToken ?? null,
     claims: tokens?.claims ?? null,
     expiresAt: tokens?.expiresAt ?? null,
-    error: context.error,
+    error,
     pending,
-    ending: null,
+    ending,
     isAuthenticated: status !== 'loggedOut' && status !== 'restoring',
     isRestoring: status === 'restoring',
   };
+}
+
+/** True when two snapshots show the same thing (so the older object can be kept). */
+export function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
+  return (
+    a.status === b.status && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.error === b.error &&
+    a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at
+  );
 }
 
 /**
@@ -41,20 +56,13 @@ export function createSnapshotStore(read: () => SessionSnapshot, warn: (message:
     /** Re-reads the snapshot; notifies only if something changed. */
     update() {
       const next = read();
-      const prev = current;
-      const same =
-        next.status === prev.status &&
-        next.accessToken === prev.accessToken &&
-        next.expiresAt === prev.expiresAt &&
-        next.error === prev.error &&
-        next.pending === prev.pending;
-      if (same) return;
+      if (sameSnapshot(next, current)) return;
       current = next;
       for (const listener of [...listeners]) {
         try {
           listener(next);
         } catch (error) {
-          warn(`a session listener threw: ${error instanceof Error ? error.message : String(error)}`);
+          warn(`a session listener threw: ${errorMessage(error)}`);
         }
       }
     },

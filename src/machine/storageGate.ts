@@ -1,4 +1,5 @@
-import { isNewer, normalizeTokens, spendable, toTokenSet, type Tokens } from './tokens.js';
+import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
+import { errorMessage } from './util.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
 /** The session's view of a TokenStorage: validated reads, ordered writes, and no throws. */
@@ -8,10 +9,12 @@ export interface StorageGate {
   /** Reads again after pending writes have landed (used inside the refresh lock). */
   reread(): Promise<Tokens | null>;
   /**
-   * Writes the set whole. Unless `force`, it does not overwrite a stored set that another tab
-   * wrote since this one last read or wrote, when that set is newer.
+   * Writes the set whole, unless another tab wrote a set since this one last read or wrote
+   * that supersedes it (rule 12).
    */
-  save(tokens: Tokens, force: boolean): void | Promise<void>;
+  save(tokens: Tokens): void | Promise<void>;
+  /** Writes a login's set whole, replacing whatever is stored. */
+  replace(tokens: Tokens): void | Promise<void>;
   /** Waits for another tab's write (or `timeout`), where the storage can tell; else returns at once. */
   waitForChange(timeout: number, signal: AbortSignal): Promise<void>;
   clear(): void;
@@ -30,7 +33,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${describe(error)})`);
+    warn(`storage ${what} failed; the session goes on in memory (${errorMessage(error)})`);
   };
 
   let writes = 0;
@@ -39,12 +42,12 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const accept = (value: TokenSet | null | undefined, since: number): Tokens | null => {
     if (value === null || value === undefined) return null;
     try {
-      const tokens = normalizeTokens(value, now(), false, 'stored tokens');
+      const tokens = normalizeTokens(value, now(), 'stored', 'stored tokens');
       known = spendable(tokens);
       return tokens;
     } catch (error) {
       const clear = since === writes;
-      warn(`ignoring unusable stored tokens (${describe(error)})${clear ? '; clearing them' : ''}`);
+      warn(`ignoring unusable stored tokens (${errorMessage(error)})${clear ? '; clearing them' : ''}`);
       if (clear) write(() => storage.clear(), 'clear');
       return null;
     }
@@ -70,6 +73,11 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     return next;
   }
 
+  function put(tokens: Tokens) {
+    known = spendable(tokens);
+    return storage.save(toTokenSet(tokens));
+  }
+
   function load(clearGarbage = true): Tokens | null | Promise<Tokens | null> {
     const since = clearGarbage ? writes : -1;
     try {
@@ -90,21 +98,17 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       await queue;
       return load();
     },
-    save: (tokens, force) =>
+    save: (tokens) =>
       write(() => {
         const basis = known;
-        const put = () => {
-          known = spendable(tokens);
-          return storage.save(toTokenSet(tokens));
-        };
-        if (force) return put();
         const stored = load(false); // garbage is about to be overwritten
         const decide = (current: Tokens | null) => {
-          const movedOn = current !== null && spendable(current) !== basis && isNewer(current, tokens);
-          return movedOn ? undefined : put();
+          const movedOn = current !== null && spendable(current) !== basis && supersedes(current, tokens);
+          return movedOn ? undefined : put(tokens);
         };
         return isPromise(stored) ? stored.then(decide) : decide(stored);
       }, 'save'),
+    replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
       try {
         await storage.waitForChange?.(timeout, signal);
@@ -124,6 +128,3 @@ function isPromise<T>(value: unknown): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,6 +2,12 @@ import { jwtDecode } from 'jwt-decode';
 import { SessionError } from './errors.js';
 import type { TokenSet } from './types.js';
 
+/** The login a token set belongs to: a random id and when it happened (epoch ms). */
+export interface LoginStamp {
+  readonly id: string;
+  readonly at: number;
+}
+
 /** A token set as the machine keeps it: expiry resolved to this machine's clock. */
 export interface Tokens {
   readonly accessToken: string;
@@ -11,63 +17,115 @@ export interface Tokens {
   /** Ms the token was issued for; bounds the refresh lead time. */
   readonly lifetime: number | null;
   readonly claims: Record<string, unknown> | null;
+  /** When the refresh token stops working (epoch ms, local clock), if anything says. */
+  readonly refreshExpiresAt: number | null;
+  /** Which login these tokens continue; null for sets stored before logins were stamped. */
+  readonly login: LoginStamp | null;
 }
+
+/**
+ * Where a token set comes from, which decides how its times are read:
+ * - `refresh`, `renewed`: just issued by the server, so its `iat` or `serverDate` tells how
+ *   far this clock is from the server's (rule 9), and an already expired one is garbage;
+ * - `login`: handed over by the app, possibly old (a tab that slept, SSR, a migration):
+ *   expiry is taken as is, and an expired access token is accepted (it refreshes at once);
+ * - `stored`, `tab`: written by this library, with times already on this clock.
+ */
+export type TokenSource = 'login' | 'refresh' | 'renewed' | 'stored' | 'tab';
 
 // `iat` and `Date` have one-second resolution and include the network latency, so an offset
 // below this is noise, not skew: 2 s, less for very short-lived tokens. A corrected expiry can
 // be up to a second late, which the refresh lead time absorbs.
 const SKEW_NOISE_MS = 2_000;
+// The last instant a Date can hold. A later expiry (`expires_in: 1e308`) means "never": it is
+// kept as no expiry, which survives JSON, where Infinity would come back as null.
+const LAST_TIME = 8.64e15;
+// What an HTTP header value can carry unchanged: no control characters (CR, LF, NUL, …), no
+// character above U+00FF, and no space or tab at either end (fetch trims those).
+const SENDABLE = /^[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/;
 
 /**
- * Checks and normalizes a token set. `fresh` means it was just issued (login, refresh), so
- * its `iat` or `serverDate` tells how far this machine's clock is from the server's.
+ * Checks and normalizes a token set from `source` (see {@link TokenSource}). Throws a
+ * SessionError of kind `invalid-response` whose message names `origin` and never holds a
+ * whole token.
  */
-export function normalizeTokens(value: unknown, now: number, fresh: boolean, origin: string): Tokens {
+export function normalizeTokens(value: unknown, now: number, source: TokenSource, origin: string): Tokens {
   const bad = (why: string) => new SessionError('invalid-response', `${origin}: ${why}`);
   if (typeof value !== 'object' || value === null) throw bad('expected a token set object');
   const set = value as Record<keyof TokenSet, unknown>;
-  const { accessToken, refreshToken, expiresAt, expiresIn, serverDate } = set;
+  const { accessToken, refreshToken, expiresAt, expiresIn, serverDate, refreshExpiresIn, refreshExpiresAt } = set;
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
     throw bad('accessToken is missing or not a non-empty string');
   }
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
     throw bad('refreshToken must be a non-empty string when present');
   }
-  for (const [name, n] of [['expiresAt', expiresAt], ['expiresIn', expiresIn], ['serverDate', serverDate]] as const) {
+  for (const [name, token] of [['accessToken', accessToken], ['refreshToken', refreshToken]] as const) {
+    if (typeof token === 'string' && !SENDABLE.test(token)) {
+      throw bad(`the ${name} (${redact(token)}) cannot be sent as an HTTP header value unchanged (control characters, characters beyond Latin-1, or spaces at its ends)`);
+    }
+  }
+  const numbers = { expiresAt, expiresIn, serverDate, refreshExpiresIn, refreshExpiresAt };
+  for (const [name, n] of Object.entries(numbers)) {
     if (n !== undefined && !(typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
       throw bad(`${name} must be a non-negative number when present`);
     }
   }
+  const fresh = source === 'refresh' || source === 'renewed';
+  const date = fresh && typeof serverDate === 'number' ? serverDate : null;
   const claims = decodeClaims(accessToken, bad);
   const exp = typeof claims?.exp === 'number' ? claims.exp * 1000 : null;
   const iat = typeof claims?.iat === 'number' ? claims.iat * 1000 : null;
-  const lifetimeMs =
-    typeof expiresIn === 'number' ? expiresIn * 1000 : exp !== null && iat !== null ? exp - iat : null;
+  const lifetimeMs = sane(typeof expiresIn === 'number' ? expiresIn * 1000 : exp !== null && iat !== null ? exp - iat : null);
+  // How far this clock runs ahead of the server's, learned only from what the server says now.
+  const offset = fresh ? clockOffset(now, date ?? iat, lifetimeMs) : 0;
 
   let at: number | null = null;
   if (typeof expiresAt === 'number') at = expiresAt;
-  else if (exp !== null) at = exp + (fresh ? clockOffset(now, serverDate as number | undefined, iat, lifetimeMs) : 0);
+  else if (exp !== null) at = exp + offset;
   else if (lifetimeMs !== null) {
     // Opaque token: expires_in counts from the server's answer; its Date (whole seconds, so a
     // little early) is the better start, moved onto this clock when the two disagree.
-    const date = fresh && typeof serverDate === 'number' ? serverDate : null;
-    at = (date === null ? now : date + clockOffset(now, date, null, lifetimeMs)) + lifetimeMs;
+    at = (date === null ? now : date + clockOffset(now, date, lifetimeMs)) + lifetimeMs;
   }
-
+  at = sane(at);
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
+
   return {
     accessToken,
     refreshToken: refreshToken as string | undefined,
     expiresAt: at,
-    lifetime: lifetimeMs ?? (at === null ? null : at - now),
+    lifetime: lifetimeMs ?? (at === null ? null : Math.max(0, at - now)),
     claims,
+    refreshExpiresAt: refreshExpiry(set, refreshToken as string | undefined, now, offset),
+    login: loginOf(set),
   };
 }
 
-function clockOffset(now: number, serverDate: number | undefined, iat: number | null, lifetime: number | null): number {
-  const serverSecond = serverDate ?? iat;
-  if (serverSecond === null) return 0;
-  const offset = now - serverSecond;
+/** An instant or duration that means something, else null ("never", "unknown"). */
+function sane(ms: number | null): number | null {
+  return ms !== null && Number.isFinite(ms) && ms <= LAST_TIME ? ms : null;
+}
+
+// A refresh token's end: what the set says, else a JWT refresh token's `exp` (Keycloak).
+function refreshExpiry(set: Record<keyof TokenSet, unknown>, refreshToken: string | undefined, now: number, offset: number): number | null {
+  if (typeof set.refreshExpiresAt === 'number') return sane(set.refreshExpiresAt);
+  if (typeof set.refreshExpiresIn === 'number') return sane(now + set.refreshExpiresIn * 1000);
+  if (refreshToken === undefined) return null;
+  const claims = jwtPayload(refreshToken);
+  return typeof claims?.exp === 'number' ? sane(claims.exp * 1000 + offset) : null;
+}
+
+function loginOf(set: Record<keyof TokenSet, unknown>): LoginStamp | null {
+  const { loginId, loginAt } = set;
+  if (typeof loginId !== 'string' || loginId === '' || loginId.length > 64) return null;
+  if (typeof loginAt !== 'number' || !Number.isFinite(loginAt) || loginAt < 0) return null;
+  return { id: loginId, at: loginAt };
+}
+
+function clockOffset(now: number, serverTime: number | null, lifetime: number | null): number {
+  if (serverTime === null) return 0;
+  const offset = now - serverTime;
   const noise = Math.min(SKEW_NOISE_MS, (lifetime ?? Infinity) / 4);
   return Math.abs(offset) < noise ? 0 : offset;
 }
@@ -90,13 +148,39 @@ export function forgetDecoded(): void {
   decoded.clear();
 }
 
+/**
+ * True when the token is a JWT: three segments whose first decodes to a JSON object naming
+ * an `alg`. Other tokens with two dots (PASETO `v4.local.…`, `gho_a.b.c`) are opaque.
+ */
+function isJwt(token: string): boolean {
+  const dots = token.split('.').length - 1;
+  if (dots !== 2) return false;
+  try {
+    const header: unknown = jwtDecode(token, { header: true });
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** A JWT's payload object, or null for anything else (used for refresh tokens, never strict). */
+function jwtPayload(token: string): Record<string, unknown> | null {
+  if (!isJwt(token)) return null;
+  try {
+    const claims: unknown = jwtDecode(token);
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 function decodeFresh(token: string, bad: (why: string) => SessionError): Record<string, unknown> | null {
-  if (token.split('.').length !== 3) return null; // opaque token
+  if (!isJwt(token)) return null; // opaque token
   let claims: unknown;
   try {
     claims = jwtDecode(token);
   } catch (cause) {
-    throw Object.assign(bad(`the access token looks like a JWT but does not decode (${redact(token)})`), { cause });
+    throw Object.assign(bad(`the access token is a JWT whose payload does not decode (${redact(token)})`), { cause });
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw bad(`the access token's JWT payload is not an object (${redact(token)})`);
@@ -114,13 +198,23 @@ export function toTokenSet(tokens: Tokens): TokenSet {
   if (tokens.refreshToken !== undefined) set.refreshToken = tokens.refreshToken;
   if (tokens.expiresAt !== null) set.expiresAt = tokens.expiresAt;
   if (tokens.lifetime !== null) set.expiresIn = tokens.lifetime / 1000;
+  if (tokens.refreshExpiresAt !== null) set.refreshExpiresAt = tokens.refreshExpiresAt;
+  if (tokens.login !== null) {
+    set.loginId = tokens.login.id;
+    set.loginAt = tokens.login.at;
+  }
   return set;
 }
 
+/** The same tokens, stamped as belonging to `login`. */
+export function withLogin(tokens: Tokens, login: LoginStamp | null): Tokens {
+  return tokens.login === login ? tokens : { ...tokens, login };
+}
+
 /**
- * True when `a` should replace `b`: a different token that expires no earlier. (Expiry has
- * one-second resolution, so two tokens issued in the same second tie; the one offered later
- * wins.)
+ * True when `a` should replace `b` within one login: a different token that expires no
+ * earlier. (Expiry has one-second resolution, so two tokens issued in the same second tie;
+ * the one offered later wins.)
  */
 export function isNewer(a: Tokens, b: Tokens | null): boolean {
   if (b === null) return true;
@@ -129,16 +223,58 @@ export function isNewer(a: Tokens, b: Tokens | null): boolean {
 }
 
 /**
+ * True when tokens another tab wrote (a message, the shared storage) should replace ours
+ * (rule 12): the most recent login wins whatever the expiry order; within one login, they
+ * only move forward, and never with less information (no expiry, no refresh token).
+ */
+export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
+  if (current === null) return true;
+  const a = incoming.login;
+  const b = current.login;
+  // Another login (a set stored by an older version, without a stamp, counts as the oldest).
+  if (a !== null && (b === null || a.id !== b.id)) return b === null || a.at > b.at || (a.at === b.at && a.id > b.id);
+  if (a === null && b !== null) return false; // a set that does not say which login it continues
+  if (current.refreshToken !== undefined && incoming.refreshToken === undefined) return false;
+  if (current.expiresAt !== null && incoming.expiresAt === null) return false;
+  return isNewer(incoming, current);
+}
+
+/**
  * What a refresh of these tokens spends: the refresh token (rotation burns it), or in cookie
  * mode, where the cookie is invisible, the access token. A refresh answer belongs to the
  * session only while the session still holds what that refresh spent.
  */
-export function spendable(tokens: Tokens): string {
-  return tokens.refreshToken ?? tokens.accessToken;
+export function spendable(tokens: Tokens | null): string {
+  return tokens === null ? '' : (tokens.refreshToken ?? tokens.accessToken);
 }
 
 /** The last four characters, so logs can tell tokens apart without leaking them. */
 export function redact(token: string | null | undefined): string {
   if (!token) return String(token);
   return `…${token.slice(-4)}`;
+}
+
+/**
+ * `text` with every one of `secrets` (tokens the session knows) replaced by its redacted form:
+ * for messages that quote what a server said.
+ */
+export function scrub(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(redact(secret));
+  return out;
+}
+
+/**
+ * The error with every one of `secrets` scrubbed from its message (and from its cause's), so
+ * that text a server put in an error body never carries a whole token onwards (rule 11).
+ */
+export function scrubError(error: SessionError, secrets: ReadonlyArray<string | null | undefined>): SessionError {
+  const cause = (error as { cause?: unknown }).cause;
+  const causeText = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : '';
+  const message = scrub(error.message, secrets);
+  const cleanCause = scrub(causeText, secrets);
+  if (message === error.message && cleanCause === causeText) return error;
+  const options: { status?: number; cause?: unknown } = { cause: cleanCause === causeText ? cause : new Error(cleanCause) };
+  if (error.status !== undefined) options.status = error.status;
+  return new SessionError(error.kind, message, options);
 }

@@ -21,6 +21,15 @@ export interface TokenSet {
    * A JWT refresh token's own `exp` counts too. The session ends when it passes.
    */
   refreshExpiresIn?: number | undefined;
+  /** When the refresh token stops working, epoch ms on this clock (as stored; else from `refreshExpiresIn`). */
+  refreshExpiresAt?: number | undefined;
+  /**
+   * Which login these tokens continue, and when it happened (epoch ms). Written by the library
+   * to storage and to other tabs (the most recent login wins; `maxSessionAge` counts from
+   * `loginAt`); an app moving tokens from an older session may pass its original `loginAt`.
+   */
+  loginId?: string | undefined;
+  loginAt?: number | undefined;
   /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
@@ -83,12 +92,31 @@ export interface RefreshLock {
   /**
    * Runs `fn` while holding the lock. `contended` tells `fn` it had to wait for another holder
    * (which may just have refreshed). Rejects without running `fn` if `signal` aborts first.
+   * `onWait`, when given, is called once if the lock is held by another tab and `fn` must wait
+   * (the session shows "waiting for another tab's refresh").
    */
-  withLock<T>(fn: (state: { contended: boolean }) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  withLock<T>(
+    fn: (state: { contended: boolean }) => Promise<T>,
+    options?: { signal?: AbortSignal; onWait?: () => void },
+  ): Promise<T>;
 }
 
-/** What tabs tell each other. */
-export type SyncMessage = { type: 'tokens'; tokens: TokenSet } | { type: 'logout' };
+/**
+ * What tabs tell each other. A tab ignores messages it does not understand, so the union may
+ * grow. `loginId` says which login a logout ends (a newer login in another tab survives it);
+ * `endedAt`/`tab` let tabs that end a session at the same moment agree on who revokes it.
+ */
+export type SyncMessage =
+  | { type: 'tokens'; tokens: TokenSet }
+  | {
+      type: 'logout';
+      loginId?: string | undefined;
+      /** Why, when a policy or the server ended it: the other tabs report the same kind. */
+      kind?: 'idle-timeout' | 'session-expired' | 'rejected' | undefined;
+      endedAt?: number | undefined;
+      tab?: string | undefined;
+    }
+  | { type: 'activity'; at: number; loginId?: string | undefined };
 
 /** Cross-tab notifications. */
 export interface SessionSync {
@@ -149,10 +177,17 @@ export interface SessionOptions {
   storage?: TokenStorage;
   /** Ms before expiry that starts `expiringSoon` (default 60 000, capped at half the token lifetime). */
   refreshLeadTime?: number;
-  /** Ms the session waits for one refresh answer (default 10 000). */
+  /**
+   * Ms the session waits for one refresh answer (default 10 000). Also bounds every storage
+   * and lock call inside the refresh cycle, the restore at start, and `revoke`.
+   */
   refreshTimeout?: number;
   retry?: RetryOptions;
-  /** Default 5; beyond it a refresh fails with kind `rate-limited`. */
+  /**
+   * A hard cap on refresh requests per minute; beyond it a refresh fails with kind
+   * `rate-limited`. Unset: refreshes the token schedule asks for are never capped, and refresh
+   * loops (a token refused again and again before it was due) stop at 5 a minute.
+   */
   maxRefreshesPerMinute?: number;
   sync?: SessionSync;
   lock?: RefreshLock;
@@ -168,4 +203,26 @@ export interface SessionOptions {
   wake?: WakeSource | false;
   /** Where warnings go (default `console.warn`). Messages never hold a whole token. */
   onWarning?: (message: string) => void;
+  /**
+   * Nothing stored at start: ask the server once (a refresh) whether a session exists, e.g. an
+   * httpOnly refresh cookie after a reload. Status is `restoring` until it answers.
+   */
+  checkSession?: boolean;
+  /** Ms without user activity (in any tab), then the session ends with kind `idle-timeout`. */
+  idleTimeout?: number;
+  /** Ms after `login()`, then the session ends with kind `session-expired`; activity does not extend it. */
+  maxSessionAge?: number;
+  /** Ms before a lifetime end that `snapshot.ending` is set (default 60 000). */
+  endingWarning?: number;
+  /**
+   * User activity for `idleTimeout`. Default in a browser: pointer, keys, scroll and the page
+   * becoming visible. `false`: none (call `touch()` yourself).
+   */
+  activity?: ActivitySource | false;
+  /**
+   * Called once at every end of a session (logout(), idle, maximum age, refresh-token expiry),
+   * in the tab where it ended, after the local state is cleared; not when the server itself
+   * refused the refresh. Bounded by `refreshTimeout`; a failure is a warning.
+   */
+  revoke?: RevokeFunction;
 }

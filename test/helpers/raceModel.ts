@@ -357,7 +357,7 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
         const old = issued.filter((t) => t !== snap.accessToken);
         const token = old[cmd.which % Math.max(1, old.length)] ?? 'never-issued-abcdefgh';
         const due = snap.expiresAt !== null && clock >= snap.expiresAt - LEAD_TIME;
-        const before = session.actor.getSnapshot().value;
+        const before = session.getSnapshot().status;
         const t = track(`tokenRejected#${++calls}(${token}, stale)`, session.tokenRejected(token));
         const after = session.getSnapshot().status;
         if (!stopped && before === 'authenticated' && !due && snap.accessToken !== null) {
@@ -399,7 +399,7 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
 
   /** Storage holds exactly the session's tokens once every write has landed. */
   function checkStorage(when: string) {
-    if (pendingStorage > 0 || session.actor.getSnapshot().value === 'restoring') return;
+    if (pendingStorage > 0 || session.getSnapshot().status === 'restoring') return;
     const tokens = ctx().tokens;
     if (tokens === null) {
       if (stored !== null) problem(`${when}: the session holds no tokens but storage still holds ${stored.accessToken}`);

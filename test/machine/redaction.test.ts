@@ -66,10 +66,10 @@ describe('errors and warnings', () => {
     session.refresh().catch((e: unknown) => failures.push(e));
     (await refresh.next()).resolve({ accessToken: `eyJhbGciOiJIUzI1NiJ9.%%%.${NEXT}` });
     await flush();
-    session.tokensRenewed({ accessToken: `eyJ.bad.${NEXT}` });
-    expect(() => session.login({ accessToken: `eyJ.bad.${ACCESS}` })).toThrow(SessionError);
+    session.tokensRenewed({ accessToken: `eyJhbGciOiJIUzI1NiJ9.bad!.${NEXT}` });
+    expect(() => session.login({ accessToken: `eyJhbGciOiJIUzI1NiJ9.bad!.${ACCESS}` })).toThrow(SessionError);
     try {
-      session.login({ accessToken: `eyJ.bad.${ACCESS}` });
+      session.login({ accessToken: `eyJhbGciOiJIUzI1NiJ9.bad!.${ACCESS}` });
     } catch (e) {
       failures.push(e);
     }

@@ -9,6 +9,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The login stamp the session stored, as another tab of the same login writes it back. */
+function sameLogin(storage: { load(): unknown }) {
+  const { loginId, loginAt } = storage.load() as TokenSet;
+  return { loginId, loginAt };
+}
+
 function start(extra: Partial<SessionOptions> = {}) {
   const refresh = scriptedRefresh();
   const session = createSession({ refresh: refresh.fn, wake: false, ...extra });
@@ -199,7 +205,7 @@ describe('lock and storage re-read', () => {
     await flush();
     // the other tab's write reaches this tab's copy of the storage 300 ms after the lock did
     await vi.advanceTimersByTimeAsync(300);
-    inner.save({ ...pair('other-tab'), expiresAt: Date.now() + 600_000 });
+    inner.save({ ...pair('other-tab'), expiresAt: Date.now() + 600_000, ...sameLogin(inner) });
     notify();
     await expect(token).resolves.toBe(pair('other-tab').accessToken);
     expect(refresh.calls).toHaveLength(0);
@@ -225,7 +231,7 @@ describe('lock and storage re-read', () => {
     const { session, refresh } = start({ storage, lock });
     const token = session.refresh();
     // another tab refreshes meanwhile and writes the shared storage
-    storage.save({ ...pair('other-tab'), expiresAt: Date.now() + 600_000 });
+    storage.save({ ...pair('other-tab'), expiresAt: Date.now() + 600_000, ...sameLogin(storage) });
     release();
     await expect(token).resolves.toBe(pair('other-tab').accessToken);
     expect(refresh.calls).toHaveLength(0);
@@ -234,7 +240,7 @@ describe('lock and storage re-read', () => {
   it('uses the newest stored refresh token when the stored access token has expired too', async () => {
     const storage = memoryStorage();
     const { session, refresh } = start({ storage });
-    storage.save({ ...pair('rotated'), expiresAt: Date.now() + 400_000 });
+    storage.save({ ...pair('rotated'), expiresAt: Date.now() + 400_000, ...sameLogin(storage) });
     vi.setSystemTime(Date.now() + 500_000);
     void session.getAccessToken();
     expect((await refresh.nth(1)).refreshToken).toBe(pair('rotated').refreshToken);

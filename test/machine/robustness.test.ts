@@ -335,10 +335,14 @@ describe('tokens without expiry and odd lifetimes', () => {
     expect(session.getSnapshot().accessToken).toBe('opaque2-abcdefgh');
   });
 
-  it('refuses a login with expiresIn 0 as a SessionError and stays loggedOut', () => {
-    const { session, status } = start();
-    expect(() => session.login({ accessToken: 'a-abcdefgh', expiresIn: 0 })).toThrow(SessionError);
-    expect(status()).toBe('loggedOut');
+  it('takes a login with expiresIn 0 as an expired access token and refreshes it at once', async () => {
+    const { session, status, refresh } = start();
+    session.login({ accessToken: 'a-abcdefgh', refreshToken: 'r-abcdefgh', expiresIn: 0 });
+    expect(status()).toBe('refreshing');
+    const token = session.getAccessToken();
+    (await refresh.next()).resolve({ accessToken: 'b-abcdefgh', expiresIn: 60 });
+    await expect(token).resolves.toBe('b-abcdefgh');
+    expect(refresh.calls.map((c) => c.refreshToken)).toEqual(['r-abcdefgh']);
   });
 
   it('refuses garbage logins with a SessionError of kind invalid-response', () => {

@@ -139,7 +139,7 @@ describe('login and logout', () => {
     const { session } = start();
     session.login(pair(1));
     const before = session.getSnapshot();
-    for (const bad of [{}, { accessToken: '' }, { accessToken: 'eyJ.x.y' }, null]) {
+    for (const bad of [{}, { accessToken: '' }, { accessToken: 'eyJhbGciOiJIUzI1NiJ9.x!.y' }, null]) {
       expect(() => session.login(bad as never)).toThrowError(expect.objectContaining({ kind: 'invalid-response' }));
     }
     expect(session.getSnapshot()).toBe(before);
@@ -183,10 +183,10 @@ describe('tokensRenewed (sliding expiration)', () => {
     session.login(pair(1, 300));
     session.tokensRenewed({ accessToken: 'older-token-0001', expiresIn: 100 });
     expect(session.getSnapshot().accessToken).toBe(pair(1).accessToken);
-    session.tokensRenewed({ accessToken: 'eyJ.broken.jwt-7777' });
+    session.tokensRenewed({ accessToken: 'eyJhbGciOiJIUzI1NiJ9.broken!.jwt-7777' });
     expect(session.getSnapshot().accessToken).toBe(pair(1).accessToken);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).not.toContain('eyJ.broken.jwt-7777');
+    expect(warnings[0]).not.toContain('eyJhbGciOiJIUzI1NiJ9.broken!.jwt-7777');
   });
 });
 

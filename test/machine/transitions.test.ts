@@ -85,9 +85,11 @@ describe('restoring', () => {
     const machine = sessionMachine.provide({
       actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
     });
-    const actor = createActor(machine, { input: { restorePending: true }, inspect: recorder.inspect }).start();
+    const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+    const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
     await flush();
-    expect(actor.getSnapshot().value).toBe('loggedOut');
+    expect(actor.getSnapshot().matches({ session: 'loggedOut' })).toBe(true);
+    expect(actor.getSnapshot().hasTag('loggedOut')).toBe(true);
     actor.stop();
   });
 });
@@ -371,13 +373,14 @@ describe('from any state', () => {
     };
     const refresh = scriptedRefresh();
     const session = createSession({ refresh: refresh.fn, sync, wake: false, inspect: recorder.inspect });
-    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(7), expiresAt: Date.now() + 300_000 } });
+    const login = { loginId: 'login-7', loginAt: Date.now() };
+    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(7), expiresAt: Date.now() + 300_000, ...login } });
     expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair(7).accessToken });
 
     const slow: TokenStorage = { load: () => new Promise(() => {}), save: () => {}, clear: () => {} };
     const restoring = createSession({ refresh: refresh.fn, sync, storage: slow, wake: false, inspect: recorder.inspect });
     const waiting = restoring.getAccessToken();
-    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(8), expiresAt: Date.now() + 300_000 } });
+    for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(8), expiresAt: Date.now() + 300_000, loginId: 'login-8', loginAt: Date.now() } });
     await expect(waiting).resolves.toBe(pair(8).accessToken);
     expect(refresh.calls).toHaveLength(0);
   });

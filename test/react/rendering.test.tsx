@@ -109,7 +109,7 @@ describe('useSessionSelector / useSession: provider', () => {
     expect(liveB()).toBe(2);
     // the old session no longer drives the component
     const before = renders;
-    act(() => a.logout());
+    act(() => void a.logout());
     expect(renders).toBe(before);
     act(() => void login(b, ACCESS2));
     expect(screen.getByTestId('s').textContent).toBe('authenticated C3D4');
@@ -134,7 +134,7 @@ describe('useSessionSelector / useSession: provider', () => {
       </SessionProvider>,
     );
     act(() => void login(a));
-    act(() => a.logout());
+    act(() => void a.logout());
     expect(seen.length).toBeGreaterThanOrEqual(3);
     for (const key of ['login', 'logout', 'refresh', 'getAccessToken'] as const) expect(new Set(seen.map((s) => s[key])).size).toBe(1);
     view.rerender(
@@ -458,7 +458,7 @@ describe('SessionStatechart / SessionPanel', () => {
     await act(async () => first.reject(new SessionError('network', 'offline')));
     await act(() => new Promise((r) => setTimeout(r, 0)));
     seen.push(current(container));
-    act(() => session.logout());
+    act(() => void session.logout());
     seen.push(current(container));
     expect(seen).toEqual([['loggedOut'], ['renewing.expiringSoon'], ['refreshFailed'], ['loggedOut']]);
     session.stop();
