@@ -3,7 +3,7 @@ export { useSession } from './react/useSession.js';
 export { useSessionSelector } from './react/useSessionSelector.js';
 export { SessionStatechart } from './react/SessionStatechart.js';
 export { SessionPanel } from './react/SessionPanel.js';
-export { layoutMachine } from './react/layout.js';
+export { chartLayout } from './react/layout.js';
 
 export type { SessionProviderProps } from './react/SessionProvider.js';
 export type { UseSessionResult } from './react/useSession.js';

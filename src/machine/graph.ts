@@ -95,35 +95,71 @@ function labelOf(event: string): string {
 }
 
 /**
- * Renders a machine as a Mermaid `stateDiagram-v2`, generated from its definition.
- * Root-level transitions ("from any state") are drawn from every top-level state they leave.
+ * Renders a machine as a Mermaid `stateDiagram-v2`, generated from its definition: composite
+ * states as blocks, parallel regions separated by `--`, a region's own ("from any state")
+ * transitions drawn from an "any state" node inside it, and each transition written in the
+ * innermost block that holds both of its ends.
  *
  * @example
  * const diagram = toMermaid(sessionMachine) // paste into any Mermaid renderer
  */
 export function toMermaid(machine: AnyStateMachine): string {
   const { states, edges } = machineGraph(machine);
-  const lines = ['stateDiagram-v2'];
-  const name = (path: string) => path.split('.').pop() as string;
-  const edgeLine = (indent: string, from: string, e: GraphEdge) =>
-    `${indent}${from} --> ${name(e.target)}: ${[e.event === 'always' ? '' : e.label, e.guard ? `[${e.guard}]` : '']
+  const parallel = new Set<string>();
+  const visit = (node: { path: string[]; type?: string; states: Record<string, unknown> }) => {
+    if (node.type === 'parallel') parallel.add(node.path.join('.'));
+    for (const child of Object.values(node.states)) visit(child as typeof node);
+  };
+  visit(machine.root as unknown as { path: string[]; type?: string; states: Record<string, unknown> });
+  // Mermaid ids are global: a key used twice (lifetime.checking, restoring.checking) gets its path.
+  const keys = new Map<string, number>();
+  for (const s of states) keys.set(s.key, (keys.get(s.key) ?? 0) + 1);
+  const idOf = (path: string) => {
+    if (path.endsWith(ANY)) return `${path.slice(0, -ANY.length - 1).replace(/\./g, '_') || 'root'}_any`;
+    const key = path.split('.').pop() as string;
+    return keys.get(key) === 1 ? key : path.replace(/\./g, '_');
+  };
+  const parentOf = (path: string) => (path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '');
+  const ancestors = (path: string) => {
+    const out: string[] = [];
+    for (let p = path; p !== ''; p = parentOf(p)) out.push(p);
+    return [...out, ''];
+  };
+  // The block an edge is written in: the innermost composite holding both ends.
+  const blockOf = (e: GraphEdge) => {
+    const from = e.source;
+    const fromUp = ancestors(from === '' ? '' : parentOf(from));
+    const home = e.source === '' || states.some((s) => s.parent === e.source && e.target.startsWith(`${e.source}.`)) ? e.source : null;
+    if (home !== null) return home; // a region's own transition, from its "any state" node
+    const toUp = new Set(ancestors(parentOf(e.target)));
+    return fromUp.find((p) => toUp.has(p)) ?? '';
+  };
+  const label = (e: GraphEdge) =>
+    (e.event === 'always' ? [e.guard ? `[${e.guard}]` : '[else]'] : [e.label, e.guard ? `[${e.guard}]` : ''])
       .filter(Boolean)
-      .join(' ')}`;
+      .join(' ');
+  const lines = ['stateDiagram-v2'];
   const block = (parent: string, indent: string) => {
-    for (const s of states.filter((s) => s.parent === parent && s.initial)) lines.push(`${indent}[*] --> ${s.key}`);
-    for (const s of states.filter((s) => s.parent === parent)) {
+    const kids = states.filter((s) => s.parent === parent);
+    kids.forEach((s, i) => {
+      if (parallel.has(parent) && parent !== '' && i > 0) lines.push(`${indent}--`);
+      if (s.initial && !parallel.has(parent)) lines.push(`${indent}[*] --> ${idOf(s.path)}`);
+      const id = idOf(s.path);
       if (s.children > 0) {
-        lines.push(`${indent}state ${s.key} {`);
+        lines.push(`${indent}state ${id} {`);
         block(s.path, `${indent}  `);
         lines.push(`${indent}}`);
-      }
-      for (const e of edges.filter((e) => e.source === s.path && e.target !== s.path)) lines.push(edgeLine(indent, s.key, e));
+      } else if (id !== s.key) lines.push(`${indent}state "${s.key}" as ${id}`);
+    });
+    const own = edges.filter((e) => blockOf(e) === parent);
+    if (own.some((e) => e.source === parent)) lines.push(`${indent}state "any state" as ${idOf(parent === '' ? ANY : `${parent}.${ANY}`)}`);
+    for (const e of own) {
+      const from = e.source === parent ? idOf(parent === '' ? ANY : `${parent}.${ANY}`) : idOf(e.source);
+      lines.push(`${indent}${from} --> ${idOf(e.target)}: ${label(e)}`);
     }
   };
   block('', '  ');
-  const topLevel = states.filter((s) => s.parent === '');
-  for (const e of edges.filter((e) => e.source === '')) {
-    for (const s of topLevel) if (s.path !== e.target) lines.push(edgeLine('  ', s.key, e));
-  }
   return lines.join('\n');
 }
+
+const ANY = '*';

@@ -1,4 +1,4 @@
-import { assign, fromCallback, fromPromise, raise, setup, stateIn } from 'xstate';
+import { assign, fromCallback, fromPromise, raise, setup } from 'xstate';
 import { SessionError, isSessionError, isTransient } from './errors.js';
 import { lifetimeEnd, lifetimeError } from './lifetime.js';
 import { setDeadline } from './timer.js';
@@ -252,12 +252,6 @@ export const sessionMachine = setup({
             target: '.loggedOut',
             actions: ['abandonRefresh', { type: 'endWith', params: null }, 'clearStorage', { type: 'publishLogout', params: { independent: false } }, { type: 'revokeSession', params: { settle: false } }, 'notifyLoggedOut', 'forgetTokens'],
           },
-          {
-            // the storage may still hand over tokens: clear it, and tell the other tabs
-            guard: stateIn('#session.session.restoring'),
-            target: '.loggedOut',
-            actions: ['abandonRefresh', 'clearStorage', { type: 'publishLogout', params: { independent: false } }, 'notifyLoggedOut', 'forgetTokens'],
-          },
           { target: '.loggedOut', actions: 'forgetTokens' },
         ],
         LIFETIME_ENDED: {
@@ -291,6 +285,13 @@ export const sessionMachine = setup({
         restoring: {
           tags: ['restoring', 'waits'],
           initial: 'starting',
+          on: {
+            // the storage (or the server) may still hand over tokens: clear it, tell the other tabs
+            LOGOUT: {
+              target: 'loggedOut',
+              actions: ['abandonRefresh', 'clearStorage', { type: 'publishLogout', params: { independent: false } }, 'notifyLoggedOut', 'forgetTokens'],
+            },
+          },
           states: {
             // A choice, left at once: a synchronous storage has already answered.
             starting: {
@@ -314,6 +315,7 @@ export const sessionMachine = setup({
               states: {
                 loading: {
                   invoke: {
+                    id: 'restore',
                     src: 'restore',
                     onDone: [
                       {
@@ -331,6 +333,7 @@ export const sessionMachine = setup({
                 // refresh() was called while loading: restored tokens are refreshed at once.
                 refreshRequested: {
                   invoke: {
+                    id: 'restore',
                     src: 'restore',
                     onDone: [
                       {

@@ -5,7 +5,7 @@ import { redact } from '../machine/tokens.js';
 import { useServerSnapshot } from './SessionProvider.js';
 
 /** One line of the event log. */
-export interface LoggedEvent {
+interface LoggedEvent {
   /** Increasing per logged event: the list item's key. */
   id: number;
   at: number;
@@ -14,27 +14,25 @@ export interface LoggedEvent {
 
 const LOG_SIZE = 50;
 
-/** An event as one readable line; tokens appear only as their last four characters. */
-export function describeEvent(event: AnyEventObject): string {
+// An event as one readable line; tokens appear only as their last four characters.
+function describeEvent(event: AnyEventObject): string {
   const e = event as AnyEventObject & Record<string, unknown>;
-  const done = /^xstate\.(done|error)\.actor\.(.+)$/.exec(e.type);
-  if (done) {
-    const kind = (e.error as { kind?: string } | undefined)?.kind;
-    return `${done[2]}: ${done[1] === 'done' ? 'done' : `error${kind ? ` (${kind})` : ''}`}`;
-  }
+  const access = (tokens: unknown) => redact((tokens as { accessToken?: string } | undefined)?.accessToken);
   switch (e.type) {
     case 'LOGIN':
-      return `LOGIN ${redact((e.tokens as { accessToken?: string } | undefined)?.accessToken)}`;
+    case 'TAB_TOKENS':
+    case 'TOKENS_RENEWED':
+    case 'LATE_REFRESH_ANSWER':
+    case 'REFRESH_SUCCEEDED':
+      return `${e.type} ${access(e.tokens)}`;
+    case 'REFRESH_FAILED':
+      return `REFRESH_FAILED (${String((e.error as { kind?: string } | undefined)?.kind)})`;
     case 'TOKEN_REJECTED':
       return `TOKEN_REJECTED ${redact(e.token as string)}`;
-    case 'TOKENS_RECEIVED':
-      return `TOKENS_RECEIVED from ${String(e.from)} ${redact((e.tokens as { accessToken?: string } | undefined)?.accessToken)}`;
     case 'WAKE':
       return `WAKE (${String(e.reason)})`;
-    case 'LOGOUT':
-      return e.from === 'sync' ? 'LOGOUT (another tab)' : 'LOGOUT';
     default:
-      return e.type;
+      return /^xstate\./.test(e.type) ? e.type.replace(/^xstate\.(\w+)\.(actor\.)?/, '$1 ').replace(/\.session\..*$/, '') : e.type;
   }
 }
 
@@ -45,7 +43,7 @@ function useEventLog(session: Session, now: () => number): LoggedEvent[] {
   useEffect(() => {
     setLog((previous) => (previous.length === 0 ? previous : [])); // a new session, a new log
     const subscription = session.actor.system.inspect((event: InspectionEvent) => {
-      if (event.type !== '@xstate.event' || event.actorRef !== session.actor) return;
+      if (event.type !== '@xstate.event' || event.actorRef !== session.actor || event.event.type === 'SESSION_CHANGED') return;
       const line = { id: ++logged, at: now(), text: describeEvent(event.event) };
       setLog((previous) => [line, ...previous].slice(0, LOG_SIZE));
     });
@@ -63,6 +61,34 @@ function useTick(now: () => number): number {
   return time;
 }
 
+// One subscription function per session, so useSyncExternalStore keeps it.
+const subscribers = new WeakMap<Session, (onChange: () => void) => () => void>();
+function subscribeActor(session: Session) {
+  let subscribe = subscribers.get(session);
+  if (!subscribe) {
+    subscribe = (onChange) => {
+      const subscription = session.actor.subscribe({ next: onChange, error: () => {} });
+      return () => subscription.unsubscribe();
+    };
+    subscribers.set(session, subscribe);
+  }
+  return subscribe;
+}
+
+// What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock.
+function describeRefresh(snapshot: ReturnType<Session['actor']['getSnapshot']>, time: number): string {
+  const { attempt, retryAt, config } = snapshot.context;
+  const of = `attempt ${attempt} of ${config.retries + 1}`;
+  if (snapshot.matches({ session: { renewing: { attempt: 'backingOff' } } })) {
+    return `${of} failed — next try in ${seconds(Math.max(0, (retryAt ?? time) - time))}`;
+  }
+  if (snapshot.matches({ session: { renewing: { attempt: { running: 'waitingForLock' } } } })) return `waiting for another tab's refresh (${of})`;
+  if (snapshot.matches({ session: { renewing: { attempt: { running: 'storing' } } } })) return `storing the answer (${of})`;
+  if (snapshot.matches({ session: { renewing: { attempt: 'running' } } })) return `in flight (${of})`;
+  if (snapshot.matches({ session: { restoring: 'checking' } })) return 'asking the server for a session (checkSession)';
+  return '—';
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const defaultNow = () => Date.now();
 
@@ -76,6 +102,9 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
   const time = useTick(now);
   const log = useEventLog(session, now);
   const left = snapshot.expiresAt === null ? null : snapshot.expiresAt - time;
+  const machine = useSyncExternalStore(subscribeActor(session), () => session.actor.getSnapshot(), () => session.actor.getSnapshot());
+  const refreshing = describeRefresh(machine, time);
+  const ending = snapshot.ending === null ? '—' : `${snapshot.ending.reason}, in ${seconds(Math.max(0, snapshot.ending.at - time))}`;
   const row = (term: string, value: string, testId: string) => (
     <div style={{ display: 'contents' }}>
       <dt style={{ color: '#475569' }}>{term}</dt>
@@ -90,6 +119,8 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
         {row('Status', snapshot.status, 'ss-status')}
         {row('Access token', snapshot.accessToken === null ? '—' : redact(snapshot.accessToken), 'ss-token')}
         {row('Expires', left === null ? '—' : left >= 0 ? `in ${seconds(left)}` : `${seconds(-left)} ago`, 'ss-expiry')}
+        {row('Refresh', refreshing, 'ss-refresh')}
+        {row('Session ends', ending, 'ss-ending')}
         {row('Pending requests', String(snapshot.pending), 'ss-pending')}
         {row('Last error', snapshot.error ? `${snapshot.error.kind}: ${snapshot.error.message}` : '—', 'ss-error')}
       </dl>

@@ -7,7 +7,7 @@ interface SessionContextValue {
   serverSnapshot: SessionSnapshot;
 }
 
-const SessionContext = createContext<SessionContextValue | null>(null);
+const SessionReactContext = createContext<SessionContextValue | null>(null);
 
 /** What the server renders before the browser's session takes over: logged out. */
 export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
@@ -41,17 +41,17 @@ export interface SessionProviderProps {
 export function SessionProvider({ session, serverSnapshot = LOGGED_OUT_SNAPSHOT, children }: SessionProviderProps) {
   // One value per session: a new object per render would re-render every consumer.
   const value = useMemo(() => ({ session, serverSnapshot }), [session, serverSnapshot]);
-  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+  return <SessionReactContext.Provider value={value}>{children}</SessionReactContext.Provider>;
 }
 
 /** The provider's server snapshot, or logged out without a provider (for the debugging views). */
 export function useServerSnapshot(): SessionSnapshot {
-  return useContext(SessionContext)?.serverSnapshot ?? LOGGED_OUT_SNAPSHOT;
+  return useContext(SessionReactContext)?.serverSnapshot ?? LOGGED_OUT_SNAPSHOT;
 }
 
 /** The provider's value; throws a clear error outside a provider. */
 export function useSessionContext(hook: string): SessionContextValue {
-  const value = useContext(SessionContext);
+  const value = useContext(SessionReactContext);
   if (value === null) {
     throw new Error(`${hook}() must be used inside <SessionProvider session={…}>; none was found above this component`);
   }

@@ -1,8 +1,7 @@
-import { useSelector } from '@xstate/react';
-import { useId, useMemo } from 'react';
+import { useCallback, useId, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { AnyStateMachine } from 'xstate';
 import type { Session } from '../machine/session.js';
-import { ANY_STATE, layoutMachine, type Box } from './layout.js';
+import { chartLayout, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
 
 /** Props of {@link SessionStatechart}. */
@@ -17,30 +16,48 @@ export interface SessionStatechartProps {
   className?: string;
 }
 
-/** Dot paths of the active states, e.g. `['renewing', 'renewing.refreshing']`. */
-export function activePaths(value: unknown, prefix = ''): string[] {
+// Dot paths of the active states, e.g. `['session', 'session.renewing', …]`.
+function activePaths(value: unknown, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, child]) => [prefix + key, ...activePaths(child, `${prefix}${key}.`)]);
 }
 
-const samePaths = (a: string[], b: string[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+/** The session actor's active paths, re-rendering only when they change (React alone, no @xstate/react). */
+function useActivePaths(session: Session): string[] {
+  const last = useRef<string[]>([]);
+  const read = useCallback(() => {
+    const next = activePaths(session.actor.getSnapshot().value);
+    const prev = last.current;
+    if (next.length !== prev.length || next.some((p, i) => p !== prev[i])) last.current = next;
+    return last.current;
+  }, [session]);
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const subscription = session.actor.subscribe({ next: onChange, error: () => {} });
+      return () => subscription.unsubscribe();
+    },
+    [session],
+  );
+  return useSyncExternalStore(subscribe, read, read);
+}
 
 /**
  * A debugging view of a session: its statechart drawn from the machine's own definition with
- * the active state highlighted (and marked `aria-current`), plus a live panel with the
- * countdown to expiry, pending callers, the last error and the last 50 events. Tokens appear
- * only as their last four characters. Import it from `silent-session/react`; it is not part
- * of the main bundle.
+ * the active states highlighted (the current one of each region marked `aria-current`), plus
+ * a live panel with the countdown to expiry, the refresh's attempts and backoff, the
+ * lifetime's end, pending callers, the last error and the last 50 events. Tokens appear only
+ * as their last four characters. Needs only react; tree-shaken away when not imported.
  *
  * @example
  * {import.meta.env.DEV && <SessionStatechart session={session} />}
  */
 export function SessionStatechart({ session, machine, now, diagramOnly = false, className }: SessionStatechartProps) {
   const logic = machine ?? (session.actor.logic as AnyStateMachine);
-  const layout = useMemo(() => layoutMachine(logic), [logic]);
-  const active = useSelector(session.actor, (s) => activePaths(s.value), samePaths);
-  const leaf = active.at(-1);
+  const layout = useMemo(() => chartLayout(logic), [logic]);
+  const active = useActivePaths(session);
+  // The current states: one per region of a parallel chart (its active states with no active child).
+  const leaves = active.filter((p) => !active.some((q) => q.startsWith(`${p}.`)));
   const id = useId();
   const outgoing = (path: string) =>
     layout.arrows
@@ -50,7 +67,7 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
 
   const box = (b: Box) => {
     const isActive = active.includes(b.path);
-    const isLeaf = b.path === leaf;
+    const isLeaf = leaves.includes(b.path);
     const transitions = outgoing(b.path);
     return (
       <g
@@ -70,9 +87,9 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
           height={b.height}
           rx={b.compound ? 14 : 10}
           fill={b.compound ? (isActive ? '#eff6ff' : '#f8fafc') : isLeaf ? '#2563eb' : '#ffffff'}
-          stroke={isActive ? '#1d4ed8' : b.path === ANY_STATE ? '#94a3b8' : '#334155'}
+          stroke={isActive ? '#1d4ed8' : b.any ? '#94a3b8' : '#334155'}
           strokeWidth={isActive ? 2.5 : 1.2}
-          strokeDasharray={b.compound || b.path === ANY_STATE ? '5 4' : undefined}
+          strokeDasharray={b.compound || b.any ? '5 4' : undefined}
         />
         <text
           x={b.x + b.width / 2}
@@ -80,12 +97,12 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
           textAnchor="middle"
           fontSize={b.compound ? 12 : 14}
           fontWeight={isLeaf ? 700 : 500}
-          fontStyle={b.path === ANY_STATE ? 'italic' : undefined}
+          fontStyle={b.any ? 'italic' : undefined}
           fill={isLeaf && !b.compound ? '#ffffff' : '#0f172a'}
         >
           {b.label}
         </text>
-        {b.initial && b.path !== ANY_STATE && <circle cx={b.x - 9} cy={b.y + (b.compound ? 18 : b.height / 2)} r={4} fill="#334155" />}
+        {b.initial && !b.any && <circle cx={b.x - 9} cy={b.y + (b.compound ? 18 : b.height / 2)} r={4} fill="#334155" />}
       </g>
     );
   };
@@ -100,7 +117,7 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
         aria-labelledby={`${id}-title`}
         style={{ maxWidth: '100%', height: 'auto', background: '#ffffff' }}
       >
-        <title id={`${id}-title`}>{`Session statechart, current state: ${leaf ?? ''}`}</title>
+        <title id={`${id}-title`}>{`Session statechart, current state: ${leaves.map((p) => p.split('.').pop()).join(', ')}`}</title>
         <defs>
           <marker id={`${id}-arrow`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" fill="#475569" />
@@ -113,11 +130,11 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
         <g aria-hidden="true">
           {layout.arrows.map((a) => (
             <g key={a.id} data-transition={a.id}>
-              <path d={a.d} fill="none" stroke={a.from === ANY_STATE ? '#94a3b8' : '#475569'} strokeWidth={1.3} markerEnd={`url(#${id}-arrow)`} />
+              <path d={a.d} fill="none" stroke={a.from.endsWith('*') ? '#94a3b8' : '#475569'} strokeWidth={1.3} markerEnd={`url(#${id}-arrow)`} />
               <text x={a.labelX} y={a.labelY} textAnchor={a.anchor} fontSize={10.5} fill="#334155">
                 {a.labels.map((line, i) => (
                   <tspan key={i} x={a.labelX} dy={i === 0 ? 0 : 12} style={{ paintOrder: 'stroke', stroke: '#ffffff', strokeWidth: 3 }}>
-                    {line || '(when due)'}
+                    {line}
                   </tspan>
                 ))}
               </text>

@@ -80,8 +80,9 @@ describe('shared storage', () => {
     const local = sharedStorage();
     const stale = createSession({ refresh: jsonRefresh({ url: `${server.url}/refresh` }), storage: webStorage(local, { key: 'k' }), wake: false });
     stale.login({ accessToken: 'tab-a-access-0001', refreshToken: 'rt-a', expiresIn: 300 });
-    // another tab (no sync here) writes a newer set
-    local.setItem('k', JSON.stringify({ accessToken: 'tab-b-access-0002', refreshToken: 'rt-b', expiresAt: Date.now() + 900_000, expiresIn: 900 }));
+    // another tab of the same login (no sync here) writes a newer set
+    const { loginId, loginAt } = JSON.parse(local.getItem('k') as string) as { loginId: string; loginAt: number };
+    local.setItem('k', JSON.stringify({ accessToken: 'tab-b-access-0002', refreshToken: 'rt-b', expiresAt: Date.now() + 900_000, expiresIn: 900, loginId, loginAt }));
     stale.tokensRenewed({ accessToken: 'tab-a-renewed-0003', expiresIn: 600 });
     expect(stale.getSnapshot().accessToken).toBe('tab-a-renewed-0003');
     expect(JSON.parse(local.getItem('k') as string)).toMatchObject({ accessToken: 'tab-b-access-0002', refreshToken: 'rt-b' });

@@ -390,7 +390,7 @@ describe('server rendering and hydration', () => {
     const now = () => 1_000_000;
     const tree = <SessionStatechart session={session} now={now} diagramOnly />;
     const { html, problems } = await hydrate(tree, tree);
-    expect(html).toMatch(/<title id="[^"]+">Session statechart, current state: (<!-- -->)?loggedOut<\/title>/);
+    expect(html).toMatch(/<title id="[^"]+">Session statechart, current state: (<!-- -->)?loggedOut, unbounded<\/title>/);
     expect(problems).toEqual([]);
     session.stop();
   });
@@ -436,18 +436,18 @@ describe('SessionStatechart / SessionPanel', () => {
     const storage = { load: () => new Promise<TokenSet | null>((r) => (answer = r)), save: () => {}, clear: () => {} };
     const { session } = start({ storage });
     const { container } = render(<SessionStatechart session={session} />);
-    expect(current(container)).toEqual(['restoring']);
-    expect(container.querySelector('title')?.textContent).toBe('Session statechart, current state: restoring');
+    expect(current(container)).toEqual(['session.restoring.fromStorage.loading', 'lifetime.unbounded']);
+    expect(container.querySelector('title')?.textContent).toBe('Session statechart, current state: loading, unbounded');
     await act(async () => {
       answer({ accessToken: ACCESS, refreshToken: REFRESH, expiresAt: Date.now() + 600_000 });
       await new Promise((r) => setTimeout(r, 0));
     });
-    expect(current(container)).toEqual(['authenticated']);
-    expect(container.querySelector('title')?.textContent).toBe('Session statechart, current state: authenticated');
+    expect(current(container)).toEqual(['session.authenticated', 'lifetime.unbounded']);
+    expect(container.querySelector('title')?.textContent).toBe('Session statechart, current state: authenticated, unbounded');
     session.stop();
   });
 
-  it('marks exactly one current state in every status, expiringSoon and refreshFailed included', async () => {
+  it('marks exactly one current state per region in every status, expiringSoon and refreshFailed included', async () => {
     const { session, refresh } = start({ refreshLeadTime: 60_000 });
     const { container } = render(<SessionStatechart session={session} diagramOnly />);
     const seen: Array<Array<string | null>> = [current(container)];
@@ -460,7 +460,13 @@ describe('SessionStatechart / SessionPanel', () => {
     seen.push(current(container));
     act(() => void session.logout());
     seen.push(current(container));
-    expect(seen).toEqual([['loggedOut'], ['renewing.expiringSoon'], ['refreshFailed'], ['loggedOut']]);
+    const running = 'session.renewing.attempt.running.preparing'; // the background refresh has just started
+    expect(seen).toEqual([
+      ['session.loggedOut', 'lifetime.unbounded'],
+      ['session.renewing.token.expiringSoon', running, 'lifetime.unbounded'],
+      ['session.refreshFailed', 'lifetime.unbounded'],
+      ['session.loggedOut', 'lifetime.unbounded'],
+    ]);
     session.stop();
   });
 
@@ -469,7 +475,7 @@ describe('SessionStatechart / SessionPanel', () => {
     login(session);
     session.stop();
     const { container } = render(<SessionStatechart session={session} />);
-    expect(current(container)).toEqual(['authenticated']);
+    expect(current(container)).toEqual(['session.authenticated', 'lifetime.unbounded']);
     expect(screen.getByTestId('ss-status').textContent).toBe('authenticated');
   });
 
@@ -567,7 +573,7 @@ describe('SessionStatechart / SessionPanel', () => {
     });
     expect(screen.getByTestId('ss-status').textContent).toBe('authenticated');
     expect(screen.getByTestId('ss-token').textContent).toBe('…C3D4');
-    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('refresh: done');
+    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('REFRESH_SUCCEEDED …C3D4');
     session.stop();
   });
 
@@ -577,15 +583,15 @@ describe('SessionStatechart / SessionPanel', () => {
     act(() => void login(session));
     const svg = container.querySelector('svg') as SVGSVGElement;
     const title = document.getElementById(svg.getAttribute('aria-labelledby') as string);
-    expect(title?.textContent).toBe('Session statechart, current state: authenticated');
+    expect(title?.textContent).toBe('Session statechart, current state: authenticated, unbounded');
     const states = within(screen.getByRole('list', { name: 'States' })).getAllByRole('listitem');
     const labelled = states.filter((s) => /\(current state\)/.test(s.getAttribute('aria-label') ?? ''));
-    expect(labelled.map((s) => s.getAttribute('data-state'))).toEqual(['authenticated']);
+    expect(labelled.map((s) => s.getAttribute('data-state'))).toEqual(['session.authenticated', 'lifetime.unbounded']);
     // the arrows are decoration for sighted users; the labels carry the transitions
     expect(container.querySelector('[data-transition]')?.closest('[aria-hidden="true"]')).not.toBeNull();
     expect(labelled[0]?.getAttribute('aria-label')).toMatch(/^authenticated \(current state\)\. Leaves on: .*TOKEN_REJECTED/);
     // transitions from any state are announced once, on the "any state" item
-    expect(states.find((s) => s.getAttribute('data-state') === '*')?.getAttribute('aria-label')).toMatch(/Leaves on: .*LOGOUT/);
+    expect(states.find((s) => s.getAttribute('data-state') === 'session.*')?.getAttribute('aria-label')).toMatch(/Leaves on: .*LOGOUT/);
     session.stop();
   });
 });

@@ -40,7 +40,7 @@ describe('server rendering', () => {
   it('renders the statechart on the server too', () => {
     const session = createSession({ refresh: async () => ({ accessToken: 'x' }) });
     const html = renderToString(<SessionStatechart session={session} />);
-    expect(html).toContain('data-state="loggedOut"');
+    expect(html).toContain('data-state="session.loggedOut"');
     session.stop();
   });
 });

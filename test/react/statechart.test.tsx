@@ -25,34 +25,46 @@ describe('SessionStatechart', () => {
     const { container } = render(<SessionStatechart session={session} />);
     const drawn = [...container.querySelectorAll('[data-state]')].map((e) => e.getAttribute('data-state'));
     for (const state of machineGraph(sessionMachine).states) expect(drawn).toContain(state.path);
-    // root-level transitions start from an "any state" box
-    expect(drawn).toContain('*');
-    // every transition of the machine is drawn, parallel ones merged into one arrow
+    // a region's own transitions start from its "any state" box
+    expect(drawn).toContain('session.*');
+    // every transition of the machine is drawn, those between the same two states merged into one arrow
     const arrows = [...container.querySelectorAll('[data-transition]')].map((e) => e.getAttribute('data-transition'));
-    expect(arrows).toContain('authenticated->renewing.expiringSoon');
-    expect(arrows).toContain('*->loggedOut');
+    const { edges } = machineGraph(sessionMachine);
+    for (const e of edges) {
+      const from = e.source === 'session' || e.source === 'lifetime' ? `${e.source}.*` : e.source;
+      expect(arrows, `${e.source} -> ${e.target}`).toContain(`${from}->${e.target}`);
+    }
+    expect(arrows).toContain('session.authenticated->session.renewing');
+    expect(arrows).toContain('session.*->session.loggedOut');
     expect(container.textContent).toContain('TOKEN_REJECTED [isCurrentToken]');
+    expect(container.textContent).toContain('LEAD_TIME_REACHED');
     session.stop();
   });
 
   it('marks exactly the active state, following the session', async () => {
     const { session, refresh } = start();
     const { container } = render(<SessionStatechart session={session} />);
-    expect(current(container)).toEqual(['loggedOut']);
+    expect(current(container)).toEqual(['session.loggedOut', 'lifetime.unbounded']);
     act(() => session.login({ accessToken: ACCESS, refreshToken: REFRESH, expiresIn: 600 }));
-    expect(current(container)).toEqual(['authenticated']);
+    expect(current(container)).toEqual(['session.authenticated', 'lifetime.unbounded']);
     let pending: Promise<unknown> = Promise.resolve();
     act(() => {
       pending = session.refresh().catch(() => {});
     });
-    expect(current(container)).toEqual(['renewing.refreshing']);
-    expect(container.querySelector('[data-state="renewing"]')?.getAttribute('data-active')).toBe('true');
-    const call = await refresh.next();
+    // taking the lock and re-reading storage first, then the request
+    expect(current(container)).toEqual(['session.renewing.token.refreshing', 'session.renewing.attempt.running.preparing', 'lifetime.unbounded']);
+    expect(container.querySelector('[data-state="session.renewing"]')?.getAttribute('data-active')).toBe('true');
+    let call!: Awaited<ReturnType<typeof refresh.next>>;
+    await act(async () => {
+      call = await refresh.next();
+    });
+    expect(current(container)).toEqual(['session.renewing.token.refreshing', 'session.renewing.attempt.running.requesting', 'lifetime.unbounded']);
+    expect(screen.getByTestId('ss-refresh').textContent).toBe('in flight (attempt 1 of 1)');
     await act(async () => {
       call.reject(new SessionError('network', 'offline'));
       await pending;
     });
-    expect(current(container)).toEqual(['refreshFailed']);
+    expect(current(container)).toEqual(['session.refreshFailed', 'lifetime.unbounded']);
     expect(screen.getByTestId('ss-error').textContent).toBe('network: offline');
     session.stop();
   });
@@ -91,7 +103,7 @@ describe('SessionStatechart', () => {
     const states = within(screen.getByRole('list', { name: 'States' })).getAllByRole('listitem');
     expect(states.length).toBeGreaterThanOrEqual(6);
     for (const state of states) expect(state.getAttribute('tabindex')).toBe('0');
-    const loggedOut = states.find((s) => s.getAttribute('data-state') === 'loggedOut');
+    const loggedOut = states.find((s) => s.getAttribute('data-state') === 'session.loggedOut');
     expect(loggedOut?.getAttribute('aria-label')).toMatch(/^loggedOut \(current state\)/);
     session.stop();
   });
