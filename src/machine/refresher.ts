@@ -97,6 +97,9 @@ export function createRefresher(o: RefresherOptions): Refresher {
 
   function send(base: Tokens | null, current: Tokens | null): Flight {
     const now = o.now();
+    if (base?.refreshExpiresAt != null && now >= base.refreshExpiresAt) {
+      throw new SessionError('session-expired', 'the refresh token has expired; a refresh with it cannot succeed, so none was sent');
+    }
     if (o.maxPerMinute !== undefined) {
       admit(sent, o.maxPerMinute, now, `more than ${o.maxPerMinute} refreshes in one minute (maxRefreshesPerMinute); not sending another`);
     } else {

@@ -326,7 +326,8 @@ export const sessionMachine = setup({
                       { guard: 'checksSession', target: '#session.session.restoring.checking' },
                       { target: '#session.session.loggedOut' },
                     ],
-                    onError: [{ guard: 'checksSession', target: '#session.session.restoring.checking' }, { target: '#session.session.loggedOut' }],
+                    // (the session's storage gate never fails; another restore actor might)
+                    onError: '#session.session.loggedOut',
                   },
                   on: { REFRESH: 'refreshRequested' },
                 },
@@ -344,7 +345,7 @@ export const sessionMachine = setup({
                       { guard: 'checksSession', target: '#session.session.restoring.checking' },
                       { target: '#session.session.loggedOut' },
                     ],
-                    onError: [{ guard: 'checksSession', target: '#session.session.restoring.checking' }, { target: '#session.session.loggedOut' }],
+                    onError: '#session.session.loggedOut',
                   },
                 },
               },

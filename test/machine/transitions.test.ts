@@ -1,6 +1,16 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
-import { createSession, machineGraph, memoryStorage, SessionError, sessionMachine, type TokenStorage } from '../../src/index.js';
+import {
+  createSession,
+  machineGraph,
+  memoryStorage,
+  SessionError,
+  sessionMachine,
+  type RefreshLock,
+  type SessionOptions,
+  type SyncMessage,
+  type TokenStorage,
+} from '../../src/index.js';
 import { transitionRecorder } from '../helpers/coverage.js';
 import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
@@ -9,18 +19,19 @@ import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 // walks the machine's own graph and fails if any transition was never exercised here.
 const recorder = transitionRecorder();
 
-function start(options: { storage?: TokenStorage; lead?: number } = {}) {
+function start(options: { storage?: TokenStorage; lead?: number } & Partial<SessionOptions> = {}) {
   const refresh = scriptedRefresh();
-  const storage = options.storage ?? memoryStorage();
+  const { storage = memoryStorage(), lead = 60_000, ...extra } = options;
   const session = createSession({
     refresh: refresh.fn,
     storage,
     wake: false,
-    refreshLeadTime: options.lead ?? 60_000,
+    refreshLeadTime: lead,
     refreshTimeout: 600_000,
     retry: { attempts: 0 },
     maxRefreshesPerMinute: 1_000,
     inspect: recorder.inspect,
+    ...extra,
   });
   return { session, refresh, storage, status: () => session.getSnapshot().status };
 }
@@ -92,6 +103,18 @@ describe('restoring', () => {
     expect(actor.getSnapshot().hasTag('loggedOut')).toBe(true);
     actor.stop();
   });
+});
+
+it('ends loggedOut when the restore actor fails after refresh() was asked for', async () => {
+  const machine = sessionMachine.provide({
+    actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
+  });
+  const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+  const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
+  actor.send({ type: 'REFRESH' });
+  await flush();
+  expect(actor.getSnapshot().hasTag('loggedOut')).toBe(true);
+  actor.stop();
 });
 
 describe('authenticated', () => {
@@ -383,6 +406,259 @@ describe('from any state', () => {
     for (const l of listeners) l({ type: 'tokens', tokens: { ...pair(8), expiresAt: Date.now() + 300_000, loginId: 'login-8', loginAt: Date.now() } });
     await expect(waiting).resolves.toBe(pair(8).accessToken);
     expect(refresh.calls).toHaveLength(0);
+  });
+});
+
+
+/** A sync whose messages the test delivers by hand, recording what the session published. */
+function handSync() {
+  const listeners: Array<(m: SyncMessage) => void> = [];
+  const published: SyncMessage[] = [];
+  return {
+    sync: { publish: (m: SyncMessage) => void published.push(m), subscribe: (l: (m: SyncMessage) => void) => (listeners.push(l), () => {}) },
+    published,
+    deliver: (m: SyncMessage) => listeners.forEach((l) => l(m)),
+  };
+}
+
+describe('restoring: checkSession and slow storages', () => {
+  it('checkSession with nothing stored: one refresh at start, status restoring until it answers, then authenticated', async () => {
+    const { session, refresh, status } = start({ checkSession: true });
+    expect(status()).toBe('restoring');
+    expect(session.getSnapshot().isAuthenticated).toBe(false);
+    const token = session.getAccessToken();
+    const call = await refresh.next();
+    expect(call.refreshToken).toBeUndefined(); // cookie mode: the cookie carries it
+    call.resolve(pair('cookie'));
+    await expect(token).resolves.toBe(pair('cookie').accessToken);
+    expect(status()).toBe('authenticated');
+  });
+
+  it('checkSession rejected: loggedOut without calling onLoggedOut (nobody was logged in)', async () => {
+    const loggedOut: unknown[] = [];
+    const { session, refresh, status } = start({ checkSession: true, onLoggedOut: (r) => loggedOut.push(r) });
+    const token = session.getAccessToken();
+    (await refresh.next()).reject(new SessionError('rejected', 'no session cookie', { status: 401 }));
+    await expect(token).rejects.toMatchObject({ kind: 'logged-out' });
+    expect(session.getSnapshot().error).toBeNull(); // not an error to show: there was no session
+    expect(status()).toBe('loggedOut');
+    expect(loggedOut).toEqual([]);
+  });
+
+  it('checkSession on a network failure: refreshFailed, and the next request (or refresh()) asks again', async () => {
+    const { session, refresh, status } = start({ checkSession: true });
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(status()).toBe('refreshFailed');
+    const again = session.getAccessToken(); // WAKE (request): check again
+    expect(status()).toBe('restoring');
+    (await refresh.nth(2)).reject(new SessionError('network', 'still offline'));
+    await expect(again).rejects.toMatchObject({ kind: 'network' });
+    const third = session.refresh(); // REFRESH: check again
+    (await refresh.nth(3)).resolve(pair(3));
+    await expect(third).resolves.toBe(pair(3).accessToken);
+    session.logout();
+    expect(status()).toBe('loggedOut');
+    session.logout(); // nothing left to end
+    expect(status()).toBe('loggedOut');
+  });
+
+  it('checkSession after an asynchronous storage that holds nothing, fails, or never answers', async () => {
+    const empty = start({ checkSession: true, storage: { load: async () => null, save: () => {}, clear: () => {} } });
+    await flush();
+    expect(empty.status()).toBe('restoring');
+    expect(empty.refresh.calls).toHaveLength(1);
+
+    const failing = start({ checkSession: true, storage: { load: async () => Promise.reject(new Error('disk')), save: () => {}, clear: () => {} } });
+    await flush();
+    expect(failing.refresh.calls).toHaveLength(1);
+
+    // a storage that never answers: the check cannot re-read it either, and fails after its own bound
+    const hung = start({ checkSession: true, refreshTimeout: 1_000, onWarning: () => {}, storage: { load: () => new Promise(() => {}), save: () => {}, clear: () => {} } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(hung.status()).toBe('restoring');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(hung.session.getSnapshot()).toMatchObject({ status: 'refreshFailed', error: { kind: 'timeout' } });
+    expect(hung.refresh.calls).toHaveLength(0);
+  });
+
+  it('a storage that never answers: loggedOut after refreshTimeout, with a warning', async () => {
+    const warnings: string[] = [];
+    const { status } = start({ refreshTimeout: 1_000, onWarning: (m) => warnings.push(m), storage: { load: () => new Promise(() => {}), save: () => {}, clear: () => {} } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(status()).toBe('restoring');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(status()).toBe('loggedOut');
+    expect(warnings).toEqual([expect.stringMatching(/did not answer within 1000 ms/)]);
+  });
+
+  it('refresh() while loading, then the storage holds nothing, fails, or checkSession follows', async () => {
+    for (const load of [async () => null, async () => Promise.reject(new Error('disk'))]) {
+      const plain = start({ storage: { load, save: () => {}, clear: () => {} } });
+      const r = plain.session.refresh();
+      await expect(r).rejects.toMatchObject({ kind: 'logged-out' });
+      expect(plain.status()).toBe('loggedOut');
+      const checked = start({ checkSession: true, storage: { load, save: () => {}, clear: () => {} } });
+      void checked.session.refresh().catch(() => {});
+      await flush();
+      expect(checked.status()).toBe('restoring');
+      expect(checked.refresh.calls).toHaveLength(1);
+    }
+  });
+});
+
+describe('tokens arriving', () => {
+  it('a login whose access token already expired refreshes at once (a tab that slept, old tokens)', async () => {
+    const { session, refresh, status } = start();
+    session.login({ ...pair(1), expiresAt: Date.now() - 1_000 });
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(session.getAccessToken()).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('a login inside the lead time starts in expiringSoon, with the refresh in the background', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login({ ...pair(1), expiresAt: Date.now() + 30_000 });
+    expect(status()).toBe('expiringSoon');
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+    expect((await refresh.next()).refreshToken).toBe(pair(1).refreshToken);
+  });
+
+  it('WAKE re-reads the clock: authenticated → expiringSoon, expiringSoon → refreshing', async () => {
+    const wakes: Array<(reason: 'visible') => void> = [];
+    const { session, status } = start({ lead: 60_000, wake: (notify) => (wakes.push(notify), () => {}) });
+    session.login(pair(1, 300));
+    vi.setSystemTime(Date.now() + 250_000); // the timers slept
+    wakes[0]?.('visible');
+    expect(status()).toBe('expiringSoon');
+    vi.setSystemTime(Date.now() + 60_000);
+    wakes[0]?.('visible');
+    expect(status()).toBe('refreshing');
+  });
+
+  it('a refresh answer that comes after its attempt gave up is still applied (rotation is never lost)', async () => {
+    const { session, refresh, status } = start({ refreshTimeout: 1_000 });
+    session.login(pair(1));
+    const token = session.refresh().catch((error: unknown) => error);
+    const call = await refresh.next();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(token).resolves.toMatchObject({ kind: 'timeout' });
+    expect(status()).toBe('refreshFailed');
+    call.resolve(pair(2));
+    await flush();
+    expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair(2).accessToken });
+  });
+});
+
+describe('the refresh attempt, step by step', () => {
+  it('backs off after a transient failure, then tries again', async () => {
+    const { session, refresh } = start({ retry: { attempts: 1, backoff: () => 2_000 } });
+    session.login(pair(1));
+    const token = session.refresh();
+    (await refresh.next()).reject(new SessionError('http', 'bad gateway', { status: 502 }));
+    await flush();
+    expect(session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } })).toBe(true);
+    expect(session.actor.getSnapshot().context.retryAt).toBe(Date.now() + 2_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    (await refresh.nth(2)).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('shows that it waits for another tab holding the lock', async () => {
+    let grant!: () => void;
+    const lock: RefreshLock = {
+      withLock: (fn, opts) => {
+        opts?.onWait?.();
+        return new Promise((resolve) => (grant = () => resolve(fn({ contended: false }))));
+      },
+    };
+    const { session, refresh } = start({ lock });
+    session.login(pair(1));
+    const token = session.refresh();
+    await flush();
+    expect(session.actor.getSnapshot().matches({ session: { renewing: { attempt: { running: 'waitingForLock' } } } })).toBe(true);
+    grant();
+    (await refresh.next()).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('never sends a refresh the refresh token cannot win: past its expiry the session ends', async () => {
+    const loggedOut: unknown[] = [];
+    const { session, refresh, status } = start({ onLoggedOut: (r) => loggedOut.push(r), endingWarning: 0 });
+    session.login({ ...pair(1, 300), refreshExpiresIn: 100 });
+    // the lifetime region ends it at the refresh token's expiry
+    await vi.advanceTimersByTimeAsync(99_999);
+    expect(status()).toBe('authenticated');
+    await vi.advanceTimersByTimeAsync(2);
+    expect(status()).toBe('loggedOut');
+    expect(refresh.calls).toHaveLength(0);
+    expect(loggedOut).toEqual([expect.objectContaining({ kind: 'session-expired' })]);
+  });
+});
+
+describe('clocks that jumped', () => {
+  it('refreshFailed, then the clock passes the expiry: the next request refreshes and waits', async () => {
+    const { session, refresh, status } = start();
+    session.login(pair(1, 300));
+    void session.refresh().catch(() => {});
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(status()).toBe('refreshFailed');
+    vi.setSystemTime(Date.now() + 400_000);
+    const token = session.getAccessToken();
+    expect(status()).toBe('refreshing');
+    (await refresh.nth(2)).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
+  });
+
+  it('a refresh token found expired when the refresh would start: no request, the session ends', async () => {
+    const loggedOut: unknown[] = [];
+    const { session, refresh, status } = start({ onLoggedOut: (r) => loggedOut.push(r) });
+    session.login({ ...pair(1, 300), refreshExpiresIn: 200 });
+    vi.setSystemTime(Date.now() + 400_000); // the timers slept through both expiries
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(status()).toBe('loggedOut');
+    expect(refresh.calls).toHaveLength(0);
+    expect(loggedOut).toEqual([expect.objectContaining({ kind: 'session-expired' })]);
+  });
+});
+
+describe('lifetime', () => {
+  it('idle: warning endingWarning ms before the end, activity brings it back, then the end without activity', async () => {
+    const loggedOut: unknown[] = [];
+    const { session, status } = start({ idleTimeout: 15 * 60_000, endingWarning: 60_000, onLoggedOut: (r) => loggedOut.push(r) });
+    session.login(pair(1, 3_600));
+    await vi.advanceTimersByTimeAsync(14 * 60_000 - 1);
+    expect(session.getSnapshot().ending).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.getSnapshot().ending).toEqual({ reason: 'idle', at: Date.now() + 60_000 });
+    session.touch();
+    expect(session.getSnapshot().ending).toBeNull();
+    await vi.advanceTimersByTimeAsync(15 * 60_000);
+    expect(status()).toBe('loggedOut');
+    expect(loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
+  });
+
+  it('a session already past its warning when it arrives goes straight to ending', () => {
+    const { session } = start({ maxSessionAge: 60_000, endingWarning: 60_000 });
+    session.login(pair(1, 3_600));
+    expect(session.getSnapshot().ending).toEqual({ reason: 'max-age', at: Date.now() + 60_000 });
+  });
+});
+
+describe('other tabs', () => {
+  it('a logout in another tab ends this login here, without a second revocation', async () => {
+    const tabs = handSync();
+    const revoked: string[] = [];
+    const { session, status } = start({ sync: tabs.sync, revoke: async ({ refreshToken }) => void revoked.push(String(refreshToken)) });
+    session.login(pair(1));
+    const loginId = (tabs.published[0] as { tokens: { loginId: string } }).tokens.loginId;
+    tabs.deliver({ type: 'logout', loginId: 'an-older-login' });
+    expect(status()).toBe('authenticated');
+    tabs.deliver({ type: 'logout', loginId });
+    expect(status()).toBe('loggedOut');
+    await flush();
+    expect(revoked).toEqual([]);
   });
 });
 
