@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { buildSchema, graphql } from 'graphql';
+// graphql-ws's server loads graphql the Node way (its CommonJS main); importing the same file
+// keeps one graphql instance (Vite alone would pick the ESM `module` build, a second realm).
+import { buildSchema, graphql } from 'graphql/index.js';
 import { useServer } from 'graphql-ws/use/ws';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -22,21 +24,34 @@ export async function graphqlServer(auth: AuthServer) {
   const users = new WeakMap<object, string>();
   const stats = { httpRequests: 0, wsSockets: 0, subscribes: 0, active: 0, inits: [] as Array<string | undefined> };
 
-  async function* ticks(i: number, user: string): AsyncGenerator<{ ticks: { i: number; n: number; user: string } }> {
+  // An iterator by hand, not an async generator: a generator awaiting its next tick would run
+  // its `finally` only at the next yield, so a closed socket's subscription would linger.
+  function ticks(i: number, user: string): AsyncIterableIterator<{ ticks: { i: number; n: number; user: string } }> {
     const queue: number[] = [];
-    let wake = () => {};
-    const listener = (n: number) => (queue.push(n), wake());
+    let waiting: ((result: IteratorResult<{ ticks: { i: number; n: number; user: string } }>) => void) | null = null;
+    const listener = (n: number) => {
+      if (waiting) {
+        const resolve = waiting;
+        waiting = null;
+        resolve({ value: { ticks: { i, n, user } }, done: false });
+      } else queue.push(n);
+    };
     listeners.add(listener);
     stats.active++;
-    try {
-      for (;;) {
-        while (queue.length > 0) yield { ticks: { i, n: queue.shift() as number, user } };
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    } finally {
-      listeners.delete(listener);
-      stats.active--;
-    }
+    const iterator: AsyncIterableIterator<{ ticks: { i: number; n: number; user: string } }> = {
+      next: () =>
+        queue.length > 0
+          ? Promise.resolve({ value: { ticks: { i, n: queue.shift() as number, user } }, done: false })
+          : new Promise((resolve) => (waiting = resolve)),
+      return: () => {
+        if (listeners.delete(listener)) stats.active--;
+        waiting?.({ value: undefined, done: true });
+        waiting = null;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
   const root = {
     item: ({ i }: { i: number }, context: { user: string }) => ({ i, user: context.user }),

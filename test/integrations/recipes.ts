@@ -88,8 +88,14 @@ export function createSessionWsClient(session: Session, options: WsClientOptions
     },
     on: {
       ...options.on,
-      opened: (opened) => (socket = opened as typeof socket),
-      closed: () => (socket = null),
+      opened: (opened) => {
+        socket = opened as typeof socket;
+        options.on?.opened?.(opened);
+      },
+      closed: (event) => {
+        socket = null;
+        options.on?.closed?.(event);
+      },
     },
   });
   session.subscribe(({ accessToken }) => {
