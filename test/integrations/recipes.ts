@@ -22,10 +22,12 @@ export function createSessionQueryClient(session: Session): QueryClient {
       },
     },
   });
-  // No user's data survives into the next login (a logout in another tab counts too).
+  // At logout (here, in another tab, or a refused refresh) every query loses its data, so none
+  // survives into the next login. Queries still on screen fetch again and fail at once with the
+  // session's error (no request goes out); `clear()` would leave them pending forever instead.
   let loggedOut = session.getSnapshot().status === 'loggedOut';
   session.subscribe(({ status }) => {
-    if (status === 'loggedOut' && !loggedOut) queryClient.clear();
+    if (status === 'loggedOut' && !loggedOut) void queryClient.resetQueries();
     loggedOut = status === 'loggedOut';
   });
   return queryClient;
