@@ -30,7 +30,7 @@ async function openTab(): Promise<Page> {
   return page;
 }
 const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
-const shows = (page: Page, id: string, value: string) => expect.poll(() => text(page, id), { timeout: 3_000 }).toBe(value);
+const shows = (page: Page, id: string, value: string) => expect.poll(() => text(page, id), { timeout: 10_000 }).toBe(value);
 
 describe('silent-session/vue in real Chromium', () => {
   it('two tabs: a login and a refresh in one reach the other; a logout in one logs out both', async () => {
@@ -48,7 +48,7 @@ describe('silent-session/vue in real Chromium', () => {
     await shows(b, 'jti', first);
 
     await a.click('#refresh');
-    await expect.poll(() => text(a, 'jti'), { timeout: 3_000 }).not.toBe(first);
+    await expect.poll(() => text(a, 'jti'), { timeout: 10_000 }).not.toBe(first);
     const second = await text(a, 'jti');
     await shows(b, 'jti', second);
     await shows(b, 'status', 'authenticated');

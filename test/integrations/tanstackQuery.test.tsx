@@ -14,6 +14,8 @@ import { loggedIn, range } from './setup.js';
 // counted each time TanStack calls it, so a retry would show.
 
 afterEach(cleanup);
+// waitFor's bound is generous for a loaded machine; nothing asserts how long anything took.
+const PATIENCE = { timeout: 10_000 };
 
 interface Item {
   user: string;
@@ -62,7 +64,7 @@ describe.each(clients)('TanStack Query through %s', (_name, makeFetcher) => {
     }
     expire();
     render(<Items />, { wrapper: wrap(session, queryClient) });
-    await waitFor(() => expect(screen.getByText(/ok$/).textContent).toBe('100 ok'));
+    await waitFor(() => expect(screen.getByText(/ok$/).textContent).toBe('100 ok'), PATIENCE);
     expect(auth.counters).toMatchObject({ refreshCalls: 1, apiExpired: 0, apiOk: 100 });
     console.info(`[tanstack/${_name} storm] refreshes ${auth.counters.refreshCalls}, expired-token requests ${auth.counters.apiExpired}, successes ${auth.counters.apiOk}`);
   });
@@ -80,7 +82,7 @@ describe.each(clients)('TanStack Query through %s', (_name, makeFetcher) => {
     }
     revokeAndExpire();
     render(<Items />, { wrapper: wrap(session, queryClient) });
-    await waitFor(() => expect(screen.getByText(/rejected/).textContent).toBe('rejected rejected rejected rejected rejected'));
+    await waitFor(() => expect(screen.getByText(/rejected/).textContent).toBe('rejected rejected rejected rejected rejected'), PATIENCE);
     // each query function ran twice: its own fetch, and once more when the logout reset the
     // cache; both failed at once, and the retry predicate stopped there
     expect(calls).toBe(10);
@@ -106,7 +108,7 @@ describe('TanStack Query and the session', () => {
     auth.setFault({ type: 'delay', ms: 300 }, 1); // the refresh takes a while
     expire();
     render(<Me />, { wrapper: wrap(session, queryClient) });
-    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello ann'));
+    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello ann'), PATIENCE);
     expect(seen).toContain('refreshing/pending/fetching');
     expect(seen.filter((s) => s.includes('/error/'))).toEqual([]);
     expect(auth.counters.refreshCalls).toBe(1);
@@ -127,16 +129,16 @@ describe('TanStack Query and the session', () => {
       return isAuthenticated ? <Me /> : <p>please log in</p>;
     }
     render(<App />, { wrapper: wrap(session, queryClient) });
-    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello ann'));
+    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello ann'), PATIENCE);
 
     act(() => session.logout());
-    await waitFor(() => screen.getByText('please log in'));
+    await waitFor(() => screen.getByText('please log in'), PATIENCE);
     expect(queryClient.getQueryData(['me'])).toBeUndefined();
 
     shown.length = 0;
     const bob = await auth.login('bob');
     act(() => session.login(bob));
-    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello bob'));
+    await waitFor(() => expect(screen.getByText(/hello/).textContent).toBe('hello bob'), PATIENCE);
     expect(shown).not.toContain('ann');
     expect(shown.at(-1)).toBe('bob');
   });

@@ -9,6 +9,8 @@ import { jumpClock } from '../helpers/server.js';
 
 // The test kit as a user's own test suite would use it: msw/node intercepts fetch, a real
 // session (createSession + jsonRefresh + createAuthFetch) talks to the fake backend.
+// Polls wait for what a user would see next; the bound is generous for a loaded machine.
+const PATIENCE = { timeout: 10_000 };
 const API = 'https://api.example.test';
 const clock = jumpClock();
 const backend = createAuthBackend({ baseUrl: API, now: clock.now, claims: (user) => ({ name: user.toUpperCase() }) });
@@ -184,7 +186,7 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
     backend.hold('refresh');
     clock.advance(120_000);
     const calls = call(3);
-    await expect.poll(() => backend.requests.at(-1)?.route).toBe('refresh');
+    await expect.poll(() => backend.requests.at(-1)?.route, PATIENCE).toBe('refresh');
     expect(backend.requests.at(-1)?.outcome).toBe('pending');
     expect(session.getSnapshot()).toMatchObject({ status: 'refreshing', pending: 3 });
     backend.release('refresh');
@@ -197,10 +199,10 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
     backend.hold('resource');
     const controller = new AbortController();
     const call = authFetch('/api/data', { signal: controller.signal }).catch((e: unknown) => (e as Error).name);
-    await expect.poll(() => backend.requests.at(-1)?.route).toBe('resource');
+    await expect.poll(() => backend.requests.at(-1)?.route, PATIENCE).toBe('resource');
     controller.abort();
     expect(await call).toBe('AbortError');
-    await expect.poll(() => backend.requests.at(-1)?.outcome).toBe('aborted');
+    await expect.poll(() => backend.requests.at(-1)?.outcome, PATIENCE).toBe('aborted');
     expect(backend.counters.resourceRequests).toBe(0);
   });
 
