@@ -123,6 +123,7 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     return async ({ request, params }) => {
       const finish = log.add({ route: name, method: request.method, path: new URL(request.url).pathname, accessToken: bearer(request), refreshToken: name === 'refresh' || name === 'logout' ? presented(await body(request)) : null });
       const held = name === 'refresh' || name === 'resource' ? name : null;
+      if (name === 'refresh') count('refreshes'), log.changed();
       if (offline) return finish('network-error'), HttpResponse.error();
       if (!(await holds.wait(held, request.signal))) return finish('aborted'), HttpResponse.error();
       const response = await answer(request, params);
@@ -136,8 +137,6 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
   }
 
   async function refresh(request: Request): Promise<Response | 'hang'> {
-    count('refreshes');
-    log.changed();
     const active = failure && failure.times > 0 ? failure.failure : null;
     if (failure && active !== null && --failure.times <= 0) failure = null;
     if (active === 'network') return HttpResponse.error();

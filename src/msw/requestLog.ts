@@ -20,7 +20,7 @@ export interface BackendRequest {
 /** What the fake backend counted. */
 export interface BackendCounters {
   logins: number;
-  /** Refresh requests received, whatever became of them (a failure you switched on included). */
+  /** Refresh requests received, whatever became of them (offline, held or failed on purpose included). */
   refreshes: number;
   refreshesOk: number;
   /** Refreshes answered 401 invalid_grant: unknown, expired, revoked or reused refresh token. */
