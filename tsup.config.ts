@@ -7,6 +7,8 @@ export default defineConfig({
     fetch: 'src/fetch.ts',
     axios: 'src/axios.ts',
     react: 'src/react.ts',
+    vue: 'src/vue.ts',
+    msw: 'src/msw.ts',
   },
   format: ['esm'],
   dts: true,
@@ -15,5 +17,5 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['react', 'ky', 'axios', '@xstate/react', 'xstate', 'jwt-decode'],
+  external: ['react', 'ky', 'axios', '@xstate/react', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose'],
 });

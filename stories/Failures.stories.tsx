@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
-import { callLines, expectRequests, expectStatus, expectText, requestLines } from './harness/expectations.js';
-import { scenarioMeta, withScenario } from './harness/story.js';
+import { callLines, expectRequests, expectStatus, expectText, expectToken, requestLines } from './harness/expectations.js';
+import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 
 /**
  * When the refresh fails: a network blip keeps the user signed in, a revoked session logs
@@ -24,7 +24,8 @@ const REFRESH_NETWORK_ERROR = 'POST /auth/refresh (refresh …R001) → network 
  */
 export const NetworkDownThenRecovers: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
 
@@ -34,7 +35,7 @@ export const NetworkDownThenRecovers: Story = {
       await expectStatus(canvasElement, 'refreshFailed');
       await expectText(canvasElement, 'ss-error', /^network: /);
       await expectText(canvasElement, 'session-error', 'network');
-      await expectText(canvasElement, 'ss-token', '…A001');
+      await expectToken(canvasElement, scenarioOf(context), 'A001');
       await expectText(canvasElement, 'refresh-count', '2');
       await expectRequests(canvasElement, [LOGIN, REFRESH_NETWORK_ERROR, REFRESH_NETWORK_ERROR]);
     });
@@ -43,13 +44,13 @@ export const NetworkDownThenRecovers: Story = {
       await waitFor(() => expect(callLines(canvasElement)).toEqual(['Call 1: GET /api/data → network']));
       await expectText(canvasElement, 'refresh-count', '4');
       await expectStatus(canvasElement, 'refreshFailed');
-      await expectText(canvasElement, 'ss-token', '…A001');
+      await expectToken(canvasElement, scenarioOf(context), 'A001');
       await expectText(canvasElement, 'logged-out-count', '0');
     });
     await step('network back: online wakes the session, it recovers', async () => {
       await userEvent.click(canvas.getByLabelText('Network down'));
       await expectStatus(canvasElement, 'authenticated');
-      await expectText(canvasElement, 'ss-token', '…A002');
+      await expectToken(canvasElement, scenarioOf(context), 'A002');
       await expectText(canvasElement, 'refresh-count', '5');
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 200 OK'));
@@ -71,7 +72,8 @@ export const NetworkDownThenRecovers: Story = {
  */
 export const RefreshRevoked: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
 
@@ -107,7 +109,8 @@ export const RefreshRevoked: Story = {
  */
 export const Refresh200WithCode401: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
 
@@ -117,7 +120,7 @@ export const Refresh200WithCode401: Story = {
       await expectStatus(canvasElement, 'refreshFailed');
       await expectText(canvasElement, 'session-error', 'invalid-response');
       await expectText(canvasElement, 'ss-error', /^invalid-response: the refresh endpoint answered 200 but its body says it failed/);
-      await expectText(canvasElement, 'ss-token', '…A001');
+      await expectToken(canvasElement, scenarioOf(context), 'A001');
       await expectText(canvasElement, 'refresh-count', '1');
       await expectText(canvasElement, 'logged-out-count', '0');
       await expectRequests(canvasElement, [LOGIN, 'POST /auth/refresh (refresh …R001) → 200']);
@@ -133,7 +136,7 @@ export const Refresh200WithCode401: Story = {
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 200 OK'));
       await expectStatus(canvasElement, 'authenticated');
-      await expectText(canvasElement, 'ss-token', '…A002');
+      await expectToken(canvasElement, scenarioOf(context), 'A002');
       await expectRequests(canvasElement, [
         LOGIN,
         'POST /auth/refresh (refresh …R001) → 200',

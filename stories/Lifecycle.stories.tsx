@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
-import { callLines, expectRequests, expectStatus, expectText } from './harness/expectations.js';
-import { scenarioMeta, withScenario } from './harness/story.js';
+import { callLines, expectRequests, expectStatus, expectText, expectToken } from './harness/expectations.js';
+import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 
 /**
  * A session's everyday life against the fake auth server: log in, the background refresh before
@@ -18,7 +18,8 @@ type Story = StoryObj<typeof meta>;
 /** Logged out, a call fails without a request; log in; the next call carries the new token. */
 export const LogIn: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await step('starts logged out; a call is refused before any request goes out', async () => {
       await expectStatus(canvasElement, 'loggedOut');
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
@@ -30,7 +31,7 @@ export const LogIn: Story = {
       await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
       await expectStatus(canvasElement, 'authenticated');
       await expect(canvas.getByText(/signed in as Alice/)).toBeInTheDocument();
-      await expectText(canvasElement, 'ss-token', '…A001');
+      await expectToken(canvasElement, scenarioOf(context), 'A001');
       await expectRequests(canvasElement, ['POST /auth/login (no token) → 200']);
     });
     await step('a call goes out with the access token and succeeds', async () => {
@@ -49,7 +50,8 @@ export const LogIn: Story = {
  */
 export const BackgroundRefresh: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
     await userEvent.click(canvas.getByLabelText('Slow refresh'));
@@ -80,7 +82,7 @@ export const BackgroundRefresh: Story = {
     await step('the refresh answers: authenticated with the new token', async () => {
       await userEvent.click(canvas.getByLabelText('Slow refresh'));
       await expectStatus(canvasElement, 'authenticated');
-      await expectText(canvasElement, 'ss-token', '…A002');
+      await expectToken(canvasElement, scenarioOf(context), 'A002');
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await expectRequests(canvasElement, [
         'POST /auth/login (no token) → 200',
@@ -100,7 +102,8 @@ export const BackgroundRefresh: Story = {
  */
 export const SleepAndWake: Story = {
   ...withScenario({ browserWake: true }),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
 
@@ -114,7 +117,7 @@ export const SleepAndWake: Story = {
       await userEvent.click(canvas.getByRole('button', { name: 'Wake up (visibilitychange)' }));
       await expectText(canvasElement, 'refresh-count', '1');
       await expectStatus(canvasElement, 'authenticated');
-      await expectText(canvasElement, 'ss-token', '…A002');
+      await expectToken(canvasElement, scenarioOf(context), 'A002');
     });
     await step('the next request carries the new token', async () => {
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
@@ -134,7 +137,8 @@ export const SleepAndWake: Story = {
  */
 export const SleepThenRequest: Story = {
   ...withScenario(),
-  play: async ({ canvas, canvasElement, userEvent }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent } = context;
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
     await userEvent.click(canvas.getByRole('button', { name: 'Sleep 10 min' }));

@@ -2,9 +2,9 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import type { SessionStatus } from '../src/index.js';
 import { SessionStatechart } from '../src/react.js';
 import { expect, within } from 'storybook/test';
-import { chartPath, expectStatus, expectText } from './harness/expectations.js';
+import { chartPath, expectStatus, expectText, expectToken } from './harness/expectations.js';
 import { reached, type Scenario } from './harness/scenario.js';
-import { scenarioMeta, withScenario } from './harness/story.js';
+import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 
 /**
  * `<SessionStatechart>` alone, its session held still in each of the five public states (for
@@ -40,7 +40,8 @@ async function expectOnlyCurrent(canvasElement: HTMLElement, status: SessionStat
 /** No tokens: the session waits for a login. */
 export const LoggedOut: Story = {
   ...withScenario(),
-  play: async ({ canvasElement }) => {
+  play: async (context) => {
+    const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'loggedOut');
     await expectText(canvasElement, 'ss-token', '—');
     await expectText(canvasElement, 'ss-expiry', '—');
@@ -50,9 +51,10 @@ export const LoggedOut: Story = {
 /** A fresh token, 60 s to live; the deadline timer waits for the lead time. */
 export const Authenticated: Story = {
   ...withScenario({}, login),
-  play: async ({ canvasElement }) => {
+  play: async (context) => {
+    const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'authenticated');
-    await expectText(canvasElement, 'ss-token', '…A001');
+    await expectToken(canvasElement, scenarioOf(context), 'A001');
     await expectText(canvasElement, 'ss-expiry', 'in 60 s');
   },
 };
@@ -65,11 +67,12 @@ export const ExpiringSoon: Story = {
     s.advance(50_000);
     await until('expiringSoon')(s);
   }),
-  play: async ({ canvasElement }) => {
+  play: async (context) => {
+    const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'expiringSoon');
     await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
     await expectText(canvasElement, 'ss-expiry', 'in 10 s');
-    await expectText(canvasElement, 'ss-token', '…A001');
+    await expectToken(canvasElement, scenarioOf(context), 'A001');
   },
 };
 
@@ -81,7 +84,8 @@ export const Refreshing: Story = {
     s.advance(60_000);
     await until('refreshing')(s);
   }),
-  play: async ({ canvasElement }) => {
+  play: async (context) => {
+    const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'refreshing');
     await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
     await expectText(canvasElement, 'ss-error', '—');
@@ -96,9 +100,10 @@ export const RefreshFailed: Story = {
     s.advance(60_000);
     await until('refreshFailed')(s);
   }),
-  play: async ({ canvasElement }) => {
+  play: async (context) => {
+    const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'refreshFailed');
     await expectText(canvasElement, 'ss-error', /^network: /);
-    await expectText(canvasElement, 'ss-token', '…A001');
+    await expectToken(canvasElement, scenarioOf(context), 'A001');
   },
 };

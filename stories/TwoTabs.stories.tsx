@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor, within } from 'storybook/test';
-import { callLines, expectRequests, expectStatus, expectText } from './harness/expectations.js';
-import { scenarioMeta, withScenario } from './harness/story.js';
+import { callLines, expectRequests, expectStatus, expectText, expectToken } from './harness/expectations.js';
+import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 
 /**
  * Two tabs of one app, side by side in one page: two sessions sharing localStorage (one key),
@@ -22,7 +22,8 @@ type Story = StoryObj<typeof meta>;
  */
 export const SharedSession: Story = {
   ...withScenario({ tabs: 2 }),
-  play: async ({ canvas, canvasElement, userEvent, step }) => {
+  play: async (context) => {
+    const { canvas, canvasElement, userEvent, step } = context;
     const tabA = canvas.getByRole('region', { name: 'Tab A' });
     const tabB = canvas.getByRole('region', { name: 'Tab B' });
     const inA = within(tabA);
@@ -34,7 +35,7 @@ export const SharedSession: Story = {
       await userEvent.click(inA.getByRole('button', { name: 'Log in' }));
       await expectStatus(tabA, 'authenticated');
       await expectStatus(tabB, 'authenticated');
-      await expectText(tabB, 'ss-token', '…A001');
+      await expectToken(tabB, scenarioOf(context), 'A001');
       await expectRequests(canvasElement, ['POST /auth/login (no token) → 200']);
     });
     await step('+1 min: both tabs need a new token, one refresh is sent', async () => {
@@ -48,8 +49,8 @@ export const SharedSession: Story = {
       await userEvent.click(canvas.getByLabelText('Slow refresh'));
       await expectStatus(tabA, 'authenticated');
       await expectStatus(tabB, 'authenticated');
-      await expectText(tabA, 'ss-token', '…A002');
-      await expectText(tabB, 'ss-token', '…A002');
+      await expectToken(tabA, scenarioOf(context), 'A002');
+      await expectToken(tabB, scenarioOf(context), 'A002');
       await expectText(canvasElement, 'refresh-count', '1');
       await userEvent.click(inB.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(tabB)).toEqual(['Call 1: GET /api/data → 200 OK']));

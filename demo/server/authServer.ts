@@ -316,6 +316,22 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       const { family } = store.start(username);
       return issue(username, family);
     },
+    /**
+     * Checks an `Authorization` value the way /api/* does and counts it in the same api*
+     * counters: for test servers of other protocols (GraphQL over HTTP and WebSocket).
+     */
+    async authorize(authorization: string | undefined): Promise<{ ok: true; user: string } | { ok: false; why: 'no-token' | 'expired' | 'revoked' | 'invalid' }> {
+      counters.apiCalls++;
+      const result = await verify(authorization);
+      if (result.ok) {
+        counters.apiOk++;
+        return { ok: true, user: String(result.payload.sub) };
+      }
+      counters.apiUnauthorized++;
+      if (result.why === 'expired') counters.apiExpired++;
+      if (result.why === 'no-token') counters.apiNoToken++;
+      return { ok: false, why: result.why };
+    },
     /** Every access token issued so far stops working (refresh tokens still work). */
     revokeAccessTokens() {
       generation++;

@@ -1,14 +1,14 @@
 import { useSyncExternalStore, type CSSProperties } from 'react';
 import { SessionProvider, SessionStatechart } from '../../src/react.js';
 import { ClientApp } from './ClientApp.js';
-import type { FakeBackend } from './fakeBackend.js';
+import type { StoryBackend } from './backend.js';
 import type { Scenario, Tab } from './scenario.js';
 
 const box: CSSProperties = { border: '1px solid #cbd5e1', borderRadius: 8, padding: 12, minWidth: 0 };
 const heading: CSSProperties = { fontSize: 14, margin: '0 0 8px' };
 const button = { marginRight: 8, marginBottom: 6 };
 
-const useBackend = (backend: FakeBackend) => useSyncExternalStore(backend.store.subscribe, backend.store.get);
+const useBackend = (backend: StoryBackend) => useSyncExternalStore(backend.store.subscribe, backend.store.get);
 
 /** The switches of the fake server and the clock, and the refresh counter. */
 function ServerPanel({ scenario }: { scenario: Scenario }) {
@@ -63,7 +63,7 @@ function ServerPanel({ scenario }: { scenario: Scenario }) {
 }
 
 /** Every request the fake server received, oldest first. */
-function RequestLog({ backend }: { backend: FakeBackend }) {
+function RequestLog({ backend }: { backend: StoryBackend }) {
   const { log } = useBackend(backend);
   return (
     <section aria-label="Request log" style={box}>

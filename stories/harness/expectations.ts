@@ -1,4 +1,5 @@
 import type { SessionStatus } from '../../src/index.js';
+import type { Scenario } from './scenario.js';
 import { expect, waitFor, within } from 'storybook/test';
 
 type Scope = HTMLElement;
@@ -39,4 +40,18 @@ export async function expectText(scope: Scope, testId: string, text: string | Re
 /** The lines of the app's call list. */
 export function callLines(scope: Scope): string[] {
   return within(within(scope).getByRole('list', { name: 'Calls' })).queryAllByRole('listitem').map((li) => li.textContent ?? '');
+}
+
+/**
+ * The statechart panel shows the access token of pair `label` (`A001`: the first login's,
+ * `A002`: the first refresh's). Tokens are real JWTs, so the panel shows their real last four
+ * characters; the label says which issued token that must be.
+ */
+export async function expectToken(scope: Scope, scenario: Scenario, label: `A${string}`) {
+  const n = Number(label.slice(1));
+  await waitFor(() => {
+    const token = scenario.backend.kit.issued[n - 1]?.accessToken;
+    expect(token, `token ${label} was issued`).toBeDefined();
+    expect(within(scope).getByTestId('ss-token')).toHaveTextContent(exactly(`…${(token as string).slice(-4)}`));
+  });
 }

@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { createClock, type Clock } from './clock.js';
-import { API_ORIGIN, createFakeBackend, type FakeBackend } from './fakeBackend.js';
+import { API_ORIGIN, createStoryBackend, type StoryBackend } from './backend.js';
 import { createStore, type Store } from './store.js';
 
 /** Access tokens live 60 s; the background refresh starts 15 s before that, at +45 s. */
@@ -36,10 +36,13 @@ export interface Tab {
   loggedOutCalls: Store<number>;
 }
 
-/** Everything one story runs against; React renders it, play() drives it through the UI. */
+/**
+ * Everything one story runs against; React renders it, play() drives it through the UI. The
+ * backend's MSW handlers answer the page's fetch calls once the story's loader registered them.
+ */
 export interface Scenario {
   clock: Clock;
-  backend: FakeBackend;
+  backend: StoryBackend;
   tabs: Tab[];
   /** The sessions listen to the browser's visibilitychange / focus / online. */
   browserWake: boolean;
@@ -60,7 +63,7 @@ const timed: SessionStatus[] = ['authenticated', 'expiringSoon'];
 
 export function createScenario(options: ScenarioOptions = {}): Scenario {
   const clock = createClock();
-  const backend = createFakeBackend(clock, { accessTtl: ACCESS_TTL_S });
+  const backend = createStoryBackend(clock, { accessTtl: ACCESS_TTL_S });
   const count = options.tabs ?? 1;
   const name = options.name ?? `story-${Math.random().toString(36).slice(2)}`;
   const key = `silent-session-story:${name}`;
@@ -73,7 +76,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
     const shared: Partial<SessionOptions> =
       count === 2 ? { storage: webStorage(localStorage, { key }), sync: broadcastSync(name), lock: webLocks(name) } : {};
     const session = createSession({
-      refresh: jsonRefresh({ url: `${API_ORIGIN}/auth/refresh`, fetch: backend.fetch }),
+      refresh: jsonRefresh({ url: `${API_ORIGIN}/auth/refresh` }),
       now: clock.now,
       refreshLeadTime: LEAD_TIME_MS,
       retry: { attempts: 1, backoff: () => 0 },
@@ -85,7 +88,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
       ...shared,
     });
     notifiers.set(session, (reason) => notify(reason));
-    const authFetch = createAuthFetch(session, { fetch: backend.fetch, baseUrl: API_ORIGIN });
+    const authFetch = createAuthFetch(session, { baseUrl: API_ORIGIN });
     return { label: count === 1 ? 'App' : `Tab ${'AB'[i] as string}`, session, authFetch, loggedOutCalls };
   });
 
@@ -105,7 +108,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
     sleep: (ms) => clock.advance(ms),
     wake: (reason) => wake(reason),
     async login(tab) {
-      const response = await backend.fetch(`${API_ORIGIN}/auth/login`, {
+      const response = await fetch(`${API_ORIGIN}/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'alice', password: 'correct horse' }),

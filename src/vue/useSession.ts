@@ -1,0 +1,50 @@
+import { shallowRef, toRef, type Ref, type ShallowRef } from 'vue';
+import type { Session } from '../machine/session.js';
+import type { SessionSnapshot } from '../machine/types.js';
+import { watchSession } from './watchSession.js';
+
+/** The fields `useSession()` shows: the snapshot without the access token. */
+export type VisibleField = 'status' | 'claims' | 'expiresAt' | 'error' | 'pending' | 'ending' | 'isAuthenticated' | 'isRestoring';
+
+const FIELDS: readonly VisibleField[] = ['status', 'claims', 'expiresAt', 'error', 'pending', 'ending', 'isAuthenticated', 'isRestoring'];
+
+type Fields = { readonly [K in VisibleField]: Readonly<Ref<SessionSnapshot[K]>> };
+
+/** What `useSession()` returns: one read-only ref per field (never the token) and the session's actions. */
+export type UseSessionReturn = Fields & {
+  login: Session['login'];
+  logout: Session['logout'];
+  refresh: Session['refresh'];
+  getAccessToken: Session['getAccessToken'];
+};
+
+/**
+ * The session for a component: read-only refs of its status, claims, expiry, error, pending
+ * callers, ending, isAuthenticated and isRestoring, plus its actions. Each ref changes only
+ * when its own field does, so a template that shows `status` does not re-render when
+ * `pending` moves. The subscription ends with the component.
+ *
+ * @example
+ * const { status, claims, logout } = useSession()
+ * const name = computed(() => (claims.value?.name as string | undefined) ?? 'guest')
+ */
+export function useSession(): UseSessionReturn {
+  const state = new Map<VisibleField, ShallowRef<unknown>>();
+  const { session, snapshot } = watchSession('useSession', (next) => {
+    // A shallowRef notifies its readers only when the new value is not Object.is the old one.
+    for (const [field, ref] of state) ref.value = next[field];
+  });
+  const fields: Partial<Record<VisibleField, Readonly<Ref<unknown>>>> = {};
+  for (const field of FIELDS) {
+    const ref = shallowRef<unknown>(snapshot[field]);
+    state.set(field, ref);
+    fields[field] = toRef(() => ref.value);
+  }
+  return {
+    ...(fields as Fields),
+    login: (tokens) => session.login(tokens),
+    logout: () => session.logout(),
+    refresh: () => session.refresh(),
+    getAccessToken: (options) => session.getAccessToken(options),
+  };
+}
