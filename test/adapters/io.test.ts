@@ -225,7 +225,7 @@ describe('jsonRefresh against odd answers', () => {
     ['200 with an HTML page', { headers: { 'content-type': 'text/html' }, body: '<html><body>Sign in</body></html>' }, { kind: 'invalid-response' }],
     ['204 No Content', { status: 204 }, { kind: 'invalid-response' }],
     ['200 { success: false, message }', { body: { success: false, message: 'session expired' } }, { kind: 'invalid-response' }],
-    ['200 { code: 401 } with tokens inside data', { body: { code: 401, data: { accessToken: 'x' } } }, { kind: 'invalid-response' }],
+    ['200 { code: 401 } with tokens inside data', { body: { code: 401, data: { accessToken: 'x' } } }, { kind: 'rejected' }],
     ['200 with a numeric access token', { body: { accessToken: 12345 } }, { kind: 'invalid-response' }],
     ['401 without a body', { status: 401, body: '' }, { kind: 'rejected', status: 401 }],
     ['401 with JSON', { status: 401, body: { message: 'expired' } }, { kind: 'rejected', status: 401 }],

@@ -20,7 +20,7 @@ function serialize(value: unknown): string {
       seen.add(v);
     }
     if (typeof v === 'function') return undefined;
-    if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack, cause: v.cause, ...v };
+    if (v instanceof Error) return { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause };
     return v;
   });
 }

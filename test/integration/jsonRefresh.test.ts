@@ -224,21 +224,21 @@ describe('transient refresh failures keep the user signed in', () => {
 });
 
 describe('a 200 answer is checked, not trusted', () => {
-  it('a 200 whose body says { code: 401 } is an invalid-response, not a success, and the tokens are kept', async () => {
-    const { server, session, web, status, loggedOut, login } = await loggedIn();
+  it('a 200 whose body says { code: 401 } is not a success but a rejection (rule 4 v2): logged out once, nothing from the body stored, not retried', async () => {
+    const { server, session, web, status, loggedOut } = await loggedIn();
     server.setFault({ type: 'error-body' });
 
     const error = await sessionErrorOf(session.refresh());
 
-    expect(error.kind).toBe('invalid-response');
-    expect(error.status).toBeUndefined();
+    expect(error.kind).toBe('rejected');
+    expect(error.status).toBeUndefined(); // the HTTP status was 200
     expect(error.message).toContain('Invalid token type');
     expect(server.counters.refreshCalls).toBe(1); // not transient: not retried
-    expect(status()).toBe('refreshFailed');
-    expect(session.getSnapshot().accessToken).toBe(login.accessToken);
-    expectLoginTokensKept(web.tokens(), login);
+    expect(status()).toBe('loggedOut');
+    expect(session.getSnapshot().accessToken).toBeNull();
+    expect(web.raw()).toBeNull();
     expect(web.writes).toHaveLength(1); // only the login was ever written
-    expect(loggedOut).toEqual([]);
+    expect(loggedOut.map((reason) => reason?.kind)).toEqual(['rejected']);
   });
 
   it('a 200 with an access token that is not a valid JWT is an invalid-response and is never stored', async () => {
@@ -376,22 +376,22 @@ describe('the refresh request never carries the access token as a Bearer token',
     expect(request?.body).toBe('{}');
   });
 
-  it("against a backend that only accepts Bearer (seed 003), its 200 { code: 401 } is an invalid-response and nothing is stored", async () => {
-    const { server, session, web, status, loggedOut, login } = await loggedIn();
+  it("against a backend that only accepts Bearer (seed 003), its 200 { code: 401 } logs out without a Bearer token ever being sent, and nothing is stored", async () => {
+    const { server, session, web, status, loggedOut } = await loggedIn();
     server.setFault({ type: 'bearer-only' });
 
     const error = await sessionErrorOf(session.refresh());
 
-    expect(error.kind).toBe('invalid-response');
+    expect(error.kind).toBe('rejected');
     expect(error.message).toContain('Invalid token type');
     expect(server.counters.refreshCalls).toBe(1);
     expect(server.counters.refreshWithBearer).toBe(0);
     expect(refreshRequests(server).every((r) => r.authorization === undefined)).toBe(true);
-    expect(status()).toBe('refreshFailed');
-    expectLoginTokensKept(web.tokens(), login);
+    expect(status()).toBe('loggedOut');
+    expect(web.raw()).toBeNull();
     expect(web.writes).toHaveLength(1); // the login; the error body was never written
     expect(web.writes.join('\n')).not.toContain('code');
-    expect(loggedOut).toEqual([]);
+    expect(loggedOut.map((reason) => reason?.kind)).toEqual(['rejected']);
   });
 });
 
