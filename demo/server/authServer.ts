@@ -9,6 +9,7 @@ import { createRefreshTokenStore, type IssuedPair } from './refreshTokens.js';
 /** How /refresh misbehaves, for tests and the demo. */
 export type RefreshFault =
   | { type: 'delay'; ms: number } // answer normally, `ms` later
+  | { type: 'gate'; open: Promise<unknown> } // answer normally once `open` settles (tests hold a request)
   | { type: 'drop' } // destroy the socket without an answer
   | { type: 'hang' } // never answer
   | { type: 'status'; status: number } // answer this status with a JSON error
@@ -164,6 +165,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (active?.type === 'drop') return req.socket.destroy();
     if (active?.type === 'hang') return;
     if (active?.type === 'delay') await new Promise((r) => setTimeout(r, active.ms));
+    if (active?.type === 'gate') await active.open.catch(() => {});
     if (active?.type === 'status') return send(res, active.status, { error: 'server_error', message: `fault ${active.status}` });
     if (active?.type === 'error-body') return send(res, 200, { code: active.code ?? 401, msg: 'Invalid token type' });
     if (active?.type === 'bearer-only' && !req.headers.authorization) return send(res, 200, { code: 401, msg: 'Invalid token type' });

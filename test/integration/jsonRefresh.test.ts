@@ -6,7 +6,6 @@ import {
   messagesOf,
   refreshRequests,
   sessionErrorOf,
-  sleep,
   startSession,
   wholeTokensIn,
 } from '../helpers/integration.js';
@@ -24,6 +23,13 @@ async function loggedIn(options: Parameters<typeof startSession>[1] = {}, server
   const login = await server.login();
   s.session.login(login);
   return { server, ...s, login };
+}
+
+/** A promise the test settles when it wants: the server holds a request until then. */
+function opened() {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
 
 /** The stored token set must be exactly the one handed out at login. */
@@ -80,19 +86,27 @@ describe('transient refresh failures keep the user signed in', () => {
   });
 
   it('a refresh that never answers times out after refreshTimeout, and the hung request is never sent a second time', async () => {
+    // jsonRefresh's own cap (500 ms) ends the hung request; `ended` says when it has.
+    let ended = 0;
+    const tracked: typeof fetch = (input, init) => {
+      const sent = fetch(input, init);
+      sent.then(
+        () => void ended++,
+        () => void ended++,
+      );
+      return sent;
+    };
     const { server, session, web, status, loggedOut, login } = await loggedIn({
       refreshTimeout: 100,
       retry: { attempts: 2, backoff: () => 20 },
-      refreshOptions: { timeout: 500 }, // jsonRefresh's own cap on one request
+      refreshOptions: { timeout: 500, fetch: tracked },
     });
     server.setFault({ type: 'hang' }, 1);
 
-    const started = Date.now();
     const error = await sessionErrorOf(session.refresh());
 
     expect(error.kind).toBe('timeout');
     expect(error.status).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(1_500);
     // The retries waited for the same request instead of sending the refresh token again.
     expect(server.counters.refreshCalls).toBe(1);
     expect(server.counters.refreshOk).toBe(0);
@@ -100,10 +114,12 @@ describe('transient refresh failures keep the user signed in', () => {
     expect(session.getSnapshot().error?.kind).toBe('timeout');
     expectLoginTokensKept(web.tokens(), login);
     expect(loggedOut).toEqual([]);
+    expect(ended).toBe(0); // the session gave up waiting; the request itself is still open
 
     // Once jsonRefresh's cap has ended the hung request, the next refresh sends a new one
     // with the kept refresh token and succeeds.
-    await sleep(started + 800 - Date.now());
+    await vi.waitFor(() => expect(ended).toBe(1));
+    expect(server.counters.refreshCalls).toBe(1);
     const token = await session.refresh();
     expect(status()).toBe('authenticated');
     expect(web.tokens()?.accessToken).toBe(token);
@@ -117,13 +133,16 @@ describe('transient refresh failures keep the user signed in', () => {
       refreshTimeout: 150,
       retry: { attempts: 0 },
     });
-    server.setFault({ type: 'delay', ms: 600 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     const error = await sessionErrorOf(session.refresh());
     expect(error.kind).toBe('timeout');
     expect(status()).toBe('refreshFailed');
     expectLoginTokensKept(web.tokens(), login);
+    expect(server.counters.refreshCalls).toBe(1);
 
+    gate.open(); // the server answers now, long after the session stopped waiting
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 3_000, interval: 20 });
 
     const late = session.getSnapshot().accessToken;
@@ -169,16 +188,16 @@ describe('transient refresh failures keep the user signed in', () => {
       refreshTimeout: 150,
       retry: { attempts: 0 },
     });
-    const started = Date.now();
-    server.setFault({ type: 'delay', ms: 700 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
-    await sleep(100); // the slow request is still on its way
-    // The access token is still valid, so the app gets it at once.
+    // The slow request is still on its way (held by the server). The access token is still
+    // valid, so the app gets it at once.
     await expect(session.getAccessToken()).resolves.toBe(login.accessToken);
+    expect(server.counters.refreshCalls).toBe(1);
 
-    // Wait until the server has answered the slow request, then let the session settle.
-    await sleep(started + 1_000 - Date.now());
+    gate.open();
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 2_000, interval: 20 });
 
     expect(server.counters.refreshCalls).toBe(1);
@@ -195,21 +214,24 @@ describe('transient refresh failures keep the user signed in', () => {
   });
 
   it('a slow refresh is not sent a second time even when the app asks for a token long after refreshTimeout', async () => {
-    // As above, but the app's request comes after 4 × refreshTimeout while jsonRefresh's own
-    // request (capped at its 30 s default) is still open. The server may already have rotated
-    // the refresh token, so sending it again makes the server revoke the login.
+    // As above, but the app asks again after several more refreshTimeouts have passed while
+    // jsonRefresh's own request (capped at its 30 s default) is still open. The server may
+    // already have rotated the refresh token, so sending it again makes the server revoke the login.
     const { server, session, web, status, loggedOut, login } = await loggedIn({
       refreshTimeout: 100,
       retry: { attempts: 0 },
     });
-    const started = Date.now();
-    server.setFault({ type: 'delay', ms: 900 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
-    await sleep(started + 450 - Date.now()); // 4.5 × refreshTimeout; the request is still open
+    // Each of these waits for the same open request and gives up after refreshTimeout again:
+    // four more refreshTimeouts have passed when the app asks for a token.
+    for (let i = 0; i < 4; i++) await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
+    expect(server.counters.refreshCalls).toBe(1);
     await expect(session.getAccessToken()).resolves.toBe(login.accessToken);
 
-    await sleep(started + 1_200 - Date.now());
+    gate.open();
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 2_000, interval: 20 });
 
     expect(server.counters.refreshCalls).toBe(1);
