@@ -7,7 +7,13 @@ import { errorMessage } from '../machine/util.js';
 // The one place the I/O adapters (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke, discovery)
 // talk HTTP: a request with a hard timeout, its body read and parsed, and error text made safe.
 
-/** What every I/O adapter's options say about its requests. */
+/**
+ * What every I/O adapter's options (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke) say
+ * about their requests.
+ *
+ * @example
+ * jsonRefresh({ url: '/auth/refresh', fetch: myFetch, timeout: 15_000 })
+ */
 export interface HttpOptions {
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch | undefined;

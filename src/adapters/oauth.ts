@@ -11,7 +11,13 @@ export interface OAuthRefreshOptions extends OAuthClient, HttpOptions {
   scope?: string;
 }
 
-/** How an OAuth client identifies itself at the provider. */
+/**
+ * How an OAuth client identifies itself at the provider (RFC 6749 §2.3.1).
+ *
+ * @example
+ * oauthRefresh({ tokenEndpoint, clientId: 'spa' }) // public client: client_id in the body
+ * oauthRevoke({ endpoint, clientId: 'backend', clientSecret: process.env.SECRET }) // HTTP Basic
+ */
 export interface OAuthClient {
   clientId: string;
   /** Confidential clients only: sent as HTTP Basic. Without it `client_id` goes in the body. */

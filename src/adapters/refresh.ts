@@ -5,7 +5,12 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, scrubError, type HttpOptions } from './http.js';
 
-/** Options of {@link jsonRefresh}. */
+/**
+ * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
+ *
+ * @example
+ * jsonRefresh({ url: '/auth/refresh', field: 'refresh_token', headers: { 'X-App': 'web' } })
+ */
 export interface JsonRefreshOptions extends HttpOptions {
   /** The refresh endpoint; it receives a POST. */
   url: string | URL;

@@ -5,7 +5,12 @@ import { describeBody, request, type HttpAnswer, type HttpOptions } from './http
 import { clientPost, type OAuthClient } from './oauth.js';
 import { tokenPost } from './refresh.js';
 
-/** Options of {@link jsonRevoke}. */
+/**
+ * Options of {@link jsonRevoke}.
+ *
+ * @example
+ * jsonRevoke({ url: '/auth/logout', field: 'refresh_token', timeout: 5_000 })
+ */
 export interface JsonRevokeOptions extends HttpOptions {
   /** The revocation (logout) endpoint; it receives a POST. */
   url: string | URL;
@@ -49,13 +54,23 @@ export function jsonRevoke(options: JsonRevokeOptions): RevokeFunction {
   };
 }
 
-/** Options of {@link oauthRevoke}. */
+/**
+ * Options of {@link oauthRevoke}.
+ *
+ * @example
+ * oauthRevoke({ endpoint: 'https://id.example.com/oauth/revoke', clientId: 'spa' })
+ */
 export interface OAuthRevokeOptions extends OAuthClient, HttpOptions {
   /** The provider's `revocation_endpoint` (see `oauthRevoke.fromIssuer` to discover it). */
   endpoint: string | URL;
 }
 
-/** Options of `oauthRevoke.fromIssuer`: those of {@link oauthRevoke} but the endpoint. */
+/**
+ * Options of `oauthRevoke.fromIssuer`: those of {@link oauthRevoke} but the endpoint.
+ *
+ * @example
+ * oauthRevoke.fromIssuer('https://id.example.com/realms/app', { clientId: 'spa' })
+ */
 export type OAuthRevokeIssuerOptions = Omit<OAuthRevokeOptions, 'endpoint'>;
 
 /** The RFC 7009 request behind {@link oauthRevoke}. */
