@@ -64,7 +64,8 @@ export async function request(
     const response = await (options.fetch ?? fetch)(url, { ...init, signal: controller.signal });
     return { response, json: parseJson(await response.text()) };
   } catch (error) {
-    const cause = scrubError(error, secrets);
+    // a copy of the error and its causes with the secrets cut out of every message
+    const cause = redactDeep(error, secrets);
     if (signal.aborted) throw new SessionError('aborted', `${what} was aborted`, { cause });
     if (timedOut) throw new SessionError('timeout', `${what} took longer than ${timeout} ms`, { cause });
     throw new SessionError('network', `${what} failed: ${scrubSecrets(errorMessage(error), secrets)}`, { cause });
@@ -113,13 +114,4 @@ const TOKEN_LIKE = /eyJ[\w-]*\.[\w-]*\.[\w-]*|[\w~+/=.-]{32,}/g;
 /** Text from a server with whatever looks like a token cut to its last four characters. */
 function scrubTokenLike(text: string): string {
   return text.replace(TOKEN_LIKE, (match) => (match.startsWith('eyJ') || /\d/.test(match) ? redact(match) : match));
-}
-
-/** `error` itself when none of its messages holds a secret, else a copy with them scrubbed. */
-export function scrubError(error: unknown, secrets: Secrets): unknown {
-  if (typeof error === 'string') return scrubSecrets(error, secrets);
-  const texts: string[] = [];
-  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) texts.push(e.message, String(e.stack));
-  const leaks = texts.some((text) => scrubSecrets(text, secrets) !== text);
-  return leaks ? redactDeep(error, secrets) : error;
 }

@@ -1,9 +1,9 @@
 import { SessionError, httpError, isSessionError } from '../machine/errors.js';
-import { scrubSecrets } from '../machine/redact.js';
+import { redactDeep, scrubSecrets } from '../machine/redact.js';
 import { redact } from '../machine/tokens.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
-import { asObject, describeBody, errorCode, invalid, request, scrubError, type HttpOptions } from './http.js';
+import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 
 /**
  * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
@@ -72,7 +72,7 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
       if (isSessionError(error)) throw error;
       // a parse() that throws on this answer will throw on the next one too: not worth a retry
       const message = `parse() could not read the refresh answer: ${scrubSecrets(errorMessage(error), secrets)}`;
-      throw new SessionError('invalid-response', message, { cause: scrubError(error, secrets) });
+      throw new SessionError('invalid-response', message, { cause: redactDeep(error, secrets) });
     }
     const date = Date.parse(response.headers.get('date') ?? '');
     return Number.isNaN(date) || tokens.serverDate !== undefined ? tokens : { ...tokens, serverDate: date };
@@ -118,7 +118,7 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
   if (said !== undefined || failed) {
     const detail = describeBody(outer, secrets) ?? `code ${String(code)}`;
     if (said !== undefined) throw new SessionError('rejected', `the refresh endpoint answered ${status} but its body says ${said}: the refresh token was refused (${detail})`);
-    throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail}); a backend whose success code is not 0 or 200 needs \`parse\``);
+    throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail}); other success codes than 0 and 200 need \`parse\``);
   }
   const b = [outer, ...WRAPPERS.map((k) => asObject(outer[k]))].find((o) => o && ACCESS.some((k) => o[k] !== undefined)) ?? outer;
   const accessToken = b.accessToken ?? b.access_token ?? b.token;
@@ -127,7 +127,7 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
     const found = [...keys(outer), ...WRAPPERS.flatMap((w) => keys(asObject(outer[w])).map((k) => `${w}.${k}`))];
     throw invalid(
       `the refresh answer has no access token: looked for ${ACCESS.join(', ')}, at the top level and in ${WRAPPERS.join(' or ')}; ` +
-        `found ${found.slice(0, 12).join(', ') || 'nothing'}. Pass \`parse\` to read another shape (and \`field\` to name the refresh token in the request body)`,
+        `found ${found.slice(0, 12).join(', ') || 'nothing'}. Pass \`parse\` to read another shape (\`field\` names the refresh token in the request)`,
     );
   }
   const refreshToken = b.refreshToken ?? b.refresh_token;

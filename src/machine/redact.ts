@@ -54,9 +54,10 @@ function redactIn<T>(scope: Scope, value: T, key = ''): T {
     known.add(s);
   };
   for (const s of scope.more()) add(s);
-  learn(value, add, MAX_DEPTH);
+  // first learn the tokens under token-ish keys, so they are found anywhere else in the copy
+  walk(value, scope, new Map(), MAX_DEPTH, key, add);
   for (const s of known) if (known.size > 32) known.delete(s);
-  return copy(value, scope, new Map(), MAX_DEPTH, key) as T;
+  return walk(value, scope, new Map(), MAX_DEPTH, key) as T;
 }
 
 const isRef = (v: object): v is AnyActorRef =>
@@ -67,32 +68,28 @@ const isPlain = (v: object) => {
   return proto === Object.prototype || proto === null;
 };
 
-/** Calls `add` with every string found under a token-ish key, so it is found elsewhere too. */
-function learn(value: unknown, add: (secret: string) => void, depth: number): void {
-  if (depth === 0 || typeof value !== 'object' || value === null || isRef(value)) return;
-  if (!Array.isArray(value) && !(value instanceof Error) && !isPlain(value)) return;
-  for (const key of Object.getOwnPropertyNames(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'string' && SECRET_KEY.test(key)) add(v);
-    else learn(v, add, depth - 1);
+/** The redacted copy of `value`; with `learn`, also reports each string under a token-ish key. */
+function walk(value: unknown, scope: Scope, seen: Map<object, unknown>, depth: number, key: string, learn?: (s: string) => void): unknown {
+  if (typeof value === 'string') {
+    if (!SECRET_KEY.test(key)) return learn ? value : scrubSecrets(value, scope.known);
+    learn?.(value);
+    return redact(value);
   }
-}
-
-function copy(value: unknown, scope: Scope, seen: Map<object, unknown>, depth: number, key: string): unknown {
-  if (typeof value === 'string') return SECRET_KEY.test(key) ? redact(value) : scrubSecrets(value, scope.known);
   if (typeof value !== 'object' || value === null) return value;
-  const done = seen.get(value);
-  if (done !== undefined) return done;
-  if (isRef(value)) return readOnlyRef(value, scope);
+  if (seen.has(value)) return seen.get(value);
+  if (isRef(value)) return learn ? value : readOnlyRef(value, scope);
   const isError = value instanceof Error;
   if (!isError && !Array.isArray(value) && !isPlain(value)) return value;
   if (depth === 0) return '[redacted: too deep]';
-  const out: object = Array.isArray(value) ? [] : Object.create(Object.getPrototypeOf(value));
+  // Errors become plain Errors with their own fields (isSessionError still knows a SessionError):
+  // host errors (DOMException) keep message and name behind getters that refuse a copy.
+  const out: object = Array.isArray(value) ? [] : Object.create(isError ? Error.prototype : Object.getPrototypeOf(value));
   seen.set(value, out);
-  // own names, not only enumerable ones: an error's message and stack are not enumerable
-  for (const name of isError ? Object.getOwnPropertyNames(value) : Object.keys(value)) {
-    const d = Object.getOwnPropertyDescriptor(value, name);
-    if (d && 'value' in d) Object.defineProperty(out, name, { ...d, value: copy(d.value, scope, seen, depth - 1, name) });
+  // an error's name, message and stack too, which are not enumerable
+  const names = isError ? new Set(['name', 'message', ...Object.getOwnPropertyNames(value)]) : Object.keys(value);
+  for (const name of names) {
+    const d = Object.getOwnPropertyDescriptor(value, name) ?? { value: (value as Record<string, unknown>)[name], writable: true, configurable: true };
+    if ('value' in d) Object.defineProperty(out, name, { ...d, value: walk(d.value, scope, seen, depth - 1, name, learn) });
   }
   return out;
 }
@@ -111,7 +108,6 @@ function readOnlyRef(ref: AnyActorRef, scope: Scope): AnyActorRef {
   standIn = {
     id: ref.id,
     sessionId: ref.sessionId,
-    src: typeof ref.src === 'string' ? ref.src : undefined,
     logic: { config: (ref as { logic?: { config?: unknown } }).logic?.config },
     get _parent() {
       return wrap(ref._parent);
