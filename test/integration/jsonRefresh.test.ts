@@ -503,6 +503,30 @@ describe('jsonRefresh on its own', () => {
     expect(Math.abs((tokens.serverDate ?? 0) - (Date.now() + skew))).toBeLessThan(2_000);
   });
 
+  it("maps the server's refresh_expires_in to refreshExpiresIn: the time the login has left, counting down to its maximum age", async () => {
+    // the server's clock stands still unless the test moves it
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+    const server = await authServer({ accessTtl: 60, refreshTtl: 600, refreshMaxAge: 100, now: clock.now });
+    const login = await server.login();
+    expect(login.refreshExpiresIn).toBe(100); // the login's maximum age caps the 600 s lifetime
+    expect(JSON.parse(server.seen[0]?.body ?? '{}')).toEqual({ username: 'user' });
+    const refresh = jsonRefresh({ url: `${server.url}/refresh` });
+
+    clock.advance(30_000);
+    const first = await refresh({ refreshToken: login.refreshToken, signal: new AbortController().signal });
+    expect(first.refreshExpiresIn).toBe(70);
+    clock.advance(69_000);
+    const second = await refresh({ refreshToken: first.refreshToken, signal: new AbortController().signal });
+    expect(second.refreshExpiresIn).toBe(1);
+
+    clock.advance(1_000); // the login's maximum age: its refresh token is dead
+    const error = await sessionErrorOf(refresh({ refreshToken: second.refreshToken, signal: new AbortController().signal }));
+    expect(error).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(error.message).toContain('expired');
+    expect(server.counters).toMatchObject({ refreshOk: 2, refreshRejected: 1 });
+  });
+
   it('an aborted signal makes the request fail with kind aborted, not network or timeout', async () => {
     const server = await authServer({ accessTtl: 60 });
     const login = await server.login();
