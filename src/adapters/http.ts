@@ -40,7 +40,7 @@ export const invalid = (message: string) => new SessionError('invalid-response',
  * Sends one request and reads its body, within `options.timeout`. Fails with a SessionError:
  * `aborted` when the caller's `signal` aborted, `timeout` when the cap ended it, `network`
  * otherwise. `what` names the request in messages; no string in `secrets` appears whole in the
- * message or in the error's `cause` chain.
+ * message or in the `cause` chain (a redacted copy of what fetch threw).
  */
 export async function request(
   what: string,

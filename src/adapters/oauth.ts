@@ -61,9 +61,9 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
     const { response, json } = await request(`the refresh request to ${String(tokenEndpoint)}`, tokenEndpoint, init, signal, options, secrets);
     const o = asObject(json) ?? {};
     const code = errorCode(o);
+    const detail = describeBody(o, secrets);
     if (!response.ok) {
       const { status } = response;
-      const detail = describeBody(o, secrets);
       const text = `token endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
       if (code !== undefined && REJECTED.includes(code)) throw new SessionError('rejected', text, { status });
       if (code === 'temporarily_unavailable') {
@@ -75,7 +75,7 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
     }
     const { access_token: accessToken, refresh_token: rotated, token_type: type } = o;
     if (typeof accessToken !== 'string' || accessToken === '') {
-      throw invalid(`the token endpoint answered ${response.status} without an access_token${code ? ` (${code})` : ''}`);
+      throw invalid(`the token endpoint answered ${response.status} without an access_token${detail ? ` (${detail})` : ''}`);
     }
     if (rotated != null && typeof rotated !== 'string') throw invalid('the token response has a refresh_token that is not a string');
     if (type !== undefined && typeof type !== 'string') throw invalid('the token response has a token_type that is not a string');
