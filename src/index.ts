@@ -6,6 +6,7 @@ export { toMermaid, machineGraph } from './machine/graph.js';
 export { webStorage } from './adapters/storage.js';
 export { jsonRefresh } from './adapters/refresh.js';
 export { oauthRefresh } from './adapters/oauth.js';
+export { jsonRevoke, oauthRevoke } from './adapters/revoke.js';
 export { browserWake } from './adapters/wake.js';
 export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
@@ -16,13 +17,17 @@ export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';
 export type { JsonRefreshOptions } from './adapters/refresh.js';
-export type { OAuthRefreshOptions, OAuthIssuerOptions } from './adapters/oauth.js';
+export type { OAuthRefreshOptions, OAuthIssuerOptions, OAuthClient } from './adapters/oauth.js';
+export type { JsonRevokeOptions, OAuthRevokeOptions, OAuthRevokeIssuerOptions } from './adapters/revoke.js';
+export type { HttpOptions } from './adapters/http.js';
 export type { BroadcastSyncOptions } from './adapters/sync.js';
 export type { WebLocksOptions } from './adapters/lock.js';
 export type {
   RefreshContext,
   RefreshFunction,
   RefreshLock,
+  RevokeContext,
+  RevokeFunction,
   RetryOptions,
   SessionOptions,
   SessionSnapshot,

@@ -104,8 +104,8 @@ export const RefreshRevoked: Story = {
 
 /**
  * The refresh endpoint answers HTTP 200 with `{ code: 401 }` in the body (seed 003's server).
- * That is not new tokens: the session is refreshFailed with error kind `invalid-response`,
- * keeps its tokens, and does not retry it as if it were a network blip.
+ * That is not new tokens but a dead refresh token (DESIGN rule 4 v2): kind `rejected`, the
+ * session logs out once, onLoggedOut runs, and nothing is retried or stored.
  */
 export const Refresh200WithCode401: Story = {
   ...withScenario(),
@@ -114,36 +114,16 @@ export const Refresh200WithCode401: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
     await expectStatus(canvasElement, 'authenticated');
 
-    await step('the refresh answers 200 { code: 401 }: refreshFailed, invalid-response', async () => {
+    await step('the refresh answers 200 { code: 401 }: loggedOut, rejected, once', async () => {
       await userEvent.click(canvas.getByLabelText('Refresh answers 200 { code: 401 }'));
       await userEvent.click(canvas.getByRole('button', { name: '+1 min' }));
-      await expectStatus(canvasElement, 'refreshFailed');
-      await expectText(canvasElement, 'session-error', 'invalid-response');
-      await expectText(canvasElement, 'ss-error', /^invalid-response: the refresh endpoint answered 200 but its body says it failed/);
-      await expectToken(canvasElement, scenarioOf(context), 'A001');
+      await expectStatus(canvasElement, 'loggedOut');
+      await expectText(canvasElement, 'session-error', 'rejected');
+      await expectText(canvasElement, 'ss-error', /^rejected: the refresh endpoint answered 200 but its body says 401/);
+      await expectText(canvasElement, 'ss-token', '—');
       await expectText(canvasElement, 'refresh-count', '1');
-      await expectText(canvasElement, 'logged-out-count', '0');
+      await expectText(canvasElement, 'logged-out-count', '1');
       await expectRequests(canvasElement, [LOGIN, 'POST /auth/refresh (refresh …R001) → 200']);
-    });
-    await step('a call asks again, gets the same answer, and fails with invalid-response', async () => {
-      await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
-      await waitFor(() => expect(callLines(canvasElement)).toEqual(['Call 1: GET /api/data → invalid-response']));
-      await expectText(canvasElement, 'refresh-count', '2');
-      await expectStatus(canvasElement, 'refreshFailed');
-    });
-    await step('the server is fixed: the next call refreshes and succeeds', async () => {
-      await userEvent.click(canvas.getByLabelText('Refresh answers 200 { code: 401 }'));
-      await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
-      await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 200 OK'));
-      await expectStatus(canvasElement, 'authenticated');
-      await expectToken(canvasElement, scenarioOf(context), 'A002');
-      await expectRequests(canvasElement, [
-        LOGIN,
-        'POST /auth/refresh (refresh …R001) → 200',
-        'POST /auth/refresh (refresh …R001) → 200',
-        'POST /auth/refresh (refresh …R001) → 200',
-        'GET /api/data (access …A002) → 200',
-      ]);
     });
   },
 };

@@ -9,10 +9,11 @@ import { createRefreshTokenStore, type IssuedPair } from './refreshTokens.js';
 /** How /refresh misbehaves, for tests and the demo. */
 export type RefreshFault =
   | { type: 'delay'; ms: number } // answer normally, `ms` later
+  | { type: 'gate'; open: Promise<unknown> } // answer normally once `open` settles (tests hold a request)
   | { type: 'drop' } // destroy the socket without an answer
   | { type: 'hang' } // never answer
   | { type: 'status'; status: number } // answer this status with a JSON error
-  | { type: 'error-body' } // 200 with { code: 401, msg } (seed 003)
+  | { type: 'error-body'; code?: number | string } // 200 with { code: 401 (or `code`), msg } (seed 003)
   | { type: 'malformed' } // 200 with an access token that is not a JWT
   | { type: 'missing' } // 200 without an access token
   | { type: 'bearer-only' }; // like seed 003's backend: 200 { code: 401 } unless a Bearer header is sent
@@ -21,8 +22,14 @@ export type RefreshFault =
 export interface AuthServerOptions {
   /** Access-token lifetime in seconds (default 20). */
   accessTtl?: number;
-  /** Refresh-token lifetime in seconds (default 600). */
+  /** Refresh-token lifetime in seconds (default 600); each rotation starts a new one. */
   refreshTtl?: number;
+  /**
+   * Maximum age of a login in seconds (default none): no refresh token of it lives past this
+   * much after the login, however often it rotates (Keycloak's "SSO Session Max"). Answers
+   * carry the time left as `refresh_expires_in`.
+   */
+  refreshMaxAge?: number;
   /** A reused refresh token inside this window gets the same answer instead of a revocation (default 0). */
   graceMs?: number;
   /** Carry the refresh token in an httpOnly cookie instead of the body. */
@@ -52,6 +59,10 @@ export interface AuthCounters {
   apiNoToken: number;
   /** Most refresh requests in flight at once. */
   refreshConcurrency: number;
+  /** POST /revoke requests. */
+  revocations: number;
+  /** Refresh-token families (logins) a POST /revoke ended. */
+  revokedFamilies: number;
 }
 
 /** One request as the server saw it. */
@@ -77,6 +88,8 @@ const newCounters = (): AuthCounters => ({
   apiUnauthorized: 0,
   apiNoToken: 0,
   refreshConcurrency: 0,
+  revocations: 0,
+  revokedFamilies: 0,
 });
 
 /**
@@ -88,7 +101,12 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   const now = options.now ?? (() => Date.now());
   const secret = new Uint8Array(randomBytes(32));
   let accessTtl = options.accessTtl ?? 20;
-  const store = createRefreshTokenStore({ ttlMs: (options.refreshTtl ?? 600) * 1000, graceMs: options.graceMs ?? 0, now });
+  const store = createRefreshTokenStore({
+    ttlMs: (options.refreshTtl ?? 600) * 1000,
+    graceMs: options.graceMs ?? 0,
+    now,
+    ...(options.refreshMaxAge === undefined ? {} : { maxAgeMs: options.refreshMaxAge * 1000 }),
+  });
   let counters = newCounters();
   let fault: { fault: RefreshFault; times: number } | null = null;
   let generation = 0; // access tokens of an older generation are refused
@@ -119,11 +137,13 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   }
 
   function tokenBody(pair: IssuedPair, res: ServerResponse, status = 200) {
+    // seconds the refresh token has left, as Keycloak says it (whole seconds, rounded down)
+    const left = Math.floor(store.lifetimeLeft(pair.refreshToken) / 1000);
     if (options.cookie) {
-      const cookie = `rt=${pair.refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${options.refreshTtl ?? 600}`;
-      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl }, { 'set-cookie': cookie });
+      const cookie = `rt=${pair.refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${left}`;
+      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl, refresh_expires_in: left }, { 'set-cookie': cookie });
     }
-    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl });
+    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl, refresh_expires_in: left });
   }
 
   async function verify(authorization: string | undefined) {
@@ -145,8 +165,9 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (active?.type === 'drop') return req.socket.destroy();
     if (active?.type === 'hang') return;
     if (active?.type === 'delay') await new Promise((r) => setTimeout(r, active.ms));
+    if (active?.type === 'gate') await active.open.catch(() => {});
     if (active?.type === 'status') return send(res, active.status, { error: 'server_error', message: `fault ${active.status}` });
-    if (active?.type === 'error-body') return send(res, 200, { code: 401, msg: 'Invalid token type' });
+    if (active?.type === 'error-body') return send(res, 200, { code: active.code ?? 401, msg: 'Invalid token type' });
     if (active?.type === 'bearer-only' && !req.headers.authorization) return send(res, 200, { code: 401, msg: 'Invalid token type' });
 
     const presented = readRefreshToken(req, body);
@@ -166,6 +187,20 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (active?.type === 'malformed') return send(res, 200, { accessToken: 'eyJhbGciOiJIUzI1NiJ9.not-base64!.sig', refreshToken: pair.refreshToken, expiresIn: accessTtl });
     if (active?.type === 'missing') return send(res, 200, { refreshToken: pair.refreshToken, expiresIn: accessTtl });
     tokenBody(pair, res);
+  }
+
+  /** POST /revoke: ends the login of the refresh token in the body (or cookie), RFC 7009 style. */
+  function revoke(req: IncomingMessage, res: ServerResponse, body: string) {
+    counters.revocations++;
+    const presented = readRefreshToken(req, body);
+    if (!presented) return send(res, 400, { error: 'invalid_request', error_description: 'no refresh token' });
+    const family = store.familyOf(presented);
+    if (family && !store.isRevoked(family)) {
+      store.revoke(family);
+      counters.revokedFamilies++;
+    }
+    // an unknown or already revoked token is answered the same way (RFC 7009 §2.2)
+    return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
   }
 
   function readRefreshToken(req: IncomingMessage, body: string): string | undefined {
@@ -251,6 +286,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
         inFlight--;
       }
     }
+    if (req.method === 'POST' && url.pathname === '/revoke') return revoke(req, res, body);
     if (req.method === 'POST' && url.pathname === '/logout') {
       const presented = readRefreshToken(req, body);
       const family = presented ? store.familyOf(presented) : undefined;
@@ -306,10 +342,14 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     setAccessTtl(seconds: number) {
       accessTtl = seconds;
     },
-    /** Logs in over HTTP, as a browser would. */
-    async login(username = 'user'): Promise<{ accessToken: string; refreshToken?: string; expiresIn: number }> {
+    /**
+     * Logs in over HTTP, as a browser would, and returns the answer as a TokenSet (the wire's
+     * `refresh_expires_in` as `refreshExpiresIn`), ready for `session.login()`.
+     */
+    async login(username = 'user'): Promise<{ accessToken: string; refreshToken?: string; expiresIn: number; refreshExpiresIn: number }> {
       const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', body: JSON.stringify({ username }) });
-      return (await res.json()) as { accessToken: string; refreshToken?: string; expiresIn: number };
+      const { refresh_expires_in: refreshExpiresIn, ...rest } = (await res.json()) as { accessToken: string; refreshToken?: string; expiresIn: number; refresh_expires_in: number };
+      return { ...rest, refreshExpiresIn };
     },
     /** Issues a pair directly, e.g. with a short TTL. */
     async issuePair(username = 'user'): Promise<IssuedPair> {

@@ -8,6 +8,7 @@ export interface IssuedPair {
 
 interface Entry {
   family: string;
+  /** When this token stops working: its own lifetime, capped by its family's maximum age. */
   user: string;
   expiresAt: number;
   usedAt: number | null;
@@ -25,19 +26,23 @@ export type Exchange =
  * used token again revokes its whole family (every tab of that login), unless it comes
  * within `graceMs` of the first use, where the same successor pair is answered again.
  */
-export function createRefreshTokenStore(options: { ttlMs: number; graceMs: number; now: () => number }) {
+export function createRefreshTokenStore(options: { ttlMs: number; graceMs: number; now: () => number; maxAgeMs?: number }) {
   const tokens = new Map<string, Entry>();
   const revoked = new Set<string>();
+  /** When each family (login) started, for `maxAgeMs`. */
+  const started = new Map<string, number>();
 
   return {
     /** Starts a family (a login) and returns its first refresh token. */
     start(user: string): { family: string; refreshToken: string } {
       const family = randomBytes(6).toString('hex');
+      started.set(family, options.now());
       return { family, refreshToken: this.add(user, family) };
     },
     add(user: string, family: string): string {
       const token = `rt_${randomBytes(18).toString('base64url')}`;
-      tokens.set(token, { family, user, expiresAt: options.now() + options.ttlMs, usedAt: null, successor: null });
+      const end = (started.get(family) ?? options.now()) + (options.maxAgeMs ?? Infinity);
+      tokens.set(token, { family, user, expiresAt: Math.min(options.now() + options.ttlMs, end), usedAt: null, successor: null });
       return token;
     },
     exchange(token: string): Exchange {
@@ -63,6 +68,8 @@ export function createRefreshTokenStore(options: { ttlMs: number; graceMs: numbe
       };
     },
     familyOf: (token: string) => tokens.get(token)?.family,
+    /** Ms until `token` expires (0 when it has, or is unknown). */
+    lifetimeLeft: (token: string) => Math.max(0, (tokens.get(token)?.expiresAt ?? 0) - options.now()),
     revoke: (family: string) => void revoked.add(family),
     isRevoked: (family: string) => revoked.has(family),
     revokeAll() {

@@ -1,13 +1,19 @@
-import { SessionError, httpError } from '../machine/errors.js';
+import { SessionError, httpError, isSessionError } from '../machine/errors.js';
+import { redactDeep, scrubSecrets } from '../machine/redact.js';
 import { redact } from '../machine/tokens.js';
-import { after } from '../machine/timer.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
+import { errorMessage } from '../machine/util.js';
+import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 
-/** Options of {@link jsonRefresh}. */
-export interface JsonRefreshOptions {
+/**
+ * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
+ *
+ * @example
+ * jsonRefresh({ url: '/auth/refresh', field: 'refresh_token', headers: { 'X-App': 'web' } })
+ */
+export interface JsonRefreshOptions extends HttpOptions {
   /** The refresh endpoint; it receives a POST. */
   url: string | URL;
-  fetch?: typeof fetch;
   /** Send the refresh token in this header (e.g. `X-Refresh-Token`) instead of the JSON body. */
   header?: string;
   /** JSON body field that carries the refresh token (default `refreshToken`). */
@@ -17,140 +23,121 @@ export interface JsonRefreshOptions {
   /** Extra request headers. */
   headers?: Record<string, string>;
   /**
-   * Hard cap in ms on one request, after which it is aborted (default 30 000). The session's
-   * `refreshTimeout` already bounds how long callers wait; this bounds a hung socket.
+   * Maps a parsed 2xx body to tokens, for shapes the default reading does not know. Throw a
+   * SessionError to say how it failed (e.g. kind `rejected` for a body that says the refresh
+   * token is dead); anything else it throws is an `invalid-response`.
    */
-  timeout?: number;
-  /** Maps a parsed 2xx body to tokens; throw a SessionError to refuse it. */
   parse?: (body: unknown, response: Response) => TokenSet;
 }
 
 /**
  * A refresh function for JSON endpoints. It never sends the refresh token as
- * `Authorization: Bearer`, and it reads the body rather than trusting `res.ok`: a 200 whose
- * body says `{ code: 401 }`, lacks an access token or is not JSON is `invalid-response`.
- * 400/401/403 and `invalid_grant` are `rejected` (the user must log in again); 5xx, 408 and
- * 429 are transient `http` errors. Accepts `{ accessToken, refreshToken, expiresIn }`, the
- * OAuth `{ access_token, refresh_token, expires_in }`, and either wrapped in `{ data }`.
+ * `Authorization: Bearer`, and it reads the body rather than trusting `res.ok`.
+ *
+ * Answers it reads without `parse`: the access token from `accessToken`, `access_token` or
+ * `token`; `refreshToken` / `refresh_token`; `expiresIn` / `expires_in` (seconds) or `expiresAt`
+ * (epoch ms); `refreshExpiresIn` / `refresh_expires_in` / `refresh_token_expires_in` (seconds);
+ * at the top level or wrapped one level deep in `data` or `result`.
+ *
+ * Failures: 400/401/403 and `invalid_grant` are `rejected` (the user must log in again), and so
+ * is a 200 whose body says `code` (or `status`) 401 or 403; another failure code in a 200
+ * (`{ code: 500 }`, `{ success: false }`, an `error`), a body without an access token, or one
+ * that is not JSON is `invalid-response`; 5xx, 408 and 429 are transient `http` errors. Error
+ * messages never hold the refresh token, nor anything in server text that looks like a token.
  *
  * @example
  * createSession({ refresh: jsonRefresh({ url: '/auth/refresh' }) })
  * createSession({ refresh: jsonRefresh({ url: '/auth/refresh', credentials: 'include' }) }) // cookie mode
  */
 export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
-  const { url, header, field = 'refreshToken', credentials, timeout = 30_000 } = options;
+  const { url, credentials, parse } = options;
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined && credentials !== 'include') {
       throw new SessionError('rejected', 'there is no refresh token to send (cookie mode needs credentials: "include")');
     }
-    // Headers, so that a caller's `Content-Type` replaces the default whatever its case
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-    const body: Record<string, string> = {};
-    if (refreshToken !== undefined) {
-      if (header) {
-        try {
-          headers.set(header, refreshToken);
-        } catch {
-          throw new SessionError('invalid-response', `the refresh token (${redact(refreshToken)}) cannot be sent in the ${header} header`);
-        }
-      } else body[field] = refreshToken;
-    }
-    const capped = withTimeout(signal, timeout);
-    let response: Response;
-    let text: string;
-    try {
-      response = await (options.fetch ?? fetch)(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: capped.signal,
-        ...(credentials ? { credentials } : {}),
-      });
-      text = await response.text();
-    } catch (cause) {
-      if (signal.aborted) throw new SessionError('aborted', 'the refresh request was aborted', { cause });
-      if (capped.timedOut()) throw new SessionError('timeout', `the refresh request took longer than ${timeout} ms`, { cause });
-      throw new SessionError('network', `the refresh request failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    } finally {
-      capped.done();
-    }
-    const json = parseJson(text);
+    const secrets = [refreshToken];
+    const init = tokenPost(options, refreshToken);
+    const { response, json } = await request('the refresh request', url, init, signal, options, secrets);
+    const { status } = response;
     if (!response.ok) {
-      const detail = describeError(json);
-      if (detail === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${response.status} (invalid_grant)`, { status: response.status });
-      throw httpError(response.status, detail);
+      const detail = describeBody(json, secrets);
+      if (errorCode(json) === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${status} (${detail})`, { status });
+      throw httpError(status, detail);
     }
-    if (json === undefined) throw invalid(`the refresh endpoint answered ${response.status} without a JSON body`);
-    const tokens = options.parse ? options.parse(json, response) : toTokenSet(json, response.status);
+    if (json === undefined) throw invalid(`the refresh endpoint answered ${status} without a JSON body`);
+    let tokens: TokenSet;
+    try {
+      tokens = parse ? parse(json, response) : toTokenSet(json, status, secrets);
+    } catch (error) {
+      if (isSessionError(error)) throw error;
+      // a parse() that throws on this answer will throw on the next one too: not worth a retry
+      const message = `parse() could not read the refresh answer: ${scrubSecrets(errorMessage(error), secrets)}`;
+      throw new SessionError('invalid-response', message, { cause: redactDeep(error, secrets) });
+    }
     const date = Date.parse(response.headers.get('date') ?? '');
     return Number.isNaN(date) || tokens.serverDate !== undefined ? tokens : { ...tokens, serverDate: date };
   };
 }
 
-const invalid = (message: string) => new SessionError('invalid-response', message);
+/** The POST of a JSON token endpoint: the refresh token in `field` or `header`, never as Bearer. */
+export function tokenPost(options: Pick<JsonRefreshOptions, 'header' | 'field' | 'credentials' | 'headers'>, refreshToken: string | undefined): RequestInit {
+  const { header, field = 'refreshToken', credentials } = options;
+  // Headers, so that a caller's `Content-Type` replaces the default whatever its case
+  const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+  const body: Record<string, string> = {};
+  if (refreshToken !== undefined) {
+    if (header) {
+      try {
+        headers.set(header, refreshToken);
+      } catch {
+        throw invalid(`the refresh token (${redact(refreshToken)}) cannot be sent in the ${header} header`);
+      }
+    } else body[field] = refreshToken;
+  }
+  return { method: 'POST', headers, body: JSON.stringify(body), ...(credentials ? { credentials } : {}) };
+}
 
-function toTokenSet(json: unknown, status: number): TokenSet {
-  if (typeof json !== 'object' || json === null) throw invalid('the refresh answer is not a JSON object');
-  const outer = json as Record<string, unknown>;
+const ACCESS = ['accessToken', 'access_token', 'token'] as const;
+const WRAPPERS = ['data', 'result'] as const;
+const REJECTED_CODES = new Set([401, 403]);
+
+/** A number, or a numeric string; null, '' and the like mean "not given". */
+function seconds(value: unknown): number | undefined {
+  const n = typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string | undefined>): TokenSet {
+  const outer = asObject(json);
+  if (!outer) throw invalid(`the refresh endpoint answered ${status} with JSON that is not an object; pass \`parse\` to read it`);
   const { code } = outer;
-  if ((code !== undefined && code !== 0 && code !== '0' && code !== 200 && code !== '200') || outer.success === false || (outer.error != null && outer.error !== false)) {
-    const detail = describeError(outer);
-    throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail ?? `code ${String(code)}`})`);
+  // DESIGN rule 4: a 200 whose body says 401/403 means the refresh token is dead
+  const said = [code, outer.status, outer.statusCode].map(seconds).find((n) => n !== undefined && REJECTED_CODES.has(n));
+  const failed = (code !== undefined && code !== 0 && code !== '0' && code !== 200 && code !== '200') || outer.success === false || (outer.error != null && outer.error !== false);
+  if (said !== undefined || failed) {
+    const detail = describeBody(outer, secrets) ?? `code ${String(code)}`;
+    if (said !== undefined) throw new SessionError('rejected', `the refresh endpoint answered ${status} but its body says ${said}: the refresh token was refused (${detail})`);
+    throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail}); other success codes than 0 and 200 need \`parse\``);
   }
-  const hasToken = (o: Record<string, unknown>) => o.accessToken !== undefined || o.access_token !== undefined;
-  const data = outer.data;
-  const b = !hasToken(outer) && typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : outer;
-  const accessToken = b.accessToken ?? b.access_token;
-  if (typeof accessToken !== 'string' || accessToken === '') throw invalid('the refresh answer has no access token');
+  const b = [outer, ...WRAPPERS.map((k) => asObject(outer[k]))].find((o) => o && ACCESS.some((k) => o[k] !== undefined)) ?? outer;
+  const accessToken = b.accessToken ?? b.access_token ?? b.token;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    const keys = (o: Record<string, unknown> | undefined) => Object.keys(o ?? {}).map((k) => k.slice(0, 24));
+    const found = [...keys(outer), ...WRAPPERS.flatMap((w) => keys(asObject(outer[w])).map((k) => `${w}.${k}`))];
+    throw invalid(
+      `the refresh answer has no access token: looked for ${ACCESS.join(', ')}, at the top level and in ${WRAPPERS.join(' or ')}; ` +
+        `found ${found.slice(0, 12).join(', ') || 'nothing'}. Pass \`parse\` to read another shape (\`field\` names the refresh token in the request)`,
+    );
+  }
   const refreshToken = b.refreshToken ?? b.refresh_token;
-  if (refreshToken !== undefined && refreshToken !== null && typeof refreshToken !== 'string') {
-    throw invalid('the refresh answer has a refresh token that is not a string');
-  }
+  if (refreshToken != null && typeof refreshToken !== 'string') throw invalid('the refresh answer has a refresh token that is not a string');
   const set: TokenSet = { accessToken };
   if (typeof refreshToken === 'string') set.refreshToken = refreshToken;
-  // a number, or a numeric string; null, '' and the like mean "not given"
-  const given = b.expiresIn ?? b.expires_in;
-  const expiresIn = typeof given === 'number' || (typeof given === 'string' && given.trim() !== '') ? Number(given) : NaN;
-  if (Number.isFinite(expiresIn)) set.expiresIn = expiresIn;
+  const expiresIn = seconds(b.expiresIn ?? b.expires_in);
+  if (expiresIn !== undefined) set.expiresIn = expiresIn;
   if (typeof b.expiresAt === 'number') set.expiresAt = b.expiresAt;
+  const refreshExpiresIn = seconds(b.refreshExpiresIn ?? b.refresh_expires_in ?? b.refresh_token_expires_in);
+  if (refreshExpiresIn !== undefined) set.refreshExpiresIn = refreshExpiresIn;
   return set;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeError(json: unknown): string | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
-  const o = json as Record<string, unknown>;
-  for (const k of ['error', 'msg', 'message', 'error_description']) {
-    if (typeof o[k] === 'string') return (o[k] as string).slice(0, 120);
-  }
-  return undefined;
-}
-
-function withTimeout(signal: AbortSignal, ms: number) {
-  const controller = new AbortController();
-  let timedOut = false;
-  const abort = () => controller.abort(signal.reason);
-  if (signal.aborted) abort();
-  else signal.addEventListener('abort', abort, { once: true });
-  const cancel = after(ms, () => {
-    timedOut = true;
-    controller.abort(new SessionError('timeout', `refresh took longer than ${ms} ms`));
-  });
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    done: () => {
-      cancel();
-      signal.removeEventListener('abort', abort);
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSession, webStorage, type StorageLike, type TokenSet, type TokenStorage } from '../../src/index.js';
 import { flush, pair } from '../helpers/refreshStub.js';
 
@@ -118,31 +118,32 @@ describe('any storage, through the session', () => {
   });
 
   it('lands asynchronous writes in the order they were made', async () => {
+    // Each write lands when the test says. The newest outstanding one is always let through
+    // first: if the session started a write before the previous one had landed, the writes
+    // would land out of order.
     const landed: string[] = [];
+    const outstanding: Array<{ what: string; land: () => void }> = [];
     let value: TokenSet | null = null;
-    const slowFirst: TokenStorage = {
+    const held = (what: string, apply: () => void) =>
+      new Promise<void>((resolve) => outstanding.push({ what, land: () => (apply(), landed.push(what), resolve()) }));
+    const slow: TokenStorage = {
       load: async () => value,
-      save: (tokens) =>
-        new Promise((resolve) =>
-          setTimeout(() => {
-            value = tokens;
-            landed.push(tokens.accessToken);
-            resolve();
-          }, tokens.accessToken === pair(1).accessToken ? 30 : 1),
-        ),
-      clear: async () => {
-        value = null;
-        landed.push('cleared');
-      },
+      save: (tokens) => held(tokens.accessToken, () => (value = tokens)),
+      clear: () => held('cleared', () => (value = null)),
     };
-    const session = createSession({ refresh, wake: false, storage: slowFirst });
+    const session = createSession({ refresh, wake: false, storage: slow });
     await flush();
     session.login(pair(1));
     session.login(pair(2));
     session.logout();
     session.login(pair(3));
-    await new Promise((r) => setTimeout(r, 60));
-    expect(landed).toEqual([pair(1).accessToken, pair(2).accessToken, 'cleared', pair(3).accessToken]);
+    const expected = [pair(1).accessToken, pair(2).accessToken, 'cleared', pair(3).accessToken];
+    for (let i = 0; i < expected.length; i++) {
+      await vi.waitFor(() => expect(outstanding.length).toBeGreaterThan(0));
+      outstanding.splice(-1, 1)[0]?.land(); // the newest first
+    }
+    expect(landed).toEqual(expected);
+    expect(outstanding).toEqual([]);
     expect(value).toMatchObject({ accessToken: pair(3).accessToken });
   });
 

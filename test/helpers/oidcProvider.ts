@@ -97,8 +97,14 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
   /** Requests answered by `/api/me`, by status. */
   const api = { ok: 0, unauthorized: 0 };
 
+  /** Every request the provider's server received, as `METHOD /path` (query left out). */
+  const requests: string[] = [];
+  /** How many requests reached `path` (e.g. '/.well-known/openid-configuration', '/token/revocation'). */
+  const count = (path: string) => requests.filter((r) => r.endsWith(` ${path}`)).length;
+
   const callback = provider.callback();
   handler = (req, res) => {
+    requests.push(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`);
     if (req.url === '/api/me') resource(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
     else void callback(req, res);
   };
@@ -234,6 +240,8 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
     provider,
     grants,
     api,
+    requests,
+    count,
     signIn,
     revoke,
     introspect,

@@ -6,7 +6,6 @@ import {
   messagesOf,
   refreshRequests,
   sessionErrorOf,
-  sleep,
   startSession,
   wholeTokensIn,
 } from '../helpers/integration.js';
@@ -24,6 +23,13 @@ async function loggedIn(options: Parameters<typeof startSession>[1] = {}, server
   const login = await server.login();
   s.session.login(login);
   return { server, ...s, login };
+}
+
+/** A promise the test settles when it wants: the server holds a request until then. */
+function opened() {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
 
 /** The stored token set must be exactly the one handed out at login. */
@@ -80,19 +86,27 @@ describe('transient refresh failures keep the user signed in', () => {
   });
 
   it('a refresh that never answers times out after refreshTimeout, and the hung request is never sent a second time', async () => {
+    // jsonRefresh's own cap (500 ms) ends the hung request; `ended` says when it has.
+    let ended = 0;
+    const tracked: typeof fetch = (input, init) => {
+      const sent = fetch(input, init);
+      sent.then(
+        () => void ended++,
+        () => void ended++,
+      );
+      return sent;
+    };
     const { server, session, web, status, loggedOut, login } = await loggedIn({
       refreshTimeout: 100,
       retry: { attempts: 2, backoff: () => 20 },
-      refreshOptions: { timeout: 500 }, // jsonRefresh's own cap on one request
+      refreshOptions: { timeout: 500, fetch: tracked },
     });
     server.setFault({ type: 'hang' }, 1);
 
-    const started = Date.now();
     const error = await sessionErrorOf(session.refresh());
 
     expect(error.kind).toBe('timeout');
     expect(error.status).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(1_500);
     // The retries waited for the same request instead of sending the refresh token again.
     expect(server.counters.refreshCalls).toBe(1);
     expect(server.counters.refreshOk).toBe(0);
@@ -100,10 +114,12 @@ describe('transient refresh failures keep the user signed in', () => {
     expect(session.getSnapshot().error?.kind).toBe('timeout');
     expectLoginTokensKept(web.tokens(), login);
     expect(loggedOut).toEqual([]);
+    expect(ended).toBe(0); // the session gave up waiting; the request itself is still open
 
     // Once jsonRefresh's cap has ended the hung request, the next refresh sends a new one
     // with the kept refresh token and succeeds.
-    await sleep(started + 800 - Date.now());
+    await vi.waitFor(() => expect(ended).toBe(1));
+    expect(server.counters.refreshCalls).toBe(1);
     const token = await session.refresh();
     expect(status()).toBe('authenticated');
     expect(web.tokens()?.accessToken).toBe(token);
@@ -117,13 +133,16 @@ describe('transient refresh failures keep the user signed in', () => {
       refreshTimeout: 150,
       retry: { attempts: 0 },
     });
-    server.setFault({ type: 'delay', ms: 600 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     const error = await sessionErrorOf(session.refresh());
     expect(error.kind).toBe('timeout');
     expect(status()).toBe('refreshFailed');
     expectLoginTokensKept(web.tokens(), login);
+    expect(server.counters.refreshCalls).toBe(1);
 
+    gate.open(); // the server answers now, long after the session stopped waiting
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 3_000, interval: 20 });
 
     const late = session.getSnapshot().accessToken;
@@ -169,16 +188,16 @@ describe('transient refresh failures keep the user signed in', () => {
       refreshTimeout: 150,
       retry: { attempts: 0 },
     });
-    const started = Date.now();
-    server.setFault({ type: 'delay', ms: 700 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
-    await sleep(100); // the slow request is still on its way
-    // The access token is still valid, so the app gets it at once.
+    // The slow request is still on its way (held by the server). The access token is still
+    // valid, so the app gets it at once.
     await expect(session.getAccessToken()).resolves.toBe(login.accessToken);
+    expect(server.counters.refreshCalls).toBe(1);
 
-    // Wait until the server has answered the slow request, then let the session settle.
-    await sleep(started + 1_000 - Date.now());
+    gate.open();
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 2_000, interval: 20 });
 
     expect(server.counters.refreshCalls).toBe(1);
@@ -195,21 +214,24 @@ describe('transient refresh failures keep the user signed in', () => {
   });
 
   it('a slow refresh is not sent a second time even when the app asks for a token long after refreshTimeout', async () => {
-    // As above, but the app's request comes after 4 × refreshTimeout while jsonRefresh's own
-    // request (capped at its 30 s default) is still open. The server may already have rotated
-    // the refresh token, so sending it again makes the server revoke the login.
+    // As above, but the app asks again after several more refreshTimeouts have passed while
+    // jsonRefresh's own request (capped at its 30 s default) is still open. The server may
+    // already have rotated the refresh token, so sending it again makes the server revoke the login.
     const { server, session, web, status, loggedOut, login } = await loggedIn({
       refreshTimeout: 100,
       retry: { attempts: 0 },
     });
-    const started = Date.now();
-    server.setFault({ type: 'delay', ms: 900 }, 1);
+    const gate = opened();
+    server.setFault({ type: 'gate', open: gate.promise }, 1);
 
     await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
-    await sleep(started + 450 - Date.now()); // 4.5 × refreshTimeout; the request is still open
+    // Each of these waits for the same open request and gives up after refreshTimeout again:
+    // four more refreshTimeouts have passed when the app asks for a token.
+    for (let i = 0; i < 4; i++) await expect(session.refresh()).rejects.toMatchObject({ kind: 'timeout' });
+    expect(server.counters.refreshCalls).toBe(1);
     await expect(session.getAccessToken()).resolves.toBe(login.accessToken);
 
-    await sleep(started + 1_200 - Date.now());
+    gate.open();
     await vi.waitFor(() => expect(status()).toBe('authenticated'), { timeout: 2_000, interval: 20 });
 
     expect(server.counters.refreshCalls).toBe(1);
@@ -224,21 +246,21 @@ describe('transient refresh failures keep the user signed in', () => {
 });
 
 describe('a 200 answer is checked, not trusted', () => {
-  it('a 200 whose body says { code: 401 } is an invalid-response, not a success, and the tokens are kept', async () => {
-    const { server, session, web, status, loggedOut, login } = await loggedIn();
+  it('a 200 whose body says { code: 401 } is not a success but a rejection (rule 4 v2): logged out once, nothing from the body stored, not retried', async () => {
+    const { server, session, web, status, loggedOut } = await loggedIn();
     server.setFault({ type: 'error-body' });
 
     const error = await sessionErrorOf(session.refresh());
 
-    expect(error.kind).toBe('invalid-response');
-    expect(error.status).toBeUndefined();
+    expect(error.kind).toBe('rejected');
+    expect(error.status).toBeUndefined(); // the HTTP status was 200
     expect(error.message).toContain('Invalid token type');
     expect(server.counters.refreshCalls).toBe(1); // not transient: not retried
-    expect(status()).toBe('refreshFailed');
-    expect(session.getSnapshot().accessToken).toBe(login.accessToken);
-    expectLoginTokensKept(web.tokens(), login);
+    expect(status()).toBe('loggedOut');
+    expect(session.getSnapshot().accessToken).toBeNull();
+    expect(web.raw()).toBeNull();
     expect(web.writes).toHaveLength(1); // only the login was ever written
-    expect(loggedOut).toEqual([]);
+    expect(loggedOut.map((reason) => reason?.kind)).toEqual(['rejected']);
   });
 
   it('a 200 with an access token that is not a valid JWT is an invalid-response and is never stored', async () => {
@@ -376,22 +398,22 @@ describe('the refresh request never carries the access token as a Bearer token',
     expect(request?.body).toBe('{}');
   });
 
-  it("against a backend that only accepts Bearer (seed 003), its 200 { code: 401 } is an invalid-response and nothing is stored", async () => {
-    const { server, session, web, status, loggedOut, login } = await loggedIn();
+  it("against a backend that only accepts Bearer (seed 003), its 200 { code: 401 } logs out without a Bearer token ever being sent, and nothing is stored", async () => {
+    const { server, session, web, status, loggedOut } = await loggedIn();
     server.setFault({ type: 'bearer-only' });
 
     const error = await sessionErrorOf(session.refresh());
 
-    expect(error.kind).toBe('invalid-response');
+    expect(error.kind).toBe('rejected');
     expect(error.message).toContain('Invalid token type');
     expect(server.counters.refreshCalls).toBe(1);
     expect(server.counters.refreshWithBearer).toBe(0);
     expect(refreshRequests(server).every((r) => r.authorization === undefined)).toBe(true);
-    expect(status()).toBe('refreshFailed');
-    expectLoginTokensKept(web.tokens(), login);
+    expect(status()).toBe('loggedOut');
+    expect(web.raw()).toBeNull();
     expect(web.writes).toHaveLength(1); // the login; the error body was never written
     expect(web.writes.join('\n')).not.toContain('code');
-    expect(loggedOut).toEqual([]);
+    expect(loggedOut.map((reason) => reason?.kind)).toEqual(['rejected']);
   });
 });
 
@@ -479,6 +501,30 @@ describe('jsonRefresh on its own', () => {
     expect(tokens.refreshToken).toMatch(/^rt_/);
     expect(tokens.expiresIn).toBe(60);
     expect(Math.abs((tokens.serverDate ?? 0) - (Date.now() + skew))).toBeLessThan(2_000);
+  });
+
+  it("maps the server's refresh_expires_in to refreshExpiresIn: the time the login has left, counting down to its maximum age", async () => {
+    // the server's clock stands still unless the test moves it
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+    const server = await authServer({ accessTtl: 60, refreshTtl: 600, refreshMaxAge: 100, now: clock.now });
+    const login = await server.login();
+    expect(login.refreshExpiresIn).toBe(100); // the login's maximum age caps the 600 s lifetime
+    expect(JSON.parse(server.seen[0]?.body ?? '{}')).toEqual({ username: 'user' });
+    const refresh = jsonRefresh({ url: `${server.url}/refresh` });
+
+    clock.advance(30_000);
+    const first = await refresh({ refreshToken: login.refreshToken, signal: new AbortController().signal });
+    expect(first.refreshExpiresIn).toBe(70);
+    clock.advance(69_000);
+    const second = await refresh({ refreshToken: first.refreshToken, signal: new AbortController().signal });
+    expect(second.refreshExpiresIn).toBe(1);
+
+    clock.advance(1_000); // the login's maximum age: its refresh token is dead
+    const error = await sessionErrorOf(refresh({ refreshToken: second.refreshToken, signal: new AbortController().signal }));
+    expect(error).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(error.message).toContain('expired');
+    expect(server.counters).toMatchObject({ refreshOk: 2, refreshRejected: 1 });
   });
 
   it('an aborted signal makes the request fail with kind aborted, not network or timeout', async () => {

@@ -34,7 +34,7 @@ describe('the inspect option', () => {
     const types = new Set(events.map((e) => e.type));
     for (const type of ['@xstate.actor', '@xstate.event', '@xstate.snapshot', '@xstate.microstep', '@xstate.action']) expect(types).toContain(type);
     expect(events.some((e) => e.type === '@xstate.event' && e.event.type === 'LOGIN')).toBe(true);
-    expect(events.some((e) => e.actorRef === session.actor)).toBe(true);
+    expect(events.some((e) => e.actorRef.sessionId === session.actor.sessionId)).toBe(true);
 
     const text = events.map(serialize).join('\n');
     for (const secret of [ACCESS, REFRESH, NEXT]) expect(text).not.toContain(secret);

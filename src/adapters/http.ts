@@ -1,0 +1,117 @@
+import { SessionError } from '../machine/errors.js';
+import { redactDeep, scrubSecrets } from '../machine/redact.js';
+import { after } from '../machine/timer.js';
+import { redact } from '../machine/tokens.js';
+import { errorMessage } from '../machine/util.js';
+
+// The one place the I/O adapters (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke, discovery)
+// talk HTTP: a request with a hard timeout, its body read and parsed, and error text made safe.
+
+/**
+ * What every I/O adapter's options (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke) say
+ * about their requests.
+ *
+ * @example
+ * jsonRefresh({ url: '/auth/refresh', fetch: myFetch, timeout: 15_000 })
+ */
+export interface HttpOptions {
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof fetch | undefined;
+  /**
+   * Hard cap in ms on one request, its body included, after which it is aborted (default
+   * 30 000; `Infinity` for none). The session's `refreshTimeout` already bounds how long callers
+   * wait; this bounds a hung socket.
+   */
+  timeout?: number | undefined;
+}
+
+/** A response and its body: `json` is undefined when the body is empty or not JSON. */
+export interface HttpAnswer {
+  response: Response;
+  json: unknown;
+}
+
+type Secrets = ReadonlyArray<string | undefined>;
+
+/** The SessionError for an answer that cannot be used. */
+export const invalid = (message: string) => new SessionError('invalid-response', message);
+
+/**
+ * Sends one request and reads its body, within `options.timeout`. Fails with a SessionError:
+ * `aborted` when the caller's `signal` aborted, `timeout` when the cap ended it, `network`
+ * otherwise. `what` names the request in messages; no string in `secrets` appears whole in the
+ * message or in the `cause` chain (a redacted copy of what fetch threw).
+ */
+export async function request(
+  what: string,
+  url: string | URL,
+  init: RequestInit,
+  signal: AbortSignal,
+  options: HttpOptions,
+  secrets: Secrets = [],
+): Promise<HttpAnswer> {
+  const { timeout = 30_000 } = options;
+  const controller = new AbortController();
+  const abort = () => controller.abort(signal.reason);
+  if (signal.aborted) abort();
+  else signal.addEventListener('abort', abort, { once: true });
+  let timedOut = false;
+  const cancel = after(timeout, () => {
+    timedOut = true;
+    controller.abort(new SessionError('timeout', `${what} took longer than ${timeout} ms`));
+  });
+  try {
+    const response = await (options.fetch ?? fetch)(url, { ...init, signal: controller.signal });
+    return { response, json: parseJson(await response.text()) };
+  } catch (error) {
+    // a copy of the error and its causes with the secrets cut out of every message
+    const cause = redactDeep(error, secrets);
+    if (signal.aborted) throw new SessionError('aborted', `${what} was aborted`, { cause });
+    if (timedOut) throw new SessionError('timeout', `${what} took longer than ${timeout} ms`, { cause });
+    throw new SessionError('network', `${what} failed: ${scrubSecrets(errorMessage(error), secrets)}`, { cause });
+  } finally {
+    cancel();
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value` as a record when it is a JSON object (not an array), else undefined. */
+export const asObject = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+/** The OAuth-style `error` code of a body (`invalid_grant`), when it has one. */
+export function errorCode(json: unknown): string | undefined {
+  const code = asObject(json)?.error;
+  return typeof code === 'string' ? code.slice(0, 60) : undefined;
+}
+
+/**
+ * What an error body says, fit for a message: its `error` code and the first of
+ * `error_description`, `message`, `msg`, with the secrets and anything that looks like a token
+ * replaced by their last four characters. Undefined when the body says nothing readable.
+ */
+export function describeBody(json: unknown, secrets: Secrets): string | undefined {
+  const o = asObject(json);
+  if (!o) return undefined;
+  const code = errorCode(o);
+  const text = [o.error_description, o.message, o.msg].find((v): v is string => typeof v === 'string' && v !== '');
+  const said = code !== undefined && text !== undefined ? `${code}: ${text}` : (code ?? text);
+  return said === undefined ? undefined : scrubTokenLike(scrubSecrets(said, secrets)).slice(0, 160);
+}
+
+// A JWT, or a long run of token characters with a digit in it (opaque tokens, API keys).
+const TOKEN_LIKE = /eyJ[\w-]*\.[\w-]*\.[\w-]*|[\w~+/=.-]{32,}/g;
+
+/** Text from a server with whatever looks like a token cut to its last four characters. */
+function scrubTokenLike(text: string): string {
+  return text.replace(TOKEN_LIKE, (match) => (match.startsWith('eyJ') || /\d/.test(match) ? redact(match) : match));
+}
