@@ -15,5 +15,5 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['react', 'ky', 'axios', '@xstate/react', 'xstate', 'jwt-decode'],
+  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode'],
 });

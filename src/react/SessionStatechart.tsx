@@ -1,9 +1,9 @@
-import { useSelector } from '@xstate/react';
 import { useId, useMemo } from 'react';
 import type { AnyStateMachine } from 'xstate';
 import type { Session } from '../machine/session.js';
 import { ANY_STATE, layoutMachine, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
+import { useActivePaths } from './useActivePaths.js';
 
 /** Props of {@link SessionStatechart}. */
 export interface SessionStatechartProps {
@@ -16,15 +16,6 @@ export interface SessionStatechartProps {
   diagramOnly?: boolean;
   className?: string;
 }
-
-/** Dot paths of the active states, e.g. `['renewing', 'renewing.refreshing']`. */
-export function activePaths(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [prefix + value];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => [prefix + key, ...activePaths(child, `${prefix}${key}.`)]);
-}
-
-const samePaths = (a: string[], b: string[]) => a.length === b.length && a.every((p, i) => p === b[i]);
 
 /**
  * A debugging view of a session: its statechart drawn from the machine's own definition with
@@ -39,7 +30,7 @@ const samePaths = (a: string[], b: string[]) => a.length === b.length && a.every
 export function SessionStatechart({ session, machine, now, diagramOnly = false, className }: SessionStatechartProps) {
   const logic = machine ?? (session.actor.logic as AnyStateMachine);
   const layout = useMemo(() => layoutMachine(logic), [logic]);
-  const active = useSelector(session.actor, (s) => activePaths(s.value), samePaths);
+  const active = useActivePaths(session.actor);
   const leaf = active.at(-1);
   const id = useId();
   const outgoing = (path: string) =>
