@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup';
 
+// ESM (.js + .d.ts) for bundlers and `import`; CommonJS (.cjs + .d.cts) for `require` and for
+// TypeScript projects still on `moduleResolution: node` (node10), which read `typesVersions`.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
@@ -8,7 +10,7 @@ export default defineConfig({
     axios: 'src/axios.ts',
     react: 'src/react.ts',
   },
-  format: ['esm'],
+  format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,

@@ -11,14 +11,18 @@ import { memoryStorage } from './memoryStorage.js';
 import { validateOptions } from './options.js';
 import { createSnapshotStore, statusOf, toSnapshot } from './snapshot.js';
 
-/** A running session: the statechart's actor plus the calls adapters and apps make. */
-export interface Session {
+/**
+ * A running session: the statechart's actor plus the calls adapters and apps make. `Claims`
+ * types `getSnapshot().claims` (see `createSession<Claims>()`); any `Session<Claims>` is also a
+ * plain `Session`, so adapters take it as is.
+ */
+export interface Session<Claims extends Record<string, unknown> = Record<string, unknown>> {
   /** The xstate actor behind the session (for inspection and advanced use). */
   readonly actor: Actor<typeof sessionMachine>;
   /** The current snapshot; the same object until something changes. */
-  getSnapshot(): SessionSnapshot;
+  getSnapshot(): SessionSnapshot<Claims>;
   /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  subscribe(listener: (snapshot: SessionSnapshot<Claims>) => void): () => void;
   /** Starts a session with freshly issued tokens. Throws a SessionError for unusable tokens. */
   login(tokens: TokenSet): void;
   /** Ends the session here and in other tabs; a refresh answer arriving later is ignored. */
