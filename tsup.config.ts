@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup';
 
+// ESM (.js + .d.ts) for bundlers and `import`; CommonJS (.cjs + .d.cts) for `require` and for
+// TypeScript projects still on `moduleResolution: node` (node10), which read `typesVersions`.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
@@ -10,12 +12,12 @@ export default defineConfig({
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
   },
-  format: ['esm'],
+  format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['react', 'ky', 'axios', '@xstate/react', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose'],
+  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose'],
 });

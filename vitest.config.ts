@@ -21,7 +21,7 @@ export default defineConfig({
       {
         // The React tests again, against React 18 (installed in test/react18 by `npm test`).
         extends: true,
-        resolve: { alias: ['react', 'react-dom', '@xstate/react', '@testing-library/react', '@testing-library/dom'].map(to18) },
+        resolve: { alias: ['react', 'react-dom', '@testing-library/react', '@testing-library/dom'].map(to18) },
         test: { name: 'react18', include: ['test/react/**/*.test.tsx'], environment: 'node' },
       },
     ],

@@ -12,7 +12,7 @@ export default defineConfig({
   plugins: [storybookTest({ configDir: join(import.meta.dirname, '.storybook') })],
   // React ships CommonJS: pre-bundle it up front, so the first run does not import it raw.
   optimizeDeps: {
-    include: ['react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', 'xstate', '@xstate/react', 'jwt-decode', 'msw', 'msw/browser', 'msw-storybook-addon/csf3', 'jose'],
+    include: ['react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', 'xstate', 'jwt-decode', 'msw', 'msw/browser', 'msw-storybook-addon/csf3', 'jose'],
   },
   test: {
     name: 'storybook',

@@ -13,7 +13,19 @@ import type { SessionOptions } from './machine/types.js';
  * })
  * session.login(await (await fetch('/auth/login', { method: 'POST', body })).json())
  * const token = await session.getAccessToken()
+ *
+ * `Claims` declares what the access token's payload holds, for `getSnapshot().claims` (a
+ * declaration, not a check: the payload is whatever the server signed). Use a `type`, or an
+ * interface that extends `Record<string, unknown>`.
+ *
+ * @example
+ * type Claims = { sub: string; roles: string[] }
+ * const session = createSession<Claims>({ refresh: jsonRefresh({ url: '/auth/refresh' }) })
+ * session.getSnapshot().claims?.roles // string[] | undefined
  */
-export function createSession(options: SessionOptions): Session {
-  return createSessionCore(options.wake === undefined ? { ...options, wake: browserWake } : options);
+export function createSession<Claims extends Record<string, unknown> = Record<string, unknown>>(
+  options: SessionOptions,
+): Session<Claims> {
+  // The one place the declared payload type is attached; the core decodes whatever arrives.
+  return createSessionCore(options.wake === undefined ? { ...options, wake: browserWake } : options) as Session<Claims>;
 }

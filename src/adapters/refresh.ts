@@ -19,7 +19,7 @@ export interface JsonRefreshOptions extends HttpOptions {
   /** JSON body field that carries the refresh token (default `refreshToken`). */
   field?: string;
   /** `'include'` for cookie mode, where an httpOnly cookie carries the refresh token. */
-  credentials?: RequestCredentials;
+  credentials?: 'omit' | 'same-origin' | 'include';
   /** Extra request headers. */
   headers?: Record<string, string>;
   /**

@@ -1,7 +1,23 @@
 import type { TokenSet, TokenStorage } from '../machine/types.js';
 
-/** The part of the Web Storage API that {@link webStorage} uses. */
-export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+/**
+ * The part of the Web Storage API that {@link webStorage} uses, written out so the types need
+ * no DOM lib (a Node project type-checks them too). `localStorage`, `sessionStorage` and any
+ * object with these three methods fit.
+ *
+ * @example
+ * const store = new Map<string, string>()
+ * const storage: StorageLike = {
+ *   getItem: (key) => store.get(key) ?? null,
+ *   setItem: (key, value) => void store.set(key, value),
+ *   removeItem: (key) => void store.delete(key),
+ * }
+ */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
 
 /** Options of {@link webStorage}. */
 export interface WebStorageOptions {

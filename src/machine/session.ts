@@ -14,14 +14,18 @@ import type { SessionOptions, SessionSnapshot, TokenSet } from './types.js';
 import { defaultWarn, errorMessage } from './util.js';
 import { createWaiterQueue } from './waiters.js';
 
-/** A running session: the statechart's actor plus the calls adapters and apps make. */
-export interface Session {
+/**
+ * A running session: the statechart's actor plus the calls adapters and apps make. `Claims`
+ * types `getSnapshot().claims` (see `createSession<Claims>()`); any `Session<Claims>` is also a
+ * plain `Session`, so adapters take it as is.
+ */
+export interface Session<Claims extends Record<string, unknown> = Record<string, unknown>> {
   /** The xstate actor behind the session, for inspection. No event sent to it can break a rule. */
   readonly actor: Actor<typeof sessionMachine>;
   /** The current snapshot; the same object until something changes. */
-  getSnapshot(): SessionSnapshot;
+  getSnapshot(): SessionSnapshot<Claims>;
   /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  subscribe(listener: (snapshot: SessionSnapshot<Claims>) => void): () => void;
   /**
    * Starts a session with tokens from your login endpoint (or ones the app already had: an
    * expired access token with a refresh token is refreshed at once). Throws a SessionError of

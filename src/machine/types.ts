@@ -47,12 +47,15 @@ export type SessionStatus =
   | 'refreshing'
   | 'refreshFailed';
 
-/** An immutable picture of the session; the same object until something changes. */
-export interface SessionSnapshot {
+/**
+ * An immutable picture of the session; the same object until something changes. `Claims` is
+ * the shape of the access token's payload as the app declares it (see `createSession<Claims>()`).
+ */
+export interface SessionSnapshot<Claims extends Record<string, unknown> = Record<string, unknown>> {
   status: SessionStatus;
   accessToken: string | null;
   /** The access token's JWT payload; null for opaque tokens. */
-  claims: Record<string, unknown> | null;
+  claims: Claims | null;
   /** When the access token expires, epoch ms on this machine's clock (server-skew corrected). */
   expiresAt: number | null;
   /** Why the session is in `refreshFailed` or `loggedOut`. */

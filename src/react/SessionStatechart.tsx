@@ -1,8 +1,9 @@
-import { useCallback, useId, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useId, useMemo } from 'react';
 import type { AnyStateMachine } from 'xstate';
 import type { Session } from '../machine/session.js';
 import { chartLayout, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
+import { useActivePaths } from './useActivePaths.js';
 
 /** Props of {@link SessionStatechart}. */
 export interface SessionStatechartProps {
@@ -14,32 +15,6 @@ export interface SessionStatechartProps {
   /** Hide the live panel and show only the diagram. */
   diagramOnly?: boolean;
   className?: string;
-}
-
-// Dot paths of the active states, e.g. `['session', 'session.renewing', …]`.
-function activePaths(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [prefix + value];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => [prefix + key, ...activePaths(child, `${prefix}${key}.`)]);
-}
-
-/** The session actor's active paths, re-rendering only when they change (React alone, no @xstate/react). */
-function useActivePaths(session: Session): string[] {
-  const last = useRef<string[]>([]);
-  const read = useCallback(() => {
-    const next = activePaths(session.actor.getSnapshot().value);
-    const prev = last.current;
-    if (next.length !== prev.length || next.some((p, i) => p !== prev[i])) last.current = next;
-    return last.current;
-  }, [session]);
-  const subscribe = useCallback(
-    (onChange: () => void) => {
-      const subscription = session.actor.subscribe({ next: onChange, error: () => {} });
-      return () => subscription.unsubscribe();
-    },
-    [session],
-  );
-  return useSyncExternalStore(subscribe, read, read);
 }
 
 /**
@@ -55,7 +30,7 @@ function useActivePaths(session: Session): string[] {
 export function SessionStatechart({ session, machine, now, diagramOnly = false, className }: SessionStatechartProps) {
   const logic = machine ?? (session.actor.logic as AnyStateMachine);
   const layout = useMemo(() => chartLayout(logic), [logic]);
-  const active = useActivePaths(session);
+  const active = useActivePaths(session.actor);
   // The current states: one per region of a parallel chart (its active states with no active child).
   const leaves = active.filter((p) => !active.some((q) => q.startsWith(`${p}.`)));
   const id = useId();

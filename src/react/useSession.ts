@@ -4,10 +4,13 @@ import type { SessionError } from '../machine/errors.js';
 import { useSessionContext } from './SessionProvider.js';
 import { useSessionSelector } from './useSessionSelector.js';
 
-/** What `useSession()` returns: the session's state (never the raw token) and its actions. */
-export interface UseSessionResult {
+/**
+ * What `useSession()` returns: the session's state (never the raw token) and its actions.
+ * `Claims` types `claims`, as in `createSession<Claims>()`.
+ */
+export interface UseSessionResult<Claims extends Record<string, unknown> = Record<string, unknown>> {
   status: SessionStatus;
-  claims: Record<string, unknown> | null;
+  claims: Claims | null;
   expiresAt: number | null;
   error: SessionError | null;
   pending: number;
@@ -45,10 +48,10 @@ const sameVisible = (a: Visible, b: Visible) =>
  * actions. Re-renders when any of those change; select less with `useSessionSelector`.
  *
  * @example
- * const { status, claims, logout } = useSession()
+ * const { status, claims, logout } = useSession<{ sub: string; roles: string[] }>()
  * if (status === 'loggedOut') return <Login />
  */
-export function useSession(): UseSessionResult {
+export function useSession<Claims extends Record<string, unknown> = Record<string, unknown>>(): UseSessionResult<Claims> {
   const { session } = useSessionContext('useSession');
   const visible = useSessionSelector(pick, sameVisible);
   const actions = useMemo(
@@ -60,5 +63,6 @@ export function useSession(): UseSessionResult {
     }),
     [session],
   );
-  return useMemo(() => ({ ...visible, ...actions }), [visible, actions]);
+  // The provider holds a plain Session: the payload type is the caller's declaration.
+  return useMemo(() => ({ ...visible, ...actions }), [visible, actions]) as UseSessionResult<Claims>;
 }

@@ -6,12 +6,14 @@ import { useSessionContext } from './SessionProvider.js';
  * Reads one piece of the session; the component re-renders only when that piece changes
  * (by `isEqual`, default `Object.is`). Built on `useSyncExternalStore`: no state copy.
  *
+ * Annotate the snapshot to type its claims: `(s: SessionSnapshot<Claims>) => …`.
+ *
  * @example
  * const status = useSessionSelector((s) => s.status)
- * const roles = useSessionSelector((s) => s.claims?.roles as string[] | undefined, shallowEqual)
+ * const roles = useSessionSelector((s: SessionSnapshot<{ roles: string[] }>) => s.claims?.roles, shallowEqual)
  */
-export function useSessionSelector<T>(
-  selector: (snapshot: SessionSnapshot) => T,
+export function useSessionSelector<T, Claims extends Record<string, unknown> = Record<string, unknown>>(
+  selector: (snapshot: SessionSnapshot<Claims>) => T,
   isEqual: (a: T, b: T) => boolean = Object.is,
 ): T {
   const { session, serverSnapshot } = useSessionContext('useSessionSelector');
@@ -20,7 +22,7 @@ export function useSessionSelector<T>(
   const select = (snapshot: SessionSnapshot): T => {
     const last = memo.current;
     if (last !== null && last.snapshot === snapshot && last.selector === selector) return last.value;
-    const next = selector(snapshot);
+    const next = selector(snapshot as SessionSnapshot<Claims>); // claims typed as the caller declares
     const value = last !== null && isEqual(last.value, next) ? last.value : next;
     memo.current = { snapshot, selector, value };
     return value;

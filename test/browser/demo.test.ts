@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from '../../demo/start.js';
-import { launchBrowser } from './harness.js';
+import { launchBrowser, screenshotDir } from './harness.js';
 
 let browser: Browser;
 let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -38,7 +39,9 @@ describe('npm run demo', () => {
     // the page shows the server's own count, and the statechart is back in authenticated
     await expect.poll(() => page.getByTestId('server-refreshes').innerText(), { timeout: 5_000 }).toBe('1');
     await page.locator('[aria-current="step"][data-state="authenticated"]').waitFor();
-    await page.screenshot({ path: join(import.meta.dirname, '../../docs/demo.png'), fullPage: true });
+    const file = join(screenshotDir(), 'demo.png'); // docs/demo.png only with UPDATE_SCREENSHOTS=1
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(1_000);
     await page.close();
   });
 });

@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +39,17 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * Where screenshots go: docs/ (tracked, shown in the README) only when `UPDATE_SCREENSHOTS=1`
+ * (`npm run screenshots`), else a fresh temp folder, so a test run never rewrites tracked files.
+ */
+export function screenshotDir(): string {
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    const docs = join(import.meta.dirname, '../../docs');
+    mkdirSync(docs, { recursive: true });
+    return docs;
+  }
+  return mkdtempSync(join(tmpdir(), 'silent-session-screenshots-'));
 }

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthServer, type AuthServer } from '../../demo/server/authServer.js';
-import { buildPages, launchBrowser } from './harness.js';
+import { buildPages, launchBrowser, screenshotDir } from './harness.js';
 
-const docs = join(import.meta.dirname, '../../docs');
+const shots = screenshotDir(); // docs/ only with UPDATE_SCREENSHOTS=1
 let browser: Browser;
 let server: AuthServer;
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('SessionStatechart in real Chromium', () => {
   it.each(['loggedOut', 'authenticated', 'expiringSoon', 'refreshing', 'refreshFailed'] as const)(
-    'renders the %s state, marks it current, and is saved as a screenshot under docs/',
+    'renders the %s state, marks it current, and is saved as a screenshot',
     async (status) => {
       const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, deviceScaleFactor: 1.5 });
       await page.goto(`${server.url}/statechart.html`);
@@ -31,8 +31,9 @@ describe('SessionStatechart in real Chromium', () => {
       const html = await page.content();
       expect(html).not.toContain('c2lnbmF0dXJlLXNjcmVlbnNob3Q-Ab12');
       expect(html).not.toContain('rt_screenshot_refresh_token_Zz99');
-      mkdirSync(docs, { recursive: true });
-      await page.locator('figure').screenshot({ path: join(docs, `statechart-${status}.png`) });
+      const file = join(shots, `statechart-${status}.png`);
+      await page.locator('figure').screenshot({ path: file });
+      expect(statSync(file).size).toBeGreaterThan(1_000);
       await page.close();
     },
   );
