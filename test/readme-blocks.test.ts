@@ -41,13 +41,12 @@ const options: ts.CompilerOptions = {
   exactOptionalPropertyTypes: true,
   skipLibCheck: true,
   noEmit: true,
-  paths: {
-    'silent-session': src('index'),
-    'silent-session/ky': src('ky'),
-    'silent-session/fetch': src('fetch'),
-    'silent-session/axios': src('axios'),
-    'silent-session/react': src('react'),
-  },
+  // every subpath the package exports, so a new one cannot be missed here
+  paths: Object.fromEntries(
+    Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports)
+      .filter((key) => key !== './package.json')
+      .map((key) => [key === '.' ? 'silent-session' : `silent-session/${key.slice(2)}`, src(key === '.' ? 'index' : key.slice(2))]),
+  ),
 };
 
 const byFile = new Map(blocks.map((b) => [b.file, b]));

@@ -19,7 +19,7 @@ export interface JsonRevokeOptions extends HttpOptions {
   /** Send the refresh token in this header (e.g. `X-Refresh-Token`) instead of the JSON body. */
   header?: string;
   /** `'include'` for cookie mode: the httpOnly cookie tells the server which token to revoke. */
-  credentials?: RequestCredentials;
+  credentials?: 'omit' | 'same-origin' | 'include';
   /** Extra request headers. */
   headers?: Record<string, string>;
 }

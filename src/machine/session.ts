@@ -151,10 +151,18 @@ export function createSessionCore(options: SessionOptions): Session {
     },
   });
 
+  // The tokens held right now, for the inspector (the actor does not exist yet when it first reports).
+  let live: Actor<typeof sessionMachine> | undefined;
+  const held = (): string[] => {
+    const tokens = live?.getSnapshot().context.tokens;
+    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
+  };
   const actor = createActor(machine, {
     input: { tokens: loadsAsync ? null : (initial as Tokens | null), loadsAsync, config },
-    ...(options.inspect ? { inspect: redactInspection(options.inspect, warn) } : {}),
+    // besides token-named keys, the tokens themselves are cut wherever else they show up
+    ...(options.inspect ? { inspect: redactInspection(options.inspect, warn, () => held()) } : {}),
   });
+  live = actor;
   const waiters = createWaiterQueue(() => snapshots.update());
   const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size), warn);
   let stopped = false;

@@ -21,9 +21,12 @@ export interface UseSessionResult<Claims extends Record<string, unknown> = Recor
   /** Still finding out whether there is a session. */
   isRestoring: boolean;
   login(tokens: TokenSet): void;
-  logout(): void;
+  /** Ends the session everywhere; resolves once `revoke` settled (never rejects). */
+  logout(): Promise<void>;
   refresh(): Promise<string>;
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
+  /** User activity: resets the idle timer in every tab ("Stay signed in"). */
+  touch(): void;
 }
 
 type Visible = Pick<SessionSnapshot, 'status' | 'claims' | 'expiresAt' | 'error' | 'pending' | 'ending' | 'isAuthenticated' | 'isRestoring'>;
@@ -60,6 +63,7 @@ export function useSession<Claims extends Record<string, unknown> = Record<strin
       logout: () => session.logout(),
       refresh: () => session.refresh(),
       getAccessToken: (options?: { signal?: AbortSignal }) => session.getAccessToken(options),
+      touch: () => session.touch(),
     }),
     [session],
   );

@@ -16,6 +16,7 @@ export type UseSessionReturn = Fields & {
   logout: Session['logout'];
   refresh: Session['refresh'];
   getAccessToken: Session['getAccessToken'];
+  touch: Session['touch'];
 };
 
 /**
@@ -46,5 +47,6 @@ export function useSession(): UseSessionReturn {
     logout: () => session.logout(),
     refresh: () => session.refresh(),
     getAccessToken: (options) => session.getAccessToken(options),
+    touch: () => session.touch(),
   };
 }

@@ -24,7 +24,7 @@ const peersOf: Record<string, string[]> = {
   './axios': ['axios'],
   './react': ['react'],
   './vue': ['vue'],
-  './msw': ['msw'],
+  './msw': ['jose', 'msw'],
 };
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
 const sourceOf = (subpath: string) => (subpath === '.' ? 'src/index.ts' : `src/${subpath.slice(2)}.ts`);

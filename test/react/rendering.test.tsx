@@ -122,7 +122,7 @@ describe('useSessionSelector / useSession: provider', () => {
   it('the actions of useSession() keep their identity across renders and status changes, and change with the session', () => {
     const a = start().session;
     const b = start().session;
-    const seen: Array<Pick<ReturnType<typeof useSession>, 'login' | 'logout' | 'refresh' | 'getAccessToken'>> = [];
+    const seen: Array<Pick<ReturnType<typeof useSession>, 'login' | 'logout' | 'refresh' | 'getAccessToken' | 'touch'>> = [];
     function Probe() {
       const { login: l, logout, refresh, getAccessToken } = useSession();
       seen.push({ login: l, logout, refresh, getAccessToken });
@@ -136,7 +136,7 @@ describe('useSessionSelector / useSession: provider', () => {
     act(() => void login(a));
     act(() => void a.logout());
     expect(seen.length).toBeGreaterThanOrEqual(3);
-    for (const key of ['login', 'logout', 'refresh', 'getAccessToken'] as const) expect(new Set(seen.map((s) => s[key])).size).toBe(1);
+    for (const key of ['login', 'logout', 'refresh', 'getAccessToken', 'touch'] as const) expect(new Set(seen.map((s) => s[key])).size).toBe(1);
     view.rerender(
       <SessionProvider session={b}>
         <Probe />
