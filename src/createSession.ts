@@ -1,10 +1,12 @@
+import { browserActivity } from './adapters/activity.js';
 import { browserWake } from './adapters/wake.js';
 import { createSessionCore, type Session } from './machine/session.js';
 import type { SessionOptions } from './machine/types.js';
 
 /**
  * Creates a session: the statechart running, the stored tokens restored, and (in a browser)
- * visibility, focus and online wired to re-check expiry.
+ * visibility, focus and online wired to re-check expiry, and — with `idleTimeout` — pointer,
+ * keys and scroll counted as activity.
  *
  * @example
  * const session = createSession({
@@ -27,5 +29,9 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
   options: SessionOptions,
 ): Session<Claims> {
   // The one place the declared payload type is attached; the core decodes whatever arrives.
-  return createSessionCore(options.wake === undefined ? { ...options, wake: browserWake } : options) as Session<Claims>;
+  return createSessionCore({
+    ...options,
+    wake: options.wake === undefined ? browserWake : options.wake,
+    activity: options.activity === undefined ? browserActivity : options.activity,
+  }) as Session<Claims>;
 }

@@ -8,6 +8,7 @@ export { jsonRefresh } from './adapters/refresh.js';
 export { oauthRefresh } from './adapters/oauth.js';
 export { jsonRevoke, oauthRevoke } from './adapters/revoke.js';
 export { browserWake } from './adapters/wake.js';
+export { browserActivity } from './adapters/activity.js';
 export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
 
@@ -26,10 +27,12 @@ export type {
   RefreshContext,
   RefreshFunction,
   RefreshLock,
+  ActivitySource,
   RevokeContext,
   RevokeFunction,
   RetryOptions,
   SessionOptions,
+  SessionEnding,
   SessionSnapshot,
   SessionStatus,
   SessionSync,

@@ -7,13 +7,11 @@ export interface BroadcastSyncOptions {
   storage?: StorageLike;
 }
 
-const isMessage = (value: unknown): value is SyncMessage => {
-  const m = value as { type?: unknown; tokens?: { accessToken?: unknown } } | null;
-  return m?.type === 'logout' || (m?.type === 'tokens' && typeof m.tokens?.accessToken === 'string');
-};
+// Anything with a `type`: the session reads only what it understands, and checks it (rule 12).
+const isMessage = (value: unknown): value is SyncMessage => typeof (value as { type?: unknown } | null)?.type === 'string';
 
 /**
- * Tells the other tabs of this origin about new tokens, logins and logouts, over a
+ * Tells the other tabs of this origin about new tokens, logins, logouts and activity, over a
  * BroadcastChannel (or, where that is missing, the `storage` event). A tab that hears of
  * newer tokens adopts them without a refresh of its own; a logout is obeyed at once.
  *

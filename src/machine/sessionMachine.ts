@@ -297,9 +297,9 @@ export const sessionMachine = setup({
             starting: {
               always: [
                 { guard: 'loadsAsync', target: 'fromStorage' },
-                { guard: 'hasTokens', target: '#session.session.tokensArrived' },
+                { guard: 'hasTokens', target: '#tokensArrived' },
                 { guard: 'checksSession', target: 'checking' },
-                { target: '#session.session.loggedOut' },
+                { target: '#loggedOut' },
               ],
             },
             // An asynchronous storage: the same load is awaited in both substates.
@@ -308,7 +308,7 @@ export const sessionMachine = setup({
               after: {
                 restoreTimeout: [
                   { guard: 'checksSession', target: 'checking', actions: 'warnRestoreTimedOut' },
-                  { target: '#session.session.loggedOut', actions: 'warnRestoreTimedOut' },
+                  { target: '#loggedOut', actions: 'warnRestoreTimedOut' },
                 ],
               },
               initial: 'loading',
@@ -320,14 +320,14 @@ export const sessionMachine = setup({
                     onDone: [
                       {
                         guard: { type: 'restored', params: ({ event }) => event.output },
-                        target: '#session.session.tokensArrived',
+                        target: '#tokensArrived',
                         actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
                       },
-                      { guard: 'checksSession', target: '#session.session.restoring.checking' },
-                      { target: '#session.session.loggedOut' },
+                      { guard: 'checksSession', target: '#checking' },
+                      { target: '#loggedOut' },
                     ],
                     // (the session's storage gate never fails; another restore actor might)
-                    onError: '#session.session.loggedOut',
+                    onError: '#loggedOut',
                   },
                   on: { REFRESH: 'refreshRequested' },
                 },
@@ -339,30 +339,31 @@ export const sessionMachine = setup({
                     onDone: [
                       {
                         guard: { type: 'restored', params: ({ event }) => event.output },
-                        target: '#session.session.renewing.token.refreshing',
+                        target: '#refreshing',
                         actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
                       },
-                      { guard: 'checksSession', target: '#session.session.restoring.checking' },
-                      { target: '#session.session.loggedOut' },
+                      { guard: 'checksSession', target: '#checking' },
+                      { target: '#loggedOut' },
                     ],
-                    onError: '#session.session.loggedOut',
+                    onError: '#loggedOut',
                   },
                 },
               },
             },
             // checkSession: nothing stored, so one refresh asks the server (an httpOnly cookie).
             checking: {
+              id: 'checking',
               invoke: { id: 'check', src: 'refreshAttempt', input: () => ({ tokens: null }) },
               on: {
                 REFRESH_SUCCEEDED: {
                   guard: { type: 'validTokens', params: ({ event }) => event.tokens },
-                  target: '#session.session.tokensArrived',
+                  target: '#tokensArrived',
                   actions: [{ type: 'useTokens', params: ({ event }) => event.tokens }, 'publishTokens'],
                 },
                 REFRESH_FAILED: [
                   // Nobody was logged in: nothing to clear, nobody to tell.
-                  { guard: { type: 'rejected', params: ({ event }) => event.error }, target: '#session.session.loggedOut' },
-                  { guard: { type: 'failed', params: ({ event }) => event.error }, target: '#session.session.refreshFailed', actions: { type: 'keepError', params: ({ event }) => event.error } },
+                  { guard: { type: 'rejected', params: ({ event }) => event.error }, target: '#loggedOut' },
+                  { guard: { type: 'failed', params: ({ event }) => event.error }, target: '#refreshFailed', actions: { type: 'keepError', params: ({ event }) => event.error } },
                 ],
               },
             },
@@ -370,14 +371,16 @@ export const sessionMachine = setup({
         },
         // A choice, left at once: tokens that just arrived go where their expiry says.
         tokensArrived: {
+          id: 'tokensArrived',
           entry: 'sessionChanged',
           always: [
-            { guard: 'expired', target: 'renewing.token.refreshing' },
+            { guard: 'expired', target: '#refreshing' },
             { guard: 'dueForRefresh', target: 'renewing' },
             { target: 'authenticated' },
           ],
         },
         loggedOut: {
+          id: 'loggedOut',
           tags: ['loggedOut', 'fails'],
           entry: 'sessionChanged',
         },
@@ -390,11 +393,11 @@ export const sessionMachine = setup({
           on: {
             LEAD_TIME_REACHED: 'renewing',
             WAKE: [
-              { guard: 'expired', target: 'renewing.token.refreshing' },
+              { guard: 'expired', target: '#refreshing' },
               { guard: 'dueForRefresh', target: 'renewing' },
             ],
-            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: 'renewing.token.refreshing' },
-            REFRESH: 'renewing.token.refreshing',
+            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: '#refreshing' },
+            REFRESH: '#refreshing',
           },
         },
         // One refresh runs here. `token` says what callers get; `attempt` how the refresh goes.
@@ -421,6 +424,7 @@ export const sessionMachine = setup({
                 },
                 // No usable token: callers wait for the refresh.
                 refreshing: {
+                  id: 'refreshing',
                   tags: ['refreshing', 'waits'],
                 },
               },
@@ -444,26 +448,26 @@ export const sessionMachine = setup({
                   on: {
                     REFRESH_SUCCEEDED: {
                       guard: { type: 'validTokens', params: ({ event }) => event.tokens },
-                      target: '#session.session.tokensArrived',
+                      target: '#tokensArrived',
                       actions: [{ type: 'useTokens', params: ({ event }) => event.tokens }, 'publishTokens'],
                     },
                     REFRESH_FAILED: [
                       {
                         // The server refused the refresh token: nothing left to revoke.
                         guard: { type: 'rejected', params: ({ event }) => event.error },
-                        target: '#session.session.loggedOut',
+                        target: '#loggedOut',
                         actions: [{ type: 'endWith', params: ({ event }) => event.error }, 'clearStorage', { type: 'publishLogout', params: { independent: false } }, 'notifyLoggedOut', 'forgetTokens'],
                       },
                       {
                         // The refresh token's lifetime is over (a refresh it cannot win was not sent).
                         guard: { type: 'refreshTokenExpired', params: ({ event }) => event.error },
-                        target: '#session.session.loggedOut',
+                        target: '#loggedOut',
                         actions: [{ type: 'endWith', params: ({ event }) => event.error }, 'clearStorage', { type: 'publishLogout', params: { independent: true } }, { type: 'revokeSession', params: { settle: true } }, 'notifyLoggedOut', 'forgetTokens'],
                       },
                       { guard: { type: 'retryable', params: ({ event }) => event.error }, target: 'backingOff' },
                       {
                         guard: { type: 'failed', params: ({ event }) => event.error },
-                        target: '#session.session.refreshFailed',
+                        target: '#refreshFailed',
                         actions: { type: 'keepError', params: ({ event }) => event.error },
                       },
                     ],
@@ -481,12 +485,13 @@ export const sessionMachine = setup({
         // The refresh gave up on transient failures. Tokens are kept; callers get the error,
         // and the next request, refresh(), or the page waking up tries again.
         refreshFailed: {
+          id: 'refreshFailed',
           tags: ['refreshFailed', 'fails', 'retriesOnRequest'],
           on: {
-            REFRESH: [{ guard: 'hasTokens', target: 'renewing.token.refreshing' }, { target: 'restoring.checking' }],
-            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: 'renewing.token.refreshing' },
+            REFRESH: [{ guard: 'hasTokens', target: '#refreshing' }, { target: 'restoring.checking' }],
+            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: '#refreshing' },
             WAKE: [
-              { guard: 'expired', target: 'renewing.token.refreshing' },
+              { guard: 'expired', target: '#refreshing' },
               { guard: 'hasTokens', target: 'renewing' },
               { target: 'restoring.checking' },
             ],

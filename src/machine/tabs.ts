@@ -50,6 +50,7 @@ export function connectTabs(o: {
   const receive = (message: SyncMessage) => {
     const m = message as Partial<Record<string, unknown>> | null;
     if (m?.type === 'tokens') {
+      if (typeof (m.tokens as { accessToken?: unknown } | null)?.accessToken !== 'string') return; // not understood
       let tokens: Tokens;
       try {
         tokens = normalizeTokens(m.tokens, o.now(), 'tab', 'tokens from another tab');

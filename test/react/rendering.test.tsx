@@ -124,8 +124,8 @@ describe('useSessionSelector / useSession: provider', () => {
     const b = start().session;
     const seen: Array<Pick<ReturnType<typeof useSession>, 'login' | 'logout' | 'refresh' | 'getAccessToken' | 'touch'>> = [];
     function Probe() {
-      const { login: l, logout, refresh, getAccessToken } = useSession();
-      seen.push({ login: l, logout, refresh, getAccessToken });
+      const { login: l, logout, refresh, getAccessToken, touch } = useSession();
+      seen.push({ login: l, logout, refresh, getAccessToken, touch });
       return null;
     }
     const view = render(
