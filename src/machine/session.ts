@@ -194,13 +194,15 @@ export function createSessionCore(options: SessionOptions): Session {
   function getAccessToken(opts: { signal?: AbortSignal | undefined } = {}): Promise<string> {
     if (stopped) return Promise.reject(stoppedError());
     let snapshot = actor.getSnapshot();
-    const tokens = snapshot.context.tokens;
-    if (snapshot.hasTag('hasToken') && tokens !== null && (tokens.expiresAt === null || now() < tokens.expiresAt)) {
+    const { tokens, endsAt } = snapshot.context;
+    const t = now();
+    if (snapshot.hasTag('hasToken') && tokens !== null && (tokens.expiresAt === null || t < tokens.expiresAt) && (endsAt === null || t < endsAt)) {
       return Promise.resolve(tokens.accessToken);
     }
     if (snapshot.hasTag('hasToken') || snapshot.hasTag('retriesOnRequest')) {
-      // The clock passed the expiry before its timer fired (a sleeping laptop), or the last
-      // refresh failed: the machine re-reads the clock and tries again before answering.
+      // The clock passed the token's expiry or the session's end before a timer fired (a
+      // sleeping laptop), or the last refresh failed: the machine re-reads the clock (and
+      // tries again) before answering.
       send({ type: 'WAKE', reason: 'request' });
       snapshot = actor.getSnapshot();
     }

@@ -63,6 +63,8 @@ export interface SessionContext {
   lastActivity: number;
   /** Set while the lifetime region is `ending`. */
   ending: SessionEnding | null;
+  /** When a lifetime policy ends the session (epoch ms), as last worked out; null: no end. */
+  endsAt: number | null;
   /** The storage answers asynchronously, so `restoring` waits for it. */
   loadsAsync: boolean;
   config: SessionConfig;
@@ -220,6 +222,8 @@ export const sessionMachine = setup({
     planRetry: assign(({ context }) => ({ retryAt: context.config.now() + Math.max(0, context.config.backoff(context.attempt)) })),
     noteActivity: assign(({ context }, at: number) => ({ lastActivity: Math.max(context.lastActivity, Math.min(at, context.config.now())) })),
     announceEnding: assign(({ context }) => ({ ending: lifetimeEnd(context) })),
+    noteEnd: assign(({ context }) => ({ endsAt: lifetimeEnd(context)?.at ?? null })),
+    endNow: raise({ type: 'LIFETIME_ENDED' }),
     clearEnding: assign({ ending: null }),
     endLifetime: assign(({ context }) => ({ error: lifetimeError(context.ending ?? lifetimeEnd(context)) })),
     sessionChanged: raise({ type: 'SESSION_CHANGED' }),
@@ -234,6 +238,7 @@ export const sessionMachine = setup({
     retryAt: null,
     lastActivity: input.config.now(),
     ending: null,
+    endsAt: null,
     loadsAsync: input.loadsAsync,
     config: input.config,
   }),
@@ -503,6 +508,8 @@ export const sessionMachine = setup({
       initial: 'unbounded',
       on: {
         SESSION_CHANGED: '.checking',
+        // a clock that jumped (a laptop that slept) is read again at once
+        WAKE: '.checking',
         ACTIVITY: { guard: { type: 'recentActivity', params: ({ event }) => event.at }, target: '.checking', actions: { type: 'noteActivity', params: ({ event }) => event.at } },
       },
       states: {
@@ -510,7 +517,14 @@ export const sessionMachine = setup({
         unbounded: {},
         // A choice, left at once.
         checking: {
-          always: [{ guard: 'unbounded', target: 'unbounded' }, { guard: 'warningReached', target: 'ending' }, { target: 'active' }],
+          entry: 'noteEnd',
+          always: [
+            { guard: 'unbounded', target: 'unbounded' },
+            // already past the end (the clock jumped): end now, not when a timer gets round to it
+            { guard: 'lifetimeOver', target: 'ending', actions: 'endNow' },
+            { guard: 'warningReached', target: 'ending' },
+            { target: 'active' },
+          ],
         },
         active: {
           invoke: {

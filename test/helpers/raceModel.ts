@@ -29,6 +29,7 @@ export type Command =
   | { kind: 'wake'; reason: Exclude<WakeReason, 'request'> }
   | { kind: 'renew'; expiresIn: number }
   | { kind: 'clock'; ms: number }
+  | { kind: 'touch' }
   | { kind: 'stop' };
 
 /** How the auth server answers the n-th refresh request (cycled). */
@@ -43,9 +44,12 @@ export interface Scenario {
   attempts: 0 | 1;
   outcomes: Outcome[];
   commands: Command[];
+  /** An idle timeout of IDLE_MS applies (activity: login and touch only). */
+  idle?: boolean;
 }
 
 export const LEAD_TIME = 60_000;
+export const IDLE_MS = 300_000;
 const LIFETIME_S = 300;
 const START = Date.UTC(2026, 0, 1);
 
@@ -245,6 +249,8 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
     refreshTimeout: 1e9,
     retry: { attempts: scenario.attempts, backoff: () => (backoffs++, 0) },
     maxRefreshesPerMinute: 1e9,
+    ...(scenario.idle ? { idleTimeout: IDLE_MS, endingWarning: 60_000 } : {}),
+    activity: false,
     wake: (n) => {
       notify = n;
       return () => (notify = undefined);
@@ -254,10 +260,17 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
   const ctx = () => session.actor.getSnapshot().context;
 
   let lastStatus = session.getSnapshot().status;
+  // The last user activity the session was told of (login, touch); the session starts counting at creation.
+  let lastActive = clock;
   session.subscribe((snap) => {
     if (!STATUSES.has(snap.status)) problem(`the snapshot's status is ${String(snap.status)}`);
     if (snap.status !== lastStatus) log.push(`  status ${lastStatus} → ${snap.status}`);
     if (snap.status === 'loggedOut' && lastStatus !== 'loggedOut') {
+      if (snap.error?.kind === 'idle-timeout') {
+        if (!scenario.idle) problem('the session ended for idleness without an idleTimeout');
+        else if (clock < lastActive + IDLE_MS) problem(`the session ended for idleness ${(lastActive + IDLE_MS - clock) / 1000}s early`);
+        signedIn = false;
+      }
       epoch++;
       if (snap.accessToken !== null) problem(`loggedOut with an access token ${snap.accessToken}`);
       if (snap.pending !== 0) problem(`loggedOut with ${snap.pending} callers still waiting`);
@@ -312,7 +325,13 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
     const snap = session.getSnapshot();
     log.push(`> ${JSON.stringify(cmd)} [${snap.status}, ${String(snap.accessToken)}, clock +${(clock - START) / 1000}s]`);
     switch (cmd.kind) {
+      case 'touch': {
+        session.touch();
+        lastActive = clock;
+        return;
+      }
       case 'login': {
+        lastActive = clock;
         const n = ++logins;
         const set = { accessToken: `login-${n}-abcdefgh`, refreshToken: `loginrefresh-${n}-abcdefgh`, expiresIn: LIFETIME_S };
         epoch++;
@@ -370,9 +389,15 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
       }
       case 'refresh':
         return void track(`refresh()#${++calls}`, session.refresh());
-      case 'wake':
+      case 'wake': {
         notify?.(cmd.reason);
+        // waking re-reads the clock: past the idle end, the session is over (restoring: not yet known)
+        const after = session.getSnapshot();
+        if (scenario.idle && !stopped && clock >= lastActive + IDLE_MS && after.status !== 'loggedOut' && after.status !== 'restoring') {
+          problem(`woken ${(clock - lastActive) / 1000}s after the last activity, with an idle timeout of ${IDLE_MS / 1000}s, the session is still ${after.status}`);
+        }
         return;
+      }
       case 'renew': {
         const set = { accessToken: `renewed-${++renewals}-abcdefgh`, expiresIn: cmd.expiresIn };
         // Renewed tokens extend the current sign-in; offered while signed out they belong to none.
@@ -498,6 +523,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...wakeReasons).map<Command>((reason) => ({ kind: 'wake', reason })) },
   { weight: 4, arbitrary: fc.constantFrom(200, 400).map<Command>((expiresIn) => ({ kind: 'renew', expiresIn })) },
   { weight: 4, arbitrary: fc.constantFrom(30_000, 250_000, 400_000).map<Command>((ms) => ({ kind: 'clock', ms })) },
+  { weight: 3, arbitrary: fc.constant<Command>({ kind: 'touch' }) },
   { weight: 1, arbitrary: fc.constant<Command>({ kind: 'stop' }) },
 );
 
@@ -514,4 +540,5 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   attempts: fc.constantFrom<0 | 1>(0, 1),
   outcomes: fc.array(outcomeArb, { minLength: 1, maxLength: 6 }),
   commands: fc.array(commandArb, { minLength: 1, maxLength: 20, size: 'max' }),
+  idle: fc.boolean(),
 });

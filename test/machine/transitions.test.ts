@@ -611,7 +611,7 @@ describe('clocks that jumped', () => {
     await expect(token).resolves.toBe(pair(2).accessToken);
   });
 
-  it('a refresh token found expired when the refresh would start: no request, the session ends', async () => {
+  it('a clock that passed the refresh token\'s expiry: the next request ends the session at once, without a refresh', async () => {
     const loggedOut: unknown[] = [];
     const { session, refresh, status } = start({ onLoggedOut: (r) => loggedOut.push(r) });
     session.login({ ...pair(1, 300), refreshExpiresIn: 200 });
@@ -620,6 +620,15 @@ describe('clocks that jumped', () => {
     expect(status()).toBe('loggedOut');
     expect(refresh.calls).toHaveLength(0);
     expect(loggedOut).toEqual([expect.objectContaining({ kind: 'session-expired' })]);
+  });
+
+  it('a 401 that arrives after the refresh token expired, before the end was noticed: no request, the session ends', async () => {
+    const { session, refresh, status } = start();
+    session.login({ ...pair(1, 300), refreshExpiresIn: 200 });
+    vi.setSystemTime(Date.now() + 200_000); // the end's timer has not fired yet
+    await expect(session.tokenRejected(pair(1).accessToken)).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(status()).toBe('loggedOut');
+    expect(refresh.calls).toHaveLength(0);
   });
 });
 
