@@ -1,3 +1,5 @@
+import { defaultBackoff } from './refresher.js';
+import type { SessionConfig } from './sessionMachine.js';
 import type { SessionOptions } from './types.js';
 
 /** Throws a TypeError naming the option for a configuration mistake (found at start-up). */
@@ -25,4 +27,25 @@ export function validateOptions(options: SessionOptions): void {
   kind('revoke', options.revoke, ['function']);
   kind('activity', options.activity, ['function', 'false']);
   kind('checkSession', options.checkSession, ['boolean']);
+}
+
+/** The statechart's configuration from the options, with their defaults. */
+export function configOf(options: SessionOptions, now: () => number, safely: (what: string, fn: () => void) => void): SessionConfig {
+  const backoff = options.retry?.backoff ?? defaultBackoff;
+  return {
+    now,
+    leadTime: options.refreshLeadTime ?? 60_000,
+    retries: options.retry?.attempts ?? 2,
+    // an app's backoff that throws or answers nonsense means "at once", never a crash or a hang
+    backoff: (attempt) => {
+      let ms = 0;
+      safely('retry.backoff', () => void (ms = backoff(attempt)));
+      return Number.isFinite(ms) ? Math.min(Math.max(0, ms), 2 ** 31 - 1) : 0;
+    },
+    restoreTimeout: options.refreshTimeout ?? 10_000,
+    checkSession: options.checkSession === true,
+    idleTimeout: options.idleTimeout ?? null,
+    maxSessionAge: options.maxSessionAge ?? null,
+    endingWarning: options.endingWarning ?? 60_000,
+  };
 }

@@ -1,5 +1,6 @@
-import type { InspectionEvent, Observer } from 'xstate';
+import type { Actor, InspectionEvent, Observer } from 'xstate';
 import type { SessionError } from './errors.js';
+import type { sessionMachine } from './sessionMachine.js';
 
 /**
  * Tokens as an auth server hands them out. Expiry comes from `expiresAt`, else the access
@@ -228,4 +229,45 @@ export interface SessionOptions {
    * refused the refresh. Bounded by `refreshTimeout`; a failure is a warning.
    */
   revoke?: RevokeFunction;
+}
+
+/**
+ * A running session: the statechart's actor plus the calls adapters and apps make. `Claims`
+ * types `getSnapshot().claims` (see `createSession<Claims>()`); any `Session<Claims>` is also a
+ * plain `Session`, so adapters take it as is.
+ */
+export interface Session<Claims extends Record<string, unknown> = Record<string, unknown>> {
+  /** The xstate actor behind the session, for inspection. No event sent to it can break a rule. */
+  readonly actor: Actor<typeof sessionMachine>;
+  /** The current snapshot; the same object until something changes. */
+  getSnapshot(): SessionSnapshot<Claims>;
+  /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: SessionSnapshot<Claims>) => void): () => void;
+  /**
+   * Starts a session with tokens from your login endpoint (or ones the app already had: an
+   * expired access token with a refresh token is refreshed at once). Throws a SessionError of
+   * kind `invalid-response` for tokens that cannot be used.
+   */
+  login(tokens: TokenSet): void;
+  /**
+   * Ends the session here and in other tabs: local state, storage and other tabs are cleared
+   * at once (a refresh answer arriving later is ignored); resolves when `revoke` has settled.
+   * Never rejects.
+   */
+  logout(): Promise<void>;
+  /** Gets a new access token now; joins the refresh in flight if there is one. */
+  refresh(): Promise<string>;
+  /** A usable access token: at once when there is one, else after the refresh in flight. */
+  getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
+  /**
+   * Reports that a request sent with `token` came back 401. Refreshes only if `token` is
+   * still the current one; for an older token it resolves the current one (a "stale 401").
+   */
+  tokenRejected(token: string): Promise<string>;
+  /** Offers tokens a response carried (sliding expiration): adopted when newer than the current ones. */
+  tokensRenewed(tokens: TokenSet): void;
+  /** User activity: resets the idle timer (`idleTimeout`) in every tab. */
+  touch(): void;
+  /** Stops timers, listeners and the actor; waiting callers reject with kind `aborted`. */
+  stop(): void;
 }

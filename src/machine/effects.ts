@@ -1,0 +1,66 @@
+import { fromCallback, fromPromise } from 'xstate';
+import { SessionError, toSessionError } from './errors.js';
+import type { Refresher } from './refresher.js';
+import type { createRevoker } from './revocation.js';
+import { sessionMachine, type SessionEvent } from './sessionMachine.js';
+import type { StorageGate } from './storageGate.js';
+import type { Tabs } from './tabs.js';
+import { scrubError, type Tokens } from './tokens.js';
+
+/** What the statechart's named effects act on. */
+export interface Effects {
+  /** What the storage held at start (a promise for an asynchronous storage). */
+  initial: Tokens | null | Promise<Tokens | null>;
+  refresher: Refresher;
+  store: StorageGate;
+  tabs: Tabs;
+  revoker: ReturnType<typeof createRevoker>;
+  now: () => number;
+  warn: (message: string) => void;
+  timeout: number;
+  onLoggedOut: (reason: SessionError | null) => void;
+}
+
+/**
+ * The session machine with its I/O: each actor and each named action of the chart, one effect
+ * each. The chart says when they run; this says what they do.
+ */
+export function withEffects(e: Effects) {
+  // The end time a tab publishes when it ends a session on its own, and revokes with.
+  let endedAt = 0;
+  return sessionMachine.provide({
+    actors: {
+      restore: fromPromise(() => Promise.resolve(e.initial)),
+      refreshAttempt: fromCallback<SessionEvent, { tokens: Tokens | null }>(({ input, sendBack }) => {
+        const controller = new AbortController();
+        const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
+        e.refresher
+          .attempt(input.tokens, controller.signal, {
+            lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
+            requestSent: () => sendBack({ type: 'REQUEST_SENT' }),
+            answered: () => sendBack({ type: 'ANSWER_RECEIVED' }),
+          })
+          .then(
+            (tokens) => sendBack({ type: 'REFRESH_SUCCEEDED', tokens }),
+            // server text may quote a token: the session cuts every one it knows
+            (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: scrubError(toSessionError(error), secrets) }),
+          );
+        return () => controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
+      }),
+    },
+    actions: {
+      persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
+      persistTokens: ({ context }) => void (context.tokens && e.store.save(context.tokens)),
+      publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
+      clearStorage: () => e.store.clear(),
+      publishLogout: ({ context }, { independent }) => {
+        endedAt = context.ending?.at ?? e.now();
+        e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, independent ? endedAt : null);
+      },
+      revokeSession: ({ context }, { settle }) => e.revoker.start(context.tokens, settle ? endedAt : null),
+      notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
+      abandonRefresh: () => e.refresher.cancel(),
+      warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),
+    },
+  });
+}
