@@ -1,6 +1,7 @@
 import { SessionError } from '../machine/errors.js';
 import { after } from '../machine/timer.js';
 import type { RefreshLock } from '../machine/types.js';
+import { defaultWarn } from '../machine/util.js';
 
 /** Options of {@link webLocks}. */
 export interface WebLocksOptions {
@@ -30,7 +31,7 @@ const NOT_FREE = Symbol('not free');
  * createSession({ refresh, storage: webStorage(localStorage, { key: 'app' }), lock: webLocks('app') })
  */
 export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLock {
-  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  const warn = options.onWarning ?? defaultWarn;
   const timeout = options.timeout ?? 10_000;
   const lockName = `silent-session:${name}`;
   let warned = false;

@@ -1,4 +1,6 @@
+import { normalizeTokens } from '../machine/tokens.js';
 import type { TokenSet, TokenStorage } from '../machine/types.js';
+import { defaultWarn } from '../machine/util.js';
 
 /**
  * The part of the Web Storage API that {@link webStorage} uses, written out so the types need
@@ -38,7 +40,7 @@ export interface WebStorageOptions {
  */
 export function webStorage(storage: StorageLike | null | undefined, options: WebStorageOptions): TokenStorage {
   const { key } = options;
-  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
+  const warn = options.onWarning ?? defaultWarn;
   let memory: TokenSet | null = null;
   let usable = storage != null;
   let warned = false;
@@ -120,18 +122,13 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
   };
 }
 
-/** Parses a stored value; null unless it is exactly the shape a token set has. */
+/** Parses a stored value; null unless the session can use it (the session's own check of token sets). */
 export function parseTokenSet(raw: string): TokenSet | null {
-  let value: unknown;
   try {
-    value = JSON.parse(raw);
+    const value: unknown = JSON.parse(raw);
+    normalizeTokens(value, Date.now(), 'stored', 'stored tokens');
+    return value as TokenSet;
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const v = value as Record<string, unknown>;
-  const optional = (x: unknown, type: string) => x === undefined || typeof x === type;
-  if (typeof v.accessToken !== 'string' || v.accessToken === '') return null;
-  if (!optional(v.refreshToken, 'string') || !optional(v.expiresAt, 'number') || !optional(v.expiresIn, 'number')) return null;
-  return v as unknown as TokenSet;
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './util.js';
 /** What went wrong, as one word a program can switch on. */
 export type SessionErrorKind =
   | 'network'
@@ -73,7 +74,7 @@ export function toSessionError(error: unknown): SessionError {
   }
   const status = statusOf(error);
   if (status !== undefined) return httpError(status, undefined, error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new SessionError('network', `refresh failed: ${message}`, { cause: error });
 }
 
