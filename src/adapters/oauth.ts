@@ -1,6 +1,7 @@
 import { SessionError, httpError, isTransient } from '../machine/errors.js';
 import { after } from '../machine/timer.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
+import { refuseAuthorizedFetch } from './authorizedFetch.js';
 
 /** Options of {@link oauthRefresh}. */
 export interface OAuthRefreshOptions {
@@ -26,6 +27,7 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
 
 /** The refresh_token grant behind {@link oauthRefresh}. */
 function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'oauthRefresh');
   const { tokenEndpoint, clientId, clientSecret, scope } = options;
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined) throw new SessionError('rejected', 'there is no refresh token to send');
@@ -74,6 +76,7 @@ export type OAuthIssuerOptions = Omit<OAuthRefreshOptions, 'tokenEndpoint'>;
 
 /** Discovery, then {@link refreshGrant}; see `oauthRefresh.fromIssuer`. */
 function fromIssuer(issuer: string | URL, options: OAuthIssuerOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'oauthRefresh.fromIssuer');
   const url = `${String(issuer).replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let refresh: Promise<RefreshFunction> | null = null;
   const discover = async () => {

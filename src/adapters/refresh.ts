@@ -2,6 +2,7 @@ import { SessionError, httpError } from '../machine/errors.js';
 import { redact } from '../machine/tokens.js';
 import { after } from '../machine/timer.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
+import { refuseAuthorizedFetch } from './authorizedFetch.js';
 
 /** Options of {@link jsonRefresh}. */
 export interface JsonRefreshOptions {
@@ -38,6 +39,7 @@ export interface JsonRefreshOptions {
  * createSession({ refresh: jsonRefresh({ url: '/auth/refresh', credentials: 'include' }) }) // cookie mode
  */
 export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'jsonRefresh');
   const { url, header, field = 'refreshToken', credentials, timeout = 30_000 } = options;
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined && credentials !== 'include') {
