@@ -1,4 +1,5 @@
 import type { Hooks, KyInstance, Options } from 'ky';
+import { isSessionError } from '../machine/errors.js';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type Authorizer } from './authorize.js';
 import { authFetchCore, fetchGlue } from './fetchCore.js';
@@ -35,7 +36,8 @@ export function withSession(instance: KyInstance, session: Session, options: KyA
   return instance.extend((parent: Options) => ({
     // ky hands fetch a fresh Request per attempt: the header is set on it, and taken off after.
     fetch: authFetchCore(session, { ...options, ...(parent.fetch ? { fetch: parent.fetch } : {}), ...baseOf(options, parent) }, true),
-  }));
+    hooks: { beforeRetry: [noRetryOfSessionErrors] },
+  }) as Options);
 }
 
 /**
@@ -120,7 +122,22 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     return error; // ky 1 throws what the hook returns
   };
 
-  return { beforeRequest: [beforeRequest], afterResponse: [afterResponse], beforeError: [beforeError] } as unknown as Hooks;
+  return {
+    beforeRequest: [beforeRequest],
+    afterResponse: [afterResponse],
+    beforeRetry: [noRetryOfSessionErrors],
+    beforeError: [beforeError],
+  } as unknown as Hooks;
+}
+
+/**
+ * ky 1 retries every error an attempt throws, a SessionError too: a request that was waiting
+ * when the session ended would go out again, bare, and a failed refresh would be asked again.
+ * Throwing from beforeRetry ends the retries with that error (ky 2 never retries these).
+ */
+function noRetryOfSessionErrors(state: unknown): void {
+  const error = (state as { error?: unknown }).error;
+  if (isSessionError(error)) throw error;
 }
 
 /** The parts of ky options that say where requests go: ky 2 `baseUrl` / `prefix`, ky 1 `prefixUrl`. */

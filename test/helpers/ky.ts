@@ -28,3 +28,13 @@ export function kyBase(base: string): Options {
 export function kyAbsolute(): Options {
   return (KY_MAJOR === 1 ? { prefixUrl: '' } : {}) as Options;
 }
+
+/** The prefix-style option of each major: ky 2 `prefix`, ky 1 `prefixUrl` (plain concatenation). */
+export function kyPrefix(prefix: string): Options {
+  return (KY_MAJOR === 1 ? { prefixUrl: prefix } : { prefix }) as Options;
+}
+
+/** The JSON body of the response in an HTTPError (ky 2 has read it into `data` already). */
+export async function errorData(error: { response: Response; data?: unknown }): Promise<unknown> {
+  return 'data' in error ? error.data : error.response.json().catch(() => null);
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
-import { kyAbsolute, kyBase } from '../helpers/ky.js';
+import { kyAbsolute, kyBase, KY_MAJOR } from '../helpers/ky.js';
 import { foreignJwt, probeServer } from '../helpers/probe.js';
 import { createSession, jsonRefresh, type Session } from '../../src/index.js';
 import { authServer, jumpClock } from '../helpers/server.js';
@@ -14,7 +14,9 @@ import { authServer, jumpClock } from '../helpers/server.js';
 // (login fixation: the session would become the attacker's account), and a 401 from it is not
 // a verdict on our token (no refresh).
 
+/** GET `url`: absolute, or a path under the client's base (written without the leading slash). */
 type Get = (url: string) => Promise<unknown>;
+const viaKy = (api: typeof ky): Get => (url) => (/^https?:/.test(url) ? api(url, kyAbsolute()) : api(url));
 
 /** A real auth server and a session logged in to it, sharing a clock the test can move on. */
 async function loggedInSession() {
@@ -37,15 +39,13 @@ const clients: Array<{ name: string; make: (session: Session, base: string, opti
   {
     name: 'ky withSession',
     make: (session, base, options) => {
-      const api = withSession(ky.create({ ...kyBase(`${base}/`), retry: 0, throwHttpErrors: false }), session, options);
-      return (url) => api(url, kyAbsolute());
+      return viaKy(withSession(ky.create({ ...kyBase(`${base}/`), retry: 0, throwHttpErrors: false }), session, options));
     },
   },
   {
     name: 'ky kyHooks',
     make: (session, base, options) => {
-      const api = ky.create({ ...kyBase(`${base}/`), retry: 0, throwHttpErrors: false, hooks: kyHooks(session, options) });
-      return (url) => api(url, kyAbsolute());
+      return viaKy(ky.create({ ...kyBase(`${base}/`), retry: 0, throwHttpErrors: false, hooks: kyHooks(session, options) }));
     },
   },
   {
@@ -58,7 +58,8 @@ const clients: Array<{ name: string; make: (session: Session, base: string, opti
   },
 ];
 
-describe.each(clients)('$name', ({ make }) => {
+// The `ky1` project runs this file again on ky 1: only the ky clients then.
+describe.each(KY_MAJOR === 1 ? clients.filter((c) => c.name.startsWith('ky')) : clients)('$name', ({ make }) => {
   it('does not adopt a token from renewHeader when the response came from another origin through a redirect', async () => {
     const { server, session } = await loggedInSession();
     const mallory = await foreignJwt('mallory');
@@ -78,7 +79,7 @@ describe.each(clients)('$name', ({ make }) => {
     const get = make(session, server.url, { origins: [], renewHeader: 'x-access-token' });
     const before = session.getSnapshot().accessToken;
     clock.advance(5_000); // the renewed token expires later than the current one
-    await get(`${server.url}/api/renew`);
+    await get('api/renew');
     expect(session.getSnapshot().accessToken).not.toBe(before);
     expect(session.getSnapshot().claims?.sub).toBe('user');
     session.stop();
