@@ -39,6 +39,8 @@ export type Send<R> = (authorization: string | null) => Promise<R>;
 export interface Authorizer<R> {
   /** Where `input` goes, resolved against the client's base, and whether it may carry the token. */
   target(input: string | URL): Target;
+  /** The decision for every URL starting with `prefix` when the prefix alone settles it, else null. */
+  prefix(prefix: string): boolean | null;
   /** The token for an allowed request (waiting while a refresh runs). */
   token(signal?: AbortSignal | null): Promise<string>;
   /** `${scheme} ${token}`, remembered so that a request sent again with it is recognised. */
@@ -125,6 +127,7 @@ export function createAuthorizer<R, V = R>(
 
   const authorizer: Authorizer<R> = {
     target: (input) => filter.target(input),
+    prefix: (prefix) => filter.prefix(prefix),
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
     header,
     own: (value) => given.has(value),

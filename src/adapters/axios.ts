@@ -1,6 +1,7 @@
 import axios, { isAxiosError, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import type { Target } from './origins.js';
 import { isReplayable } from './replayable.js';
 
 /** A response, or the error axios made of it (validateStatus refused it), and the URL judged. */
@@ -53,15 +54,44 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
 export function attachSession(instance: AxiosInstance, session: Session, options: AdapterOptions<AxiosResponse> = {}): () => void {
   const previous = instance.defaults.adapter;
   const original = axios.getAdapter(previous ?? axios.defaults.adapter);
-  // The instance's base URL says which origin is allowed; fullPath() joins it as axios does.
+  // The instance's base URL says which origin is allowed; judge() joins it as axios does.
   const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL, false);
+
+  // The URL axios will request, by its own rule (buildFullPath): the base URL joined with the
+  // URL unless that is absolute (`scheme://`, `//`) and absolute URLs are allowed. Read from the
+  // config's own properties, as axios does; the query axios appends cannot change the origin.
+  let lastBase: string | undefined;
+  let joinPrefix = '';
+  let joinDecision: boolean | null = null;
+  const judge = (config: InternalAxiosRequestConfig): Target => {
+    const url = Object.hasOwn(config, 'url') ? config.url : undefined;
+    const requested = typeof url === 'string' ? url : '';
+    const base = Object.hasOwn(config, 'baseURL') ? config.baseURL : undefined;
+    if (typeof base !== 'string' || base === '') return auth.target(requested);
+    // "/path" (the usual case) cannot be absolute; anything else gets axios's own test.
+    const plainPath = requested.charCodeAt(0) === 47 && requested.charCodeAt(1) !== 47;
+    const noJoin = Object.hasOwn(config, 'allowAbsoluteUrls') && config.allowAbsoluteUrls === false;
+    if (!plainPath && ABSOLUTE.test(requested) && !noJoin) return auth.target(requested);
+    if (requested === '') return auth.target(base);
+    if (base !== lastBase) {
+      let end = base.length;
+      while (end > 0 && base.charCodeAt(end - 1) === 47) end--;
+      lastBase = base;
+      joinPrefix = `${base.slice(0, end)}/`;
+      joinDecision = auth.prefix(joinPrefix); // known once per base, whatever the path
+    }
+    let start = 0;
+    while (requested.charCodeAt(start) === 47) start++;
+    const full = joinPrefix + requested.slice(start);
+    return joinDecision === null ? auth.target(full) : { url: full, allowed: joinDecision };
+  };
 
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const present = config.headers.get('Authorization');
     const resent = present != null && auth.own(String(present));
     if (present != null && !resent) return original(config); // the app's own credentials
-    const full = fullPath(config);
-    const { url, allowed } = auth.target(full);
+    const { url: given, baseURL, allowAbsoluteUrls } = config;
+    const { url, allowed } = judge(config);
     if (!allowed) {
       // A config sent again (error.config, retry interceptors) may still carry the token.
       if (resent) config.headers.delete('Authorization');
@@ -69,10 +99,17 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     }
     fixBoundary(config);
     const send = async (authorization: string | null): Promise<Outcome> => {
-      // Judged again as it goes out: the config could have been changed while the token was awaited.
-      if (authorization !== null && fullPath(config) !== full) authorization = auth.target(fullPath(config)).allowed ? authorization : null;
-      if (authorization === null) config.headers.delete('Authorization');
-      else config.headers.set('Authorization', authorization);
+      // Judged again if the config changed while the token was awaited (an interceptor, app code).
+      if (authorization !== null && (config.url !== given || config.baseURL !== baseURL || config.allowAbsoluteUrls !== allowAbsoluteUrls)) {
+        if (!judge(config).allowed) authorization = null;
+      }
+      // AxiosHeaders keeps headers as properties (the documented `headers.Authorization = …`).
+      // With no Authorization in the config, or only ours under this name, the property is
+      // cheaper than set()/delete(), which normalize and search on every call.
+      const headers = config.headers as InternalAxiosRequestConfig['headers'] & { Authorization?: unknown };
+      if (present !== undefined) config.headers.delete('Authorization'); // ours sent again, or a null
+      if (authorization === null) delete headers.Authorization;
+      else headers.Authorization = authorization;
       try {
         return { response: await original(config), url };
       } catch (error) {
@@ -80,7 +117,7 @@ export function attachSession(instance: AxiosInstance, session: Session, options
         throw error;
       } finally {
         // Nothing of ours stays in the config the app gets back (response.config, error.config).
-        if (authorization !== null && config.headers.get('Authorization') === authorization) config.headers.delete('Authorization');
+        if (authorization !== null && headers.Authorization === authorization) delete headers.Authorization;
       }
     };
     const outcome = await auth.run(config.signal as AbortSignal | undefined, send, isReplayable(config.data));
@@ -96,24 +133,8 @@ export function attachSession(instance: AxiosInstance, session: Session, options
   };
 }
 
-/**
- * The URL axios will request, by axios's own rule (buildFullPath): the base URL joined with the
- * URL unless the URL is absolute (`scheme://` or `//`) and absolute URLs are allowed. Read from
- * the config's own properties, as axios does. The query axios appends cannot change the origin.
- */
-function fullPath(config: InternalAxiosRequestConfig): string {
-  const own = <K extends keyof InternalAxiosRequestConfig>(key: K) => (Object.prototype.hasOwnProperty.call(config, key) ? config[key] : undefined);
-  const url = own('url');
-  const requested = typeof url === 'string' ? url : '';
-  const base = own('baseURL');
-  if (typeof base !== 'string' || base === '') return requested;
-  const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(requested);
-  if (absolute && own('allowAbsoluteUrls') !== false) return requested;
-  if (requested === '') return base;
-  let end = base.length;
-  while (end > 0 && base.charCodeAt(end - 1) === 47) end--;
-  return `${base.slice(0, end)}/${requested.replace(/^\/+/, '')}`;
-}
+/** axios's isAbsoluteURL: `scheme://` or protocol-relative `//`. */
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 // axios's Node adapter draws a new multipart boundary per send unless the content type names
 // one; naming it up front makes a replay send the same bytes. Browsers replace it anyway.

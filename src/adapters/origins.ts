@@ -66,11 +66,12 @@ export function originFilter(
 
   // The base relative input resolves against: the client's, else the document's as it is now
   // (a <base> element can change it). Parsed again only when it changes.
+  const fixedHref = fixed?.href;
   let baseHref: string | undefined;
   let baseParsed: URL | null = null;
   let shortcut: { origin: string; allowed: boolean } | null = null;
   const currentBase = (): URL | null => {
-    const href = fixed?.href ?? documentBase();
+    const href = fixedHref ?? documentBase();
     if (href !== baseHref) {
       baseHref = href;
       baseParsed = href === undefined ? null : parse(href, undefined);
@@ -83,10 +84,42 @@ export function originFilter(
     return baseParsed;
   };
 
+  // Decisions for plain "http(s)://host[:port]" prefixes, whose origin nothing after them can
+  // change; the last one is checked first without hashing (most requests go to one API).
+  const byAuthority = new Map<string, boolean>();
+  let last: { authority: string; allowed: boolean } | null = null;
+
+  const byPlainAuthority = (authority: string): boolean => {
+    let allowed = byAuthority.get(authority);
+    if (allowed === undefined) {
+      const url = parse(authority, undefined);
+      allowed = url !== null && allows(url);
+      if (byAuthority.size >= 64) byAuthority.clear();
+      byAuthority.set(authority, allowed);
+    }
+    last = { authority, allowed };
+    return allowed;
+  };
+
   return {
+    /**
+     * The decision for every URL that starts with `prefix`, or null when that cannot be told
+     * from the prefix alone. Known when the prefix holds a plain authority that ends inside it
+     * ("https://api.example.com/v1/"): whatever follows is path, query or fragment.
+     */
+    prefix(prefix: string): boolean | null {
+      const authority = predicate ? undefined : PLAIN_AUTHORITY.exec(prefix)?.[0];
+      return authority === undefined || authority.length === prefix.length ? null : byPlainAuthority(authority);
+    },
     /** Resolves `input` as the transport will and decides. */
     target(input: string | URL): Target {
       if (typeof input !== 'string') return { url: input.href, allowed: allows(input) };
+      if (last !== null && input.startsWith(last.authority) && endsAuthority(input.charCodeAt(last.authority.length))) {
+        return { url: input, allowed: last.allowed };
+      }
+      const authority = predicate ? undefined : PLAIN_AUTHORITY.exec(input)?.[0];
+      // absolute: every parser reads it the same, base or not
+      if (authority !== undefined) return { url: input, allowed: byPlainAuthority(authority) };
       const resolveAgainst = currentBase();
       if (shortcut !== null && isPathAbsolute(input)) return { url: shortcut.origin + input, allowed: shortcut.allowed };
       const url = parse(input, resolveAgainst?.href);
@@ -94,6 +127,17 @@ export function originFilter(
     },
   };
 }
+
+/** "/", "?", "#" or the end of the string (NaN): where PLAIN_AUTHORITY may stop. */
+const endsAuthority = (c: number) => c === 47 || c === 63 || c === 35 || c !== c;
+
+/**
+ * "http(s)://host[:port]" followed by "/", "?", "#" or the end, the host made of ASCII letters,
+ * digits, dots and hyphens only. The parser ends the authority exactly there, and nothing in it
+ * is stripped or reinterpreted (no whitespace or control characters, "@", "\", "%", no empty
+ * host as in "http:///host"): its origin is that of the prefix alone, whatever follows.
+ */
+const PLAIN_AUTHORITY = /^https?:\/\/[a-z\d.-]+(?::\d*)?(?=[/?#]|$)/i;
 
 /**
  * True for "/path" input whose origin is the base's whatever the parser does with it: it starts
