@@ -105,7 +105,7 @@ export function createAuthorizer<R, V = R>(
     const by = answered();
     if (by === true) return session.tokensRenewed({ accessToken: renewed });
     // Adopting it would log this session in as whoever that origin says (login fixation).
-    const why = by === null ? 'the client does not say which URL answered' : 'it came from an origin that is not allowed (after a redirect)';
+    const why = by === null ? 'the client hides which URL answered' : 'another origin answered (a redirect)';
     if (!notAdopted.has(why)) {
       notAdopted.add(why);
       warn(`renewHeader: a renewed token was not adopted: ${why}`);

@@ -14,8 +14,6 @@ export function markAuthorizedFetch<F extends typeof fetch>(fetch: F): F {
  */
 export function refuseAuthorizedFetch(fetch: unknown, where: string): void {
   if (typeof fetch === 'function' && (fetch as { [MARK]?: unknown })[MARK] === true) {
-    throw new TypeError(
-      `${where}: \`fetch\` is the fetch createAuthFetch returned; the refresh request must not wait for the token it renews. Pass the plain fetch (or a wrapper that does not add the session's token).`,
-    );
+    throw new TypeError(`${where}: \`fetch\` is createAuthFetch's fetch; the refresh must not wait for the token it renews: pass the plain fetch`);
   }
 }

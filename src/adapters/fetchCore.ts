@@ -123,27 +123,19 @@ function plainHeaders(headers: HeadersInit | undefined): HeadersInit | undefined
 function authorizationOf(headers: HeadersInit | undefined): string | null {
   if (headers === undefined) return null;
   if (headers instanceof Headers) return headers.get('authorization');
-  const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
-  const values = pairs.filter(([k]) => k.toLowerCase() === 'authorization').map(([, v]) => String(v));
-  return values.length === 0 ? null : values.join(', ');
+  for (const [k, v] of Array.isArray(headers) ? headers : Object.entries(headers)) if (k.toLowerCase() === 'authorization') return v;
+  return null;
 }
 
 // The caller's headers with Authorization set to `value` (null: removed), without touching the
 // caller's object. `had`: they hold one already (a request sent again), to be replaced.
 function withAuthorization(headers: HeadersInit | undefined, value: string | null, had: boolean): HeadersInit {
   if (headers === undefined) return value === null ? {} : { authorization: value };
-  if (headers instanceof Headers) {
-    const copy = new Headers(headers);
-    if (value === null) copy.delete('authorization');
-    else copy.set('authorization', value);
-    return copy;
+  if (!had && value !== null && !(headers instanceof Headers)) {
+    return Array.isArray(headers) ? [...headers, ['authorization', value]] : { ...headers, authorization: value };
   }
-  if (!had && value !== null) return Array.isArray(headers) ? [...headers, ['authorization', value]] : { ...headers, authorization: value };
-  const isAuthorization = ([k]: [string, string]) => k.toLowerCase() === 'authorization';
-  if (Array.isArray(headers)) {
-    const rest = (headers as Array<[string, string]>).filter((pair) => !isAuthorization(pair));
-    return value === null ? rest : [...rest, ['authorization', value]];
-  }
-  const rest = Object.fromEntries(Object.entries(headers).filter((pair) => !isAuthorization(pair)));
-  return value === null ? rest : { ...rest, authorization: value };
+  const copy = new Headers(headers);
+  if (value === null) copy.delete('authorization');
+  else copy.set('authorization', value);
+  return copy;
 }

@@ -42,7 +42,7 @@ export function originFilter(
       if (o instanceof RegExp) patterns.push(pattern(o, warn));
       else {
         const origin = parse(o, undefined)?.origin;
-        if (origin === undefined || origin === 'null') warn(`origins: ${JSON.stringify(o)} is not an http(s) origin such as "https://api.example.com"; it allows nothing (use a function for other schemes)`);
+        if (origin === undefined || origin === 'null') warn(`origins: ${o} is not an http(s) origin; it allows nothing`);
         else listed.add(origin);
       }
     }
@@ -156,7 +156,7 @@ function isPathAbsolute(input: string): boolean {
 // A pattern with the g or y flag keeps lastIndex between test() calls and would answer yes, no,
 // yes for the same origin; one not anchored with $ also matches "https://api.example.com.evil.test".
 function pattern(p: RegExp, warn: (message: string) => void): RegExp {
-  if (!/(^|[^\\])\$\)*$/.test(p.source)) warn(`origins: the pattern ${String(p)} is not anchored at the end with $, so it also matches origins that merely start like it`);
+  if (!/(^|[^\\])\$\)*$/.test(p.source)) warn(`origins: ${String(p)} has no $ at the end: it also matches longer origins`);
   return p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p;
 }
 
