@@ -55,6 +55,28 @@ describe(`the origin matrix (${MATRIX.length} inputs, base ${BASE})`, () => {
     session.stop();
   });
 
+  it('createAuthFetch decides the same for each input given as a URL object or a Request', async () => {
+    const session = loggedIn();
+    const captured: Captured[] = [];
+    const authFetch = createAuthFetch(session, { baseUrl: BASE, fetch: capturingFetch(captured) });
+    const decisions: Array<[string, boolean, boolean | null]> = [];
+    const expected: Array<[string, boolean, boolean | null]> = [];
+    for (const input of MATRIX) {
+      const url = tryUrl(input, BASE);
+      if (url === null) continue;
+      // a Request refuses a URL with credentials ("https://api.example.com@evil.test/x")
+      const request = url.username === '' && url.password === '' ? new Request(url) : null;
+      captured.length = 0;
+      await authFetch(url);
+      if (request) await authFetch(request);
+      decisions.push([input, captured[0]?.authorization === OURS, request && captured[1]?.authorization === OURS]);
+      expected.push([input, onApi(input), request && onApi(input)]);
+    }
+    expect(decisions.length).toBeGreaterThan(100);
+    expect(decisions).toEqual(expected);
+    session.stop();
+  });
+
   it('attachSession attaches the token exactly when axios’s URL for the input is on the API origin', async () => {
     const session = loggedIn();
     const api = axios.create({ baseURL: BASE });
