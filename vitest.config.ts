@@ -24,6 +24,20 @@ export default defineConfig({
         resolve: { alias: ['react', 'react-dom', '@testing-library/react', '@testing-library/dom'].map(to18) },
         test: { name: 'react18', include: ['test/react/**/*.test.tsx'], environment: 'node' },
       },
+      {
+        // The ky adapter suites again, against ky 1 (`ky1` is ky@1.14.3 under an npm alias).
+        extends: true,
+        resolve: { alias: [{ find: /^ky$/, replacement: 'ky1' }] },
+        test: {
+          name: 'ky1',
+          include: [
+            'test/adapters/{ky,adapters,loggedOut}.test.ts',
+            'test/security/{kyUrlProperty,kyResend,renew,redirects}.test.ts',
+          ],
+          environment: 'node',
+          env: { KY_MAJOR: '1' },
+        },
+      },
     ],
   },
 });

@@ -68,7 +68,8 @@ export const NetworkDownThenRecovers: Story = {
 /**
  * The server revokes the session: the call's 401 triggers a refresh, which is refused
  * (invalid_grant). The session logs out, onLoggedOut runs exactly once, the call fails with
- * kind `rejected`; a later call is refused without any request.
+ * kind `rejected`; a later call goes out as plain fetch would, without a token, and its 401
+ * comes back as is (no refresh).
  */
 export const RefreshRevoked: Story = {
   ...withScenario(),
@@ -91,13 +92,15 @@ export const RefreshRevoked: Story = {
         'POST /auth/refresh (refresh …R001) → 401',
       ]);
     });
-    await step('a later call is refused without a request; onLoggedOut still once', async () => {
+    await step('a later call goes out without a token and its 401 comes back as is; onLoggedOut still once', async () => {
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
-      // The session remembers why it ended: the refusal, not a bare "logged out".
-      await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → rejected'));
+      await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 401 Unauthorized'));
       await expectText(canvasElement, 'logged-out-count', '1');
       await expectText(canvasElement, 'refresh-count', '1');
-      await expect(requestLines(canvasElement)).toHaveLength(3);
+      // The session remembers why it ended: the refusal, not a bare "logged out".
+      await expectText(canvasElement, 'ss-error', /^rejected: .*invalid_grant/);
+      await expect(requestLines(canvasElement)).toHaveLength(4);
+      await expect(requestLines(canvasElement)[3]).toBe('GET /api/data (no token) → 401');
     });
   },
 };

@@ -15,29 +15,30 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
-/** Logged out, a call fails without a request; log in; the next call carries the new token. */
+/** Logged out, a call goes out without a token (401 as is); log in; the next call carries the new token. */
 export const LogIn: Story = {
   ...withScenario(),
   play: async (context) => {
     const { canvas, canvasElement, userEvent, step } = context;
-    await step('starts logged out; a call is refused before any request goes out', async () => {
+    await step('starts logged out; a call goes out as plain fetch would, and its 401 comes back as is', async () => {
       await expectStatus(canvasElement, 'loggedOut');
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
-      await waitFor(() => expect(callLines(canvasElement)).toEqual(['Call 1: GET /api/data → logged-out']));
-      await expect(canvas.getByRole('alert')).toHaveTextContent('Call 1 failed: logged-out');
-      await expectRequests(canvasElement, []);
+      await waitFor(() => expect(callLines(canvasElement)).toEqual(['Call 1: GET /api/data → 401 Unauthorized']));
+      await expect(canvas.getByRole('alert')).toHaveTextContent('Call 1 failed: 401 Unauthorized');
+      await expectRequests(canvasElement, ['GET /api/data (no token) → 401']);
+      await expectText(canvasElement, 'refresh-count', '0');
     });
     await step('log in', async () => {
       await userEvent.click(canvas.getByRole('button', { name: 'Log in' }));
       await expectStatus(canvasElement, 'authenticated');
       await expect(canvas.getByText(/signed in as Alice/)).toBeInTheDocument();
       await expectToken(canvasElement, scenarioOf(context), 'A001');
-      await expectRequests(canvasElement, ['POST /auth/login (no token) → 200']);
+      await expectRequests(canvasElement, ['GET /api/data (no token) → 401', 'POST /auth/login (no token) → 200']);
     });
     await step('a call goes out with the access token and succeeds', async () => {
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 200 OK'));
-      await expectRequests(canvasElement, ['POST /auth/login (no token) → 200', 'GET /api/data (access …A001) → 200']);
+      await expectRequests(canvasElement, ['GET /api/data (no token) → 401', 'POST /auth/login (no token) → 200', 'GET /api/data (access …A001) → 200']);
       await expectText(canvasElement, 'refresh-count', '0');
     });
   },

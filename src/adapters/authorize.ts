@@ -1,5 +1,6 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
+import { defaultWarn } from '../machine/util.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -24,24 +25,37 @@ export interface ClientGlue<R, V> {
   view(result: R): V | Promise<V>;
   /** The error the client itself throws for an aborted request. */
   abortError(signal: AbortSignal): unknown;
+  /** The URL that answered (after redirects); null when the client cannot tell. */
+  finalUrl(result: R): string | null;
 }
 
-/** Sends one request; called at most twice. `authorization` null: send it untouched. */
+/**
+ * Sends one request; called at most twice. `authorization` null: send it as the bare client
+ * would, without the adapter's Authorization (removed if a re-sent request still carries it).
+ */
 export type Send<R> = (authorization: string | null) => Promise<R>;
 
 /** The one implementation of "get a token, attach it, on 401 report it and replay once". */
 export interface Authorizer<R> {
   /** Where `input` goes, resolved against the client's base, and whether it may carry the token. */
   target(input: string | URL): Target;
+  /** The decision for every URL starting with `prefix` when the prefix alone settles it, else null. */
+  prefix(prefix: string): boolean | null;
   /** The token for an allowed request (waiting while a refresh runs). */
   token(signal?: AbortSignal | null): Promise<string>;
   /** `${scheme} ${token}`, remembered so that a request sent again with it is recognised. */
   header(token: string): string;
   /** True for an Authorization value this authorizer set: a request (or axios config) sent again. */
   own(value: string): boolean;
-  /** Looks at a result sent with `token`: renews, and replays once if the token was refused. */
+  /** True while the session is logged out: requests go out as the bare client sends them. */
+  passThrough(): boolean;
+  /**
+   * Looks at a result sent with `token`: renews, and replays once if the token was refused.
+   * Only what an allowed origin answered counts: after a redirect elsewhere, neither a renewed
+   * token nor a 401 is the allowed API's word.
+   */
   settle(result: R, token: string, replay: Send<R> | null, signal?: AbortSignal | null): R | Promise<R>;
-  /** token + send + settle, for an allowed request. */
+  /** token + send + settle for an allowed request; logged out, a plain send. */
   run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
 
@@ -51,9 +65,10 @@ export function createAuthorizer<R, V = R>(
   options: AdapterOptions<V>,
   glue: ClientGlue<R, V>,
   base: string | URL | undefined,
+  resolvesAgainstBase = true,
 ): Authorizer<R> {
-  const warn = options.onWarning ?? ((message: string) => console.warn(`[silent-session] ${message}`));
-  const filter = originFilter(options.origins, base, warn);
+  const warn = options.onWarning ?? defaultWarn;
+  const filter = originFilter(options.origins, base, warn, resolvesAgainstBase);
   const prefix = `${options.scheme ?? 'Bearer'} `;
   const { isTokenRejected, renewHeader } = options;
   const given = new Set<string>();
@@ -78,9 +93,23 @@ export function createAuthorizer<R, V = R>(
         })
       : work;
 
-  const renew = (result: R) => {
+  // true: an allowed origin answered; false: another one (a redirect); null: the client cannot tell.
+  const answeredBy = (result: R): boolean | null => {
+    const url = glue.finalUrl(result);
+    return url ? filter.target(url).allowed : null;
+  };
+  const notAdopted = new Set<string>();
+  const renew = (result: R, answered: () => boolean | null) => {
     const renewed = renewHeader ? glue.header(result, renewHeader) : null;
-    if (renewed) session.tokensRenewed({ accessToken: renewed });
+    if (!renewed) return;
+    const by = answered();
+    if (by === true) return session.tokensRenewed({ accessToken: renewed });
+    // Adopting it would log this session in as whoever that origin says (login fixation).
+    const why = by === null ? 'the client hides which URL answered' : 'another origin answered (a redirect)';
+    if (!notAdopted.has(why)) {
+      notAdopted.add(why);
+      warn(`renewHeader: a renewed token was not adopted: ${why}`);
+    }
   };
 
   const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined): R | Promise<R> => {
@@ -91,24 +120,31 @@ export function createAuthorizer<R, V = R>(
     }
     return withAbort(session.tokenRejected(token), signal).then(async (next) => {
       const second = await replay(header(next));
-      renew(second);
+      renew(second, () => answeredBy(second));
       return second;
     });
   };
 
   const authorizer: Authorizer<R> = {
     target: (input) => filter.target(input),
+    prefix: (prefix) => filter.prefix(prefix),
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
     header,
     own: (value) => given.has(value),
+    passThrough: () => session.getSnapshot().status === 'loggedOut',
     settle(result, token, replay, signal) {
-      renew(result);
-      if (!isTokenRejected) return glue.status(result) === 401 ? retry(result, token, replay, signal) : result;
+      let by: boolean | null | undefined;
+      const answered = () => (by === undefined ? (by = answeredBy(result)) : by);
+      renew(result, answered);
+      if (!isTokenRejected) return glue.status(result) === 401 && answered() !== false ? retry(result, token, replay, signal) : result;
+      if (answered() === false) return result;
       return Promise.resolve(glue.view(result))
         .then(isTokenRejected)
         .then((refused) => (refused ? retry(result, token, replay, signal) : result));
     },
     run(signal, send, replayable) {
+      // Logged out: no token to wait for. The login request and public endpoints go through.
+      if (authorizer.passThrough()) return send(null);
       return authorizer.token(signal).then((token) =>
         send(header(token)).then((result) => authorizer.settle(result, token, replayable ? send : null, signal)),
       );

@@ -1,12 +1,14 @@
-import axios, { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, { isAxiosError, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
-import { isReplayable } from './fetch.js';
+import type { Target } from './origins.js';
+import { isReplayable } from './replayable.js';
 
-/** A response, or the error axios made of it (validateStatus refused it). */
+/** A response, or the error axios made of it (validateStatus refused it), and the URL judged. */
 interface Outcome {
   response: AxiosResponse;
   error?: AxiosError;
+  url: string;
 }
 
 const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
@@ -17,41 +19,105 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
   },
   view: ({ response }) => ({ ...response, data: transformed(response) }),
   abortError: () => new axios.CanceledError(),
+  finalUrl: ({ response, url }) => {
+    const request = response.request as { responseURL?: unknown; res?: { responseUrl?: unknown } } | undefined;
+    if (typeof request?.responseURL === 'string' && request.responseURL !== '') return request.responseURL; // XHR
+    if (typeof request?.res?.responseUrl === 'string') return request.res.responseUrl; // Node, follow-redirects
+    if (response.config?.maxRedirects === 0) return url; // no redirect was followed
+    // The fetch adapter follows redirects and keeps the final URL to itself.
+    if (typeof Request !== 'undefined' && request instanceof Request) return null;
+    return url; // an adapter of the app's own
+  },
 };
 
 /**
  * Connects an axios instance to the session: requests to allowed origins carry the token,
  * wait while a refresh is in flight, and are replayed once after a 401. Works at the adapter
  * level, under your interceptors: they see one request and one response, the replay sends the
- * already-serialized body again, and nothing (no `_retry` flag) is added to your config.
- * Returns the function that detaches it. A request with its own `adapter` option is left alone.
+ * already-serialized body again, and nothing of the adapter (no `_retry` flag, not its
+ * `Authorization`) is left in the config you get back. While the session is logged out,
+ * requests go out as axios sends them. Returns the function that detaches it. A request with
+ * its own `adapter` option is left alone.
  *
  * @example
- * const api = axios.create({ baseURL: 'https://api.example.com' })
- * const detach = attachSession(api, session)
- * const { data } = await api.get('/me')
+ * ```ts
+ * import axios from 'axios';
+ * import { createSession, jsonRefresh } from 'silent-session';
+ * import { attachSession } from 'silent-session/axios';
+ *
+ * const session = createSession({ refresh: jsonRefresh({ url: 'https://api.example.com/auth/refresh' }) });
+ * const api = axios.create({ baseURL: 'https://api.example.com' });
+ * const detach = attachSession(api, session);
+ * const { data } = await api.get('/me');
+ * ```
  */
-export function attachSession(
-  instance: AxiosInstance,
-  session: Session,
-  options: AdapterOptions<AxiosResponse> = {},
-): () => void {
+export function attachSession(instance: AxiosInstance, session: Session, options: AdapterOptions<AxiosResponse> = {}): () => void {
   const previous = instance.defaults.adapter;
   const original = axios.getAdapter(previous ?? axios.defaults.adapter);
-  const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL);
+  // The instance's base URL says which origin is allowed; judge() joins it as axios does.
+  const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL, false);
+
+  // The URL axios will request, by its own rule (buildFullPath): the base URL joined with the
+  // URL unless that is absolute (`scheme://`, `//`) and absolute URLs are allowed. Read from the
+  // config's own properties, as axios does; the query axios appends cannot change the origin.
+  let lastBase: string | undefined;
+  let joinPrefix = '';
+  let joinDecision: boolean | null = null;
+  const judge = (config: InternalAxiosRequestConfig): Target => {
+    const url = Object.hasOwn(config, 'url') ? config.url : undefined;
+    const requested = typeof url === 'string' ? url : '';
+    const base = Object.hasOwn(config, 'baseURL') ? config.baseURL : undefined;
+    if (typeof base !== 'string' || base === '') return auth.target(requested);
+    // "/path" (the usual case) cannot be absolute; anything else gets axios's own test.
+    const plainPath = requested.charCodeAt(0) === 47 && requested.charCodeAt(1) !== 47;
+    const noJoin = Object.hasOwn(config, 'allowAbsoluteUrls') && config.allowAbsoluteUrls === false;
+    if (!plainPath && ABSOLUTE.test(requested) && !noJoin) return auth.target(requested);
+    if (requested === '') return auth.target(base);
+    if (base !== lastBase) {
+      let end = base.length;
+      while (end > 0 && base.charCodeAt(end - 1) === 47) end--;
+      lastBase = base;
+      joinPrefix = `${base.slice(0, end)}/`;
+      joinDecision = auth.prefix(joinPrefix); // known once per base, whatever the path
+    }
+    let start = 0;
+    while (requested.charCodeAt(start) === 47) start++;
+    const full = joinPrefix + requested.slice(start);
+    return joinDecision === null ? auth.target(full) : { url: full, allowed: joinDecision };
+  };
 
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    // A config sent again (error.config, retry interceptors) carries the token set last time: replace it.
     const present = config.headers.get('Authorization');
-    if ((present != null && !auth.own(String(present))) || !auth.target(destination(config)).allowed) return original(config);
+    const resent = present != null && auth.own(String(present));
+    if (present != null && !resent) return original(config); // the app's own credentials
+    const { url: given, baseURL, allowAbsoluteUrls } = config;
+    const { url, allowed } = judge(config);
+    if (!allowed) {
+      // A config sent again (error.config, retry interceptors) may still carry the token.
+      if (resent) config.headers.delete('Authorization');
+      return original(config);
+    }
     fixBoundary(config);
     const send = async (authorization: string | null): Promise<Outcome> => {
-      if (authorization !== null) config.headers.set('Authorization', authorization);
+      // Judged again if the config changed while the token was awaited (an interceptor, app code).
+      if (authorization !== null && (config.url !== given || config.baseURL !== baseURL || config.allowAbsoluteUrls !== allowAbsoluteUrls)) {
+        if (!judge(config).allowed) authorization = null;
+      }
+      // AxiosHeaders keeps headers as properties (the documented `headers.Authorization = …`).
+      // With no Authorization in the config, or only ours under this name, the property is
+      // cheaper than set()/delete(), which normalize and search on every call.
+      const headers = config.headers as InternalAxiosRequestConfig['headers'] & { Authorization?: unknown };
+      if (present !== undefined) config.headers.delete('Authorization'); // ours sent again, or a null
+      if (authorization === null) delete headers.Authorization;
+      else headers.Authorization = authorization;
       try {
-        return { response: await original(config) };
+        return { response: await original(config), url };
       } catch (error) {
-        if (isAxiosError(error) && error.response) return { response: error.response, error };
+        if (isAxiosError(error) && error.response) return { response: error.response, error, url };
         throw error;
+      } finally {
+        // Nothing of ours stays in the config the app gets back (response.config, error.config).
+        if (authorization !== null && headers.Authorization === authorization) delete headers.Authorization;
       }
     };
     const outcome = await auth.run(config.signal as AbortSignal | undefined, send, isReplayable(config.data));
@@ -67,6 +133,9 @@ export function attachSession(
   };
 }
 
+/** axios's isAbsoluteURL: `scheme://` or protocol-relative `//`. */
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
 // axios's Node adapter draws a new multipart boundary per send unless the content type names
 // one; naming it up front makes a replay send the same bytes. Browsers replace it anyway.
 function fixBoundary(config: InternalAxiosRequestConfig) {
@@ -76,16 +145,6 @@ function fixBoundary(config: InternalAxiosRequestConfig) {
   const boundary = `silent-session-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   config.headers.setContentType(`multipart/form-data; boundary=${boundary}`);
 }
-
-// Where the request goes, enough to tell its origin: its own URL when absolute (for axios that
-// includes protocol-relative `//host/x`), else the base URL (a relative one resolves against
-// the page). Cheaper than axios's getUri per request.
-function destination(config: InternalAxiosRequestConfig): string {
-  const url = config.url ?? '';
-  if (/^([a-z][a-z\d+.-]*:)?\/\//i.test(url) || !config.baseURL) return url === '' ? '/' : url;
-  return config.baseURL;
-}
-
 
 // The adapter sees raw data; show `isTokenRejected` what the caller would get.
 function transformed(response: AxiosResponse): unknown {

@@ -2,6 +2,7 @@ import { SessionError, httpError, isTransient } from '../machine/errors.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
+import { refuseAuthorizedFetch } from './authorizedFetch.js';
 
 /** Options of {@link oauthRefresh}. */
 export interface OAuthRefreshOptions extends OAuthClient, HttpOptions {
@@ -51,6 +52,7 @@ const seconds = (value: unknown) => {
 
 /** The refresh_token grant behind {@link oauthRefresh}. */
 function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'oauthRefresh');
   const { tokenEndpoint, scope } = options;
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined) throw new SessionError('rejected', 'there is no refresh token to send');
@@ -97,6 +99,7 @@ export type OAuthIssuerOptions = Omit<OAuthRefreshOptions, 'tokenEndpoint'>;
 
 /** Discovery, then {@link refreshGrant}; see `oauthRefresh.fromIssuer`. */
 function fromIssuer(issuer: string | URL, options: OAuthIssuerOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'oauthRefresh.fromIssuer');
   return async (context) => {
     const tokenEndpoint = await discoveredEndpoint(issuer, 'token_endpoint', options, context.signal);
     return refreshGrant({ ...options, tokenEndpoint })(context);

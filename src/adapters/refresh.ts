@@ -4,6 +4,7 @@ import { redact } from '../machine/tokens.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
+import { refuseAuthorizedFetch } from './authorizedFetch.js';
 
 /**
  * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
@@ -50,6 +51,7 @@ export interface JsonRefreshOptions extends HttpOptions {
  * createSession({ refresh: jsonRefresh({ url: '/auth/refresh', credentials: 'include' }) }) // cookie mode
  */
 export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
+  refuseAuthorizedFetch(options.fetch, 'jsonRefresh');
   const { url, credentials, parse } = options;
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined && credentials !== 'include') {

@@ -4,6 +4,7 @@ import type { Session } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
+import { errorData, kyAbsolute, kyBase } from '../helpers/ky.js';
 
 /** What a test asks of any client. */
 export type BodyKind = 'json' | 'text' | 'form' | 'params';
@@ -11,7 +12,7 @@ export type BodyKind = 'json' | 'text' | 'form' | 'params';
 export interface Outcome {
   status: number;
   data: unknown;
-  /** The error the client threw for a non-2xx status (ky HTTPError, AxiosError); null for fetch. */
+  /** Whatever the client threw (ky HTTPError, AxiosError, anything else); null when it resolved. */
   thrown: unknown;
 }
 
@@ -26,7 +27,10 @@ export interface Client {
   request(method: 'GET' | 'POST' | 'PUT', url: string, options?: { body?: BodyKind; signal?: AbortSignal }): Promise<Outcome>;
   /** True when `error` is the error this client throws for an aborted request. */
   isAbortError(error: unknown): boolean;
-  /** True when a failed request was reported the way this client reports HTTP errors. */
+  /**
+   * True when a non-2xx answer was reported the way the bare client reports it: fetch resolves
+   * with the Response (nothing thrown), ky throws an HTTPError, axios an AxiosError with the response.
+   */
   reportsHttpErrorNatively(outcome: Outcome): boolean;
 }
 
@@ -62,23 +66,33 @@ const bodyRejected = async (response: Response) => {
   return data?.code === 401;
 };
 
+// Every harness resolves with an Outcome; whatever the client threw is in `thrown` (status -1
+// unless it was an HTTP error), so "nothing was thrown" is something a test can check.
 function fetchClient(run: typeof fetch): Client {
   return {
     async request(method, url, { body, signal } = {}) {
-      const res = await run(url, { method, ...fetchBody(body), ...(signal ? { signal } : {}) });
-      return { status: res.status, data: await res.json().catch(() => null), thrown: null };
+      try {
+        const res = await run(url, { method, ...fetchBody(body), ...(signal ? { signal } : {}) });
+        return { status: res.status, data: await res.json().catch(() => null), thrown: null };
+      } catch (error) {
+        return { status: -1, data: null, thrown: error };
+      }
     },
     isAbortError: isAbort,
     reportsHttpErrorNatively: (o) => o.thrown === null,
   };
 }
 
+// Relative paths without the leading slash (ky 1's prefixUrl refuses it; under ky 2's baseUrl
+// ending in "/" it resolves the same); absolute URLs sent as they are.
 function kyClient(api: typeof ky): Client {
   return {
     async request(method, url, { body, signal } = {}) {
       const b = body ? BODIES[body]() : {};
+      const absolute = /^https?:/.test(url);
       try {
-        const res = await api(url, {
+        const res = await api(absolute ? url : url.replace(/^\//, ''), {
+          ...(absolute ? kyAbsolute() : {}),
           method,
           ...(b.json !== undefined ? { json: b.json } : {}),
           ...(b.text !== undefined ? { body: b.text, headers: { 'content-type': 'text/plain' } } : {}),
@@ -88,12 +102,12 @@ function kyClient(api: typeof ky): Client {
         });
         return { status: res.status, data: await res.json().catch(() => null), thrown: null };
       } catch (error) {
-        if (isHTTPError(error)) return { status: error.response.status, data: error.data ?? null, thrown: error };
-        throw error;
+        if (isHTTPError(error)) return { status: error.response.status, data: (await errorData(error)) ?? null, thrown: error };
+        return { status: -1, data: null, thrown: error };
       }
     },
     isAbortError: isAbort,
-    reportsHttpErrorNatively: (o) => isHTTPError(o.thrown),
+    reportsHttpErrorNatively: (o) => isHTTPError(o.thrown) && o.thrown.response.status === o.status,
   };
 }
 
@@ -114,7 +128,7 @@ export const harnesses: Harness[] = [
     name: 'ky (withSession)',
     make: (session, baseUrl, o = {}) =>
       kyClient(
-        withSession(ky.create({ baseUrl: `${baseUrl}/`, retry: 0, timeout: false }), session, {
+        withSession(ky.create({ ...kyBase(`${baseUrl}/`), retry: 0, timeout: false }), session, {
           ...(o.origins ? { origins: o.origins } : {}),
           ...(o.renewHeader ? { renewHeader: o.renewHeader } : {}),
           ...(o.bodySaysRejected ? { isTokenRejected: bodyRejected } : {}),
@@ -126,7 +140,7 @@ export const harnesses: Harness[] = [
     make: (session, baseUrl, o = {}) =>
       kyClient(
         ky.create({
-          baseUrl: `${baseUrl}/`,
+          ...kyBase(`${baseUrl}/`),
           retry: { limit: 2, delay: () => 0 },
           timeout: false,
           hooks: kyHooks(session, {
@@ -142,7 +156,7 @@ export const harnesses: Harness[] = [
     make: (session, baseUrl, o = {}) =>
       kyClient(
         ky.create({
-          baseUrl: `${baseUrl}/`,
+          ...kyBase(`${baseUrl}/`),
           retry: 0,
           timeout: false,
           hooks: kyHooks(session, {
@@ -177,11 +191,11 @@ export const harnesses: Harness[] = [
             return { status: res.status, data: res.data as unknown, thrown: null };
           } catch (error) {
             if (isAxiosError(error) && error.response) return { status: error.response.status, data: error.response.data as unknown, thrown: error };
-            throw error;
+            return { status: -1, data: null, thrown: error };
           }
         },
         isAbortError: (e) => axios.isCancel(e),
-        reportsHttpErrorNatively: (o) => isAxiosError(o.thrown),
+        reportsHttpErrorNatively: (o) => isAxiosError(o.thrown) && o.thrown.response?.status === o.status,
       };
     },
   },

@@ -1,21 +1,10 @@
 import { Readable } from 'node:stream';
 import axios, { isAxiosError, type AxiosError } from 'axios';
-import ky, { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
-import { kyHooks, withSession } from '../../src/ky.js';
 import { loggedInSession } from '../helpers/server.js';
-
-/** A fetch that records what it was given (as the Request fetch itself would build) and sends it. */
-function spyFetch() {
-  const calls: { request: Request; init: (RequestInit & { next?: unknown }) | undefined }[] = [];
-  const spy: typeof fetch = (input, init) => {
-    calls.push({ request: new Request(input instanceof Request ? input.clone() : input, init), init });
-    return fetch(input, init);
-  };
-  return { spy, calls };
-}
+import { spyFetch } from '../helpers/spyFetch.js';
 
 /** A Headers from another implementation (node-fetch, the undici package): iterable pairs, not our Headers. */
 class ForeignHeaders {
@@ -189,84 +178,6 @@ describe('fetch adapter parity', () => {
     const body = Readable.from(['streamed']);
     const res = await authFetch('/api/readable', { method: 'POST', body, duplex: 'half' } as unknown as RequestInit);
     expect(res.status).toBe(401);
-    session.stop();
-  });
-});
-
-describe('ky adapter parity', () => {
-  it('withSession: a replayed POST keeps searchParams and the json body, and .json() reads the replay', async () => {
-    const { server, session } = await loggedInSession();
-    const api = withSession(ky.create({ baseUrl: `${server.url}/` }), session);
-    server.revokeAccessTokens();
-    const data = await api.post('api/q', { searchParams: { a: '1', b: 'x y' }, json: { n: 1, s: 'Zoë' } }).json();
-    expect(data).toMatchObject({ query: '?a=1&b=x+y', contentType: 'application/json', body: '{"n":1,"s":"Zoë"}' });
-    expect(paths(server, '/api/q').map((r) => r.body)).toEqual(['{"n":1,"s":"Zoë"}', '{"n":1,"s":"Zoë"}']);
-    session.stop();
-  });
-
-  it('withSession: works with `prefix` and keeps the Request options ky set (referrerPolicy) on the replay', async () => {
-    const { server, session } = await loggedInSession();
-    const { spy, calls } = spyFetch();
-    const api = withSession(ky.create({ prefix: `${server.url}/api`, fetch: spy, referrerPolicy: 'no-referrer' }), session);
-    server.revokeAccessTokens();
-    expect(await api.get('p').json()).toMatchObject({ path: '/api/p' });
-    expect(calls.map((c) => c.request.referrerPolicy)).toEqual(['no-referrer', 'no-referrer']);
-    session.stop();
-  });
-
-  it('withSession: throwHttpErrors false returns the second 401; otherwise HTTPError carries it', async () => {
-    const { server, session } = await loggedInSession();
-    const api = withSession(ky.create({ baseUrl: `${server.url}/`, retry: 0 }), session);
-    const res = await api.get('api/always-401', { throwHttpErrors: false });
-    expect(res.status).toBe(401);
-    const error = await api.post('api/always-401', { json: { a: 1 } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HTTPError);
-    expect((error as HTTPError).response.status).toBe(401);
-    expect((error as HTTPError).request.url).toBe(`${server.url}/api/always-401`);
-    expect((error as HTTPError).data).toEqual({ error: 'always' });
-    expect(paths(server, '/api/always-401')).toHaveLength(4);
-    session.stop();
-  });
-
-  it('withSession: ky retries (503) and the 401 replay both send the POST body; beforeRetry and onDownloadProgress run as without the adapter', async () => {
-    const { server, session } = await loggedInSession();
-    let failures = 1;
-    let beforeRetry = 0;
-    let progress = 0;
-    const api = withSession(
-      ky.create({
-        baseUrl: `${server.url}/`,
-        retry: { limit: 2, delay: () => 0, methods: ['post'] },
-        hooks: { beforeRetry: [() => void beforeRetry++] },
-        fetch: async (input, init) => (failures-- > 0 ? new Response('busy', { status: 503 }) : fetch(input, init)),
-      }),
-      session,
-    );
-    server.revokeAccessTokens();
-    const data = await api.post('api/rp', { json: { k: 'v' }, onDownloadProgress: () => void progress++ }).json();
-    expect(data).toMatchObject({ body: '{"k":"v"}' });
-    expect(paths(server, '/api/rp').map((r) => r.body)).toEqual(['{"k":"v"}', '{"k":"v"}']);
-    expect(beforeRetry).toBe(1);
-    expect(progress).toBeGreaterThan(0);
-    session.stop();
-  });
-
-  it('kyHooks with retry: 0 replays a JSON body identically', async () => {
-    const { server, session } = await loggedInSession();
-    const api = ky.create({ baseUrl: `${server.url}/`, retry: 0, hooks: kyHooks(session) });
-    server.revokeAccessTokens();
-    expect(await api.post('api/kh', { json: { z: [1, 2] } }).json()).toMatchObject({ body: '{"z":[1,2]}' });
-    expect(paths(server, '/api/kh').map((r) => r.body)).toEqual(['{"z":[1,2]}', '{"z":[1,2]}']);
-    session.stop();
-  });
-
-  it('kyHooks: the replay keeps the Request’s referrerPolicy', async () => {
-    const { server, session } = await loggedInSession();
-    const { spy, calls } = spyFetch();
-    const api = ky.create({ baseUrl: `${server.url}/`, fetch: spy, referrerPolicy: 'no-referrer', hooks: kyHooks(session, { fetch: spy }) });
-    server.revokeAccessTokens();
-    await api.get('api/rp2');
-    expect(calls.map((c) => c.request.referrerPolicy)).toEqual(['no-referrer', 'no-referrer']);
     session.stop();
   });
 });

@@ -1,0 +1,141 @@
+import type { Session } from '../machine/session.js';
+import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { isReplayable } from './replayable.js';
+
+/** Options of `createAuthFetch`. */
+export interface AuthFetchOptions extends AdapterOptions<Response> {
+  /** The fetch to wrap (default `globalThis.fetch`, looked up at call time). */
+  fetch?: typeof fetch;
+  /** Relative URLs resolve against it as `new URL(input, baseUrl)` does, and its origin may receive the token. */
+  baseUrl?: string | URL;
+}
+
+/** How the core reads fetch Responses. */
+export const fetchGlue: ClientGlue<Response, Response> = {
+  status: (response) => response.status,
+  header: (response, name) => response.headers.get(name),
+  view: (response) => response.clone(),
+  abortError: (signal) => signal.reason ?? new DOMException('This operation was aborted', 'AbortError'),
+  // Empty for a Response built by hand (`new Response(body, res)` drops it): not known.
+  finalUrl: (response) => response.url || null,
+};
+
+/**
+ * The fetch wrapper behind `createAuthFetch` and ky's `withSession`. `owned`: the Requests
+ * passed in are the client's own per-attempt copies (ky's), so the header is set on them
+ * directly instead of on a copy, and taken off again once the response is in, so that the
+ * Request ky puts in an HTTPError holds no token.
+ */
+export function authFetchCore(session: Session, options: AuthFetchOptions, owned: boolean): typeof fetch {
+  const auth = createAuthorizer(session, options, fetchGlue, options.baseUrl);
+  const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+
+  // A Request with `authorization` set to `value` (null: without the adapter's own header).
+  const withHeader = (source: Request, value: string | null): Request => {
+    if (owned) {
+      if (value === null) source.headers.delete('authorization');
+      else source.headers.set('authorization', value);
+      return source;
+    }
+    const headers = new Headers(source.headers);
+    if (value === null) headers.delete('authorization');
+    else headers.set('authorization', value);
+    // A Request built with an init forgets its referrer settings unless they are passed again.
+    const { referrer, referrerPolicy } = source;
+    return new Request(source, { headers, referrer, referrerPolicy });
+  };
+  const sendOwned = (request: Request, extra: RequestInit | undefined): Promise<Response> => {
+    const value = request.headers.get('authorization');
+    const scrub = () => {
+      if (value !== null && request.headers.get('authorization') === value) request.headers.delete('authorization');
+    };
+    return send(request, extra).then(
+      (response) => (scrub(), response),
+      (error: unknown) => {
+        scrub();
+        throw error;
+      },
+    );
+  };
+
+  // `extra`: what ky passes next to its Request (fetch-only options such as `dispatcher`).
+  function viaRequest(request: Request, extra?: RequestInit): Promise<Response> {
+    const present = request.headers.get('authorization');
+    const ours = present !== null && auth.own(present);
+    if (present !== null && !ours) return send(request, extra); // the app's own credentials
+    // A Request sent again may still carry the token this adapter set: it goes only where allowed.
+    if (!auth.target(request.url).allowed) return send(ours ? withHeader(request, null) : request, extra);
+    // Keep an unread copy for the replay; a body-less Request can simply be sent again.
+    const spare = request.body === null ? request : request.clone();
+    let attempts = 0;
+    return auth.run(
+      request.signal,
+      (authorization) => {
+        const source = attempts++ === 0 ? request : spare;
+        if (authorization === null && !ours) return send(source, extra);
+        const prepared = withHeader(source, authorization);
+        return owned ? sendOwned(prepared, extra) : send(prepared, extra);
+      },
+      true,
+    );
+  }
+
+  return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    // A FormData body is serialized once, so a replay sends the same bytes (same boundary).
+    // Options a Request does not keep (Next.js `next`) still reach fetch, beside the merged Request.
+    if (typeof FormData !== 'undefined' && init?.body instanceof FormData) {
+      return viaRequest(new Request(input instanceof Request ? input : auth.target(input).url, init), beside(init));
+    }
+    if (input instanceof Request) {
+      // ky's second argument holds only options a Request does not know: pass them on as they are
+      // (building a Request from them would drop them, and costs ~10 µs a request).
+      if (owned || init === undefined) return viaRequest(input, init);
+      return viaRequest(new Request(input, init), beside(init));
+    }
+    const { url, allowed } = auth.target(input);
+    const given = plainHeaders(init?.headers);
+    const present = authorizationOf(given);
+    if (present !== null && !auth.own(present)) return send(url, init); // the app's own credentials
+    const had = present !== null;
+    const bare = had ? { ...init, headers: withAuthorization(given, null, had) } : init;
+    if (!allowed) return send(url, bare);
+    return auth.run(
+      init?.signal,
+      (authorization) => send(url, authorization === null ? bare : { ...init, headers: withAuthorization(given, authorization, had) }),
+      isReplayable(init?.body),
+    );
+  };
+}
+
+// What goes to fetch beside a Request built from `init`: its options minus headers and body
+// (the Request has those; undefined members count as absent).
+const beside = (init: RequestInit) => ({ ...init, headers: undefined, body: undefined }) as unknown as RequestInit;
+
+// Headers as records and pairs are read as they are; anything else fetch accepts (a Map, another
+// implementation's Headers) goes through Headers.
+function plainHeaders(headers: HeadersInit | undefined): HeadersInit | undefined {
+  if (headers === undefined || headers instanceof Headers || Array.isArray(headers)) return headers;
+  const proto: unknown = Object.getPrototypeOf(headers);
+  return proto === Object.prototype || proto === null ? headers : new Headers(headers);
+}
+
+/** The Authorization value among `headers` (any casing), or null. */
+function authorizationOf(headers: HeadersInit | undefined): string | null {
+  if (headers === undefined) return null;
+  if (headers instanceof Headers) return headers.get('authorization');
+  for (const [k, v] of Array.isArray(headers) ? headers : Object.entries(headers)) if (k.toLowerCase() === 'authorization') return v;
+  return null;
+}
+
+// The caller's headers with Authorization set to `value` (null: removed), without touching the
+// caller's object. `had`: they hold one already (a request sent again), to be replaced.
+function withAuthorization(headers: HeadersInit | undefined, value: string | null, had: boolean): HeadersInit {
+  if (headers === undefined) return value === null ? {} : { authorization: value };
+  if (!had && value !== null && !(headers instanceof Headers)) {
+    return Array.isArray(headers) ? [...headers, ['authorization', value]] : { ...headers, authorization: value };
+  }
+  const copy = new Headers(headers);
+  if (value === null) copy.delete('authorization');
+  else copy.set('authorization', value);
+  return copy;
+}
