@@ -23,8 +23,9 @@ export function createSessionQueryClient(session: Session): QueryClient {
     },
   });
   // At logout (here, in another tab, or a refused refresh) every query loses its data, so none
-  // survives into the next login. Queries still on screen fetch again and fail at once with the
-  // session's error (no request goes out); `clear()` would leave them pending forever instead.
+  // survives into the next login. Queries still on screen fetch again, now without a token
+  // (logged out, the client sends what the bare client would); `clear()` would leave them
+  // pending forever instead.
   let loggedOut = session.getSnapshot().status === 'loggedOut';
   session.subscribe(({ status }) => {
     if (status === 'loggedOut' && !loggedOut) void queryClient.resetQueries();

@@ -96,8 +96,9 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
     expect(await call(3)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(session.getSnapshot().status).toBe('loggedOut');
     expect(backend.counters).toMatchObject({ refreshes: 1, refreshesRejected: 1, resourceRequests: 3, unauthorizedRequests: 3 });
-    expect(await call()).toEqual(['rejected']);
-    expect(backend.counters.resourceRequests).toBe(3);
+    // logged out, a call goes out as the bare client sends it: without a token, refused, no refresh
+    expect(await call()).toEqual([401]);
+    expect(backend.counters).toMatchObject({ resourceRequests: 4, unauthorizedRequests: 4, refreshes: 1 });
   });
 
   it('failNextRefresh("network"): refreshFailed with the tokens kept; the next refresh succeeds', async () => {
@@ -208,11 +209,11 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
 
   it('protect() puts your own handlers behind the same token check', async () => {
     const { login, call } = app();
-    expect(await call(1, '/api/admin')).toEqual(['logged-out']);
+    expect(await call(1, '/api/admin')).toEqual([401]); // logged out: sent without a token, refused
     await login('root');
     expect(await call(1, '/api/admin')).toEqual([200]);
     backend.revokeSessions();
     expect(await call(1, '/api/admin')).toEqual(['rejected']);
-    expect(backend.requests.filter((r) => r.path === '/api/admin').map((r) => r.outcome)).toEqual([200, 401]);
+    expect(backend.requests.filter((r) => r.path === '/api/admin').map((r) => r.outcome)).toEqual([401, 200, 401]);
   });
 });

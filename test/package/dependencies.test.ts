@@ -73,7 +73,7 @@ describe('what an app has to install', () => {
 
   it('takes its own dependencies as ranges, and pins its dev tools exactly', () => {
     for (const [name, range] of Object.entries(pkg.dependencies)) expect(range, `dependency ${name}`).toMatch(/^\^\d/);
-    for (const [name, version] of Object.entries(pkg.devDependencies)) expect(version, `devDependency ${name}`).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const [name, version] of Object.entries(pkg.devDependencies)) expect(version, `devDependency ${name}`).toMatch(/^(npm:[@a-z0-9/._-]+@)?\d+\.\d+\.\d+$/); // exact, an alias included
   });
 
   it('ships the license its package.json names', () => {
