@@ -17,8 +17,10 @@ export function createSessionQueryClient(session: Session): QueryClient {
   const queryClient = new QueryClient({
     defaultOptions: {
       queries: {
-        // The session already retried the refresh; a query must not ask again and again.
-        retry: (failureCount, error) => !(isSessionError(error) && SESSION_ENDED.has(error.kind)) && failureCount < 3,
+        // The session already retried the refresh; a query must not ask again and again, nor
+        // while nobody is signed in (its requests then go out without a token).
+        retry: (failureCount, error) =>
+          !(isSessionError(error) && SESSION_ENDED.has(error.kind)) && session.getSnapshot().status !== 'loggedOut' && failureCount < 3,
       },
     },
   });

@@ -69,7 +69,7 @@ describe.each(clients)('TanStack Query through %s', (_name, makeFetcher) => {
     console.info(`[tanstack/${_name} storm] refreshes ${auth.counters.refreshCalls}, expired-token requests ${auth.counters.apiExpired}, successes ${auth.counters.apiOk}`);
   });
 
-  it('a refused refresh: query.error is the SessionError (rejected), the user's data is gone, nothing retries', async () => {
+  it('a refused refresh: query.error is the SessionError (rejected), the user’s data is gone, nothing retries', async () => {
     const { auth, session, revokeAndExpire } = await loggedIn();
     const get = makeFetcher(session, auth.url);
     const queryClient = createSessionQueryClient(session);
