@@ -82,8 +82,11 @@ export function machineGraph(machine: AnyStateMachine): { states: GraphState[]; 
 function guardName(guard: unknown): string | null {
   if (guard === undefined || guard === null) return null;
   if (typeof guard === 'string') return guard;
-  const type = (guard as { type?: unknown }).type;
-  return typeof type === 'string' ? type : 'guard';
+  // xstate's higher-order guards: and([...]), stateIn('#id')
+  const g = guard as { type?: unknown; guards?: unknown[]; stateValue?: unknown };
+  if (Array.isArray(g.guards)) return g.guards.map((inner) => guardName(inner)).join(' && ');
+  if (g.stateValue !== undefined) return `in ${String(g.stateValue).replace(/^#/, '')}`;
+  return typeof g.type === 'string' ? g.type : 'guard';
 }
 
 function labelOf(event: string): string {

@@ -1,4 +1,4 @@
-import { assign, fromCallback, fromPromise, raise, setup } from 'xstate';
+import { and, assign, fromCallback, fromPromise, raise, setup, stateIn } from 'xstate';
 import { SessionError, isSessionError, isTransient } from './errors.js';
 import { lifetimeEnd, lifetimeError } from './lifetime.js';
 import { setDeadline } from './timer.js';
@@ -164,7 +164,8 @@ export const sessionMachine = setup({
     loadsAsync: ({ context }) => context.loadsAsync,
     hasTokens: ({ context }) => context.tokens !== null,
     checksSession: ({ context }) => context.config.checkSession,
-    restored: (_, output: Tokens | null) => isTokens(output),
+    /** The storage's answer (the restore actor's output) is a usable token set. */
+    restored: ({ event }) => isTokens((event as { output?: unknown }).output),
     expired: ({ context }) => expired(context),
     dueForRefresh: ({ context }) => due(context),
     isCurrentToken: ({ context }, token: string) => typeof token === 'string' && token === context.tokens?.accessToken,
@@ -307,52 +308,40 @@ export const sessionMachine = setup({
                 { target: '#loggedOut' },
               ],
             },
-            // An asynchronous storage: the same load is awaited in both substates.
+            // An asynchronous storage: its answer decides, and a refresh() asked for meanwhile.
             fromStorage: {
+              invoke: {
+                id: 'restore',
+                src: 'restore',
+                onDone: [
+                  {
+                    guard: and(['restored', stateIn('#refreshRequested')]),
+                    target: '#refreshing',
+                    actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
+                  },
+                  {
+                    guard: 'restored',
+                    target: '#tokensArrived',
+                    actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
+                  },
+                  { guard: 'checksSession', target: '#checking' },
+                  { target: '#loggedOut' },
+                ],
+                // (the session's storage gate never fails; another restore actor might)
+                onError: '#loggedOut',
+              },
               // A storage that never answers must not leave callers waiting.
               after: {
                 restoreTimeout: [
-                  { guard: 'checksSession', target: 'checking', actions: 'warnRestoreTimedOut' },
+                  { guard: 'checksSession', target: '#checking', actions: 'warnRestoreTimedOut' },
                   { target: '#loggedOut', actions: 'warnRestoreTimedOut' },
                 ],
               },
               initial: 'loading',
               states: {
-                loading: {
-                  invoke: {
-                    id: 'restore',
-                    src: 'restore',
-                    onDone: [
-                      {
-                        guard: { type: 'restored', params: ({ event }) => event.output },
-                        target: '#tokensArrived',
-                        actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
-                      },
-                      { guard: 'checksSession', target: '#checking' },
-                      { target: '#loggedOut' },
-                    ],
-                    // (the session's storage gate never fails; another restore actor might)
-                    onError: '#loggedOut',
-                  },
-                  on: { REFRESH: 'refreshRequested' },
-                },
+                loading: { on: { REFRESH: 'refreshRequested' } },
                 // refresh() was called while loading: restored tokens are refreshed at once.
-                refreshRequested: {
-                  invoke: {
-                    id: 'restore',
-                    src: 'restore',
-                    onDone: [
-                      {
-                        guard: { type: 'restored', params: ({ event }) => event.output },
-                        target: '#refreshing',
-                        actions: { type: 'useTokens', params: ({ event }) => event.output as Tokens },
-                      },
-                      { guard: 'checksSession', target: '#checking' },
-                      { target: '#loggedOut' },
-                    ],
-                    onError: '#loggedOut',
-                  },
-                },
+                refreshRequested: { id: 'refreshRequested' },
               },
             },
             // checkSession: nothing stored, so one refresh asks the server (an httpOnly cookie).
