@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import type { SessionStatus } from '../src/index.js';
 import { SessionStatechart } from '../src/react.js';
 import { expect, within } from 'storybook/test';
-import { chartPath, expectStatus, expectText, expectToken } from './harness/expectations.js';
+import { chartPath, expectStatus, expectText, expectToken, statusStates } from './harness/expectations.js';
 import { reached, type Scenario } from './harness/scenario.js';
 import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 
@@ -31,9 +31,9 @@ const until = (status: SessionStatus) => (s: Scenario) => reached(s.tabs[0] as S
 /** Asserts the one current state, by its `aria-current`, its accessible name and the panel. */
 async function expectOnlyCurrent(canvasElement: HTMLElement, status: SessionStatus) {
   await expectStatus(canvasElement, status);
-  const current = within(canvasElement).getByRole('listitem', { current: 'step' });
+  const [current, ...others] = statusStates(canvasElement);
+  await expect(others).toHaveLength(0);
   await expect(current).toHaveAccessibleName(new RegExp(`^${status} \\(current state\\)`));
-  await expect(canvasElement.querySelectorAll('[aria-current]')).toHaveLength(1);
   await expect(canvasElement.querySelector(`[data-state="${chartPath(status)}"]`)).toBe(current);
 }
 
@@ -70,7 +70,7 @@ export const ExpiringSoon: Story = {
   play: async (context) => {
     const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'expiringSoon');
-    await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
+    await expect(canvasElement.querySelector('[data-state="session.renewing"]')).toHaveAttribute('data-active', 'true');
     await expectText(canvasElement, 'ss-expiry', 'in 10 s');
     await expectToken(canvasElement, scenarioOf(context), 'A001');
   },
@@ -87,7 +87,7 @@ export const Refreshing: Story = {
   play: async (context) => {
     const { canvasElement } = context;
     await expectOnlyCurrent(canvasElement, 'refreshing');
-    await expect(canvasElement.querySelector('[data-state="renewing"]')).toHaveAttribute('data-active', 'true');
+    await expect(canvasElement.querySelector('[data-state="session.renewing"]')).toHaveAttribute('data-active', 'true');
     await expectText(canvasElement, 'ss-error', '—');
   },
 };

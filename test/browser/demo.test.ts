@@ -38,7 +38,7 @@ describe('npm run demo', () => {
 
     // the page shows the server's own count, and the statechart is back in authenticated
     await expect.poll(() => page.getByTestId('server-refreshes').innerText(), { timeout: 5_000 }).toBe('1');
-    await page.locator('[aria-current="step"][data-state="authenticated"]').waitFor();
+    await page.locator('[aria-current="step"][data-state="session.authenticated"]').waitFor();
     const file = join(screenshotDir(), 'demo.png'); // docs/demo.png only with UPDATE_SCREENSHOTS=1
     await page.screenshot({ path: file, fullPage: true });
     expect(statSync(file).size).toBeGreaterThan(1_000);

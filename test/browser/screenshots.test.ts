@@ -25,9 +25,12 @@ describe('SessionStatechart in real Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, deviceScaleFactor: 1.5 });
       await page.goto(`${server.url}/statechart.html`);
       expect(await page.evaluate((s) => (window as unknown as { show(s: string): Promise<string> }).show(s), status)).toBe(status);
-      const leaf = status === 'expiringSoon' || status === 'refreshing' ? `renewing.${status}` : status;
+      const leaf = status === 'expiringSoon' || status === 'refreshing' ? `session.renewing.token.${status}` : `session.${status}`;
       await page.locator(`[aria-current="step"][data-state="${leaf}"]`).waitFor();
-      expect(await page.locator('[aria-current]').count()).toBe(1);
+      // one current state per region: the session's (and, while renewing, the attempt's) and the lifetime's
+      const current = await page.locator('[aria-current]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+      expect(current.filter((p) => !/^(lifetime\.|session\.renewing\.attempt\.)/.test(p ?? ''))).toEqual([leaf]);
+      expect(current.filter((p) => p?.startsWith('lifetime.'))).toEqual(['lifetime.unbounded']);
       const html = await page.content();
       expect(html).not.toContain('c2lnbmF0dXJlLXNjcmVlbnNob3Q-Ab12');
       expect(html).not.toContain('rt_screenshot_refresh_token_Zz99');
