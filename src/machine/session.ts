@@ -78,7 +78,7 @@ export function createSessionCore(options: SessionOptions): Session {
   }
   const timeout = options.refreshTimeout ?? 10_000;
   const leadTime = options.refreshLeadTime ?? 60_000;
-  const store = guardStorage(options.storage ?? memoryStorage(), now, warn);
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout);
   const initial = store.load();
   const loadsAsync = initial instanceof Promise;
   const idle = options.idleTimeout ?? null;

@@ -25,7 +25,7 @@ export interface StorageGate {
  * logged out, a throwing write is reported once and the session goes on in memory, and
  * asynchronous writes land in the order they were made.
  */
-export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void): StorageGate {
+export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000): StorageGate {
   let queue: Promise<void> | undefined;
   // What the stored set spends, as this gate last read or wrote it (see `spendable`).
   let known: string | null = null;
@@ -58,7 +58,9 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     const start = (): Promise<void> | undefined => {
       try {
         const result = op();
-        if (isPromise(result)) return result.then(undefined, fail(what));
+        // A write that never settles must not hold every later write and re-read behind it
+        // (rule 2): past `timeout` it counts as failed and the queue moves on.
+        if (isPromise(result)) return bounded(Promise.resolve(result), what).then(undefined, fail(what));
       } catch (error) {
         fail(what)(error);
       }
@@ -71,6 +73,16 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       if (queue === next) queue = undefined;
     });
     return next;
+  }
+
+  function bounded(work: Promise<void>, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the storage did not finish a ${what} within ${timeout} ms`)), timeout);
+      work.then(
+        () => (clearTimeout(timer), resolve()),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
+    });
   }
 
   function put(tokens: Tokens) {
