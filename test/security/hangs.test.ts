@@ -160,6 +160,32 @@ describe('a storage that never answers inside the refresh cycle', () => {
   });
 });
 
+describe('a storage write that fails after the server answered', () => {
+  it('the stale pair left in storage (same expiry, refresh token already spent) is never adopted by the next refresh', async () => {
+    vi.useFakeTimers();
+    let failSave = false;
+    let value: TokenSet | null = null;
+    const storage: TokenStorage = {
+      load: () => value && { ...value },
+      save: (tokens) => {
+        if (failSave) throw new Error('quota exceeded');
+        value = { ...tokens };
+      },
+      clear: () => void (value = null),
+    };
+    const { session, refresh } = start({ storage });
+    session.login(pair(1));
+    refresh.answerWith((n) => pair(n + 1));
+    failSave = true;
+    await expect(session.refresh()).resolves.toBe(pair(2).accessToken);
+    expect(value).toMatchObject({ refreshToken: pair(1).refreshToken }); // the spent one is still there
+    failSave = false;
+    await expect(session.refresh()).resolves.toBe(pair(3).accessToken);
+    expect(refresh.calls.map((c) => c.refreshToken)).toEqual([pair(1).refreshToken, pair(2).refreshToken]);
+    expect(value).toMatchObject({ accessToken: pair(3).accessToken, refreshToken: pair(3).refreshToken });
+  });
+});
+
 describe('a refresh lock that never runs fn', () => {
   it('rejects every waiter with kind timeout, keeps the tokens, sends nothing, and the next request tries again', async () => {
     vi.useFakeTimers();
