@@ -229,13 +229,16 @@ export function isNewer(a: Tokens, b: Tokens | null): boolean {
  */
 export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
   if (current === null) return true;
+  // Less information never wins, not even as a newer login: one app's logins all carry a
+  // refresh token and an expiry, or none do (cookie mode, opaque tokens), so a set without
+  // them next to ours is a forgery or a bug, and adopting it would lose the session.
+  if (current.refreshToken !== undefined && incoming.refreshToken === undefined) return false;
+  if (current.expiresAt !== null && incoming.expiresAt === null) return false;
   const a = incoming.login;
   const b = current.login;
   // Another login (a set stored by an older version, without a stamp, counts as the oldest).
   if (a !== null && (b === null || a.id !== b.id)) return b === null || a.at > b.at || (a.at === b.at && a.id > b.id);
   if (a === null && b !== null) return false; // a set that does not say which login it continues
-  if (current.refreshToken !== undefined && incoming.refreshToken === undefined) return false;
-  if (current.expiresAt !== null && incoming.expiresAt === null) return false;
   return isNewer(incoming, current);
 }
 
