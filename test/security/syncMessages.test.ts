@@ -143,8 +143,8 @@ describe('forged token messages', () => {
   it('a newer login without a refresh token never replaces a session that has one', async () => {
     const t = twoTabs();
     const before = [held(t.a), held(t.b)];
-    t.forge({ type: 'tokens', tokens: { accessToken: 'forged-token-0123456789', expiresIn: 3600, loginId: 'evil-login', loginAt: Date.now() } });
-    t.forge({ type: 'tokens', tokens: { accessToken: 'forged-token-abcdefghij', loginId: 'evil-login-2', loginAt: Date.now() } });
+    t.forge({ type: 'tokens', tokens: { accessToken: 'forged-token-0123456789', expiresIn: 3600, loginId: 'evil-login', loginAt: Date.now() + 1_000 } });
+    t.forge({ type: 'tokens', tokens: { accessToken: 'forged-token-abcdefghij', loginId: 'evil-login-2', loginAt: Date.now() + 2_000 } });
     await flush();
     expect([held(t.a), held(t.b)]).toEqual(before);
   });
