@@ -1,5 +1,6 @@
 import { jwtDecode } from 'jwt-decode';
 import { SessionError } from './errors.js';
+import { redactDeep } from './redact.js';
 import type { TokenSet } from './types.js';
 
 /** The login a token set belongs to: a random id and when it happened (epoch ms). */
@@ -273,11 +274,12 @@ export function scrub(text: string, secrets: ReadonlyArray<string | null | undef
  */
 export function scrubError(error: SessionError, secrets: ReadonlyArray<string | null | undefined>): SessionError {
   const cause = (error as { cause?: unknown }).cause;
-  const causeText = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : '';
   const message = scrub(error.message, secrets);
-  const cleanCause = scrub(causeText, secrets);
-  if (message === error.message && cleanCause === causeText) return error;
-  const options: { status?: number; cause?: unknown } = { cause: cleanCause === causeText ? cause : new Error(cleanCause) };
+  // The whole cause chain, and whatever an HTTP client error carries (axios: the request's
+  // body and headers): a redacted copy, as deep as it goes.
+  const cleanCause = cause === undefined ? undefined : redactDeep(cause, secrets);
+  if (message === error.message && cause === undefined) return error;
+  const options: { status?: number; cause?: unknown } = { cause: cleanCause };
   if (error.status !== undefined) options.status = error.status;
   return new SessionError(error.kind, message, options);
 }
