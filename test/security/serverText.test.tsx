@@ -96,6 +96,16 @@ describe('error bodies that quote a token', () => {
     expectNoWholeToken(visible(t, error));
   });
 
+  it('a 401 whose only text is a message quoting the refresh token (as the issue saw it): loggedOut, and no whole token anywhere', async () => {
+    const server = await endpoint();
+    server.answer(401, { message: 'refresh token {refresh} is revoked' });
+    const t = start(jsonRefresh({ url: server.url }));
+    const error = await act(() => t.session.refresh().catch((e: unknown) => e));
+    expect(error).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(t.loggedOut).toHaveLength(1);
+    expectNoWholeToken(visible(t, error));
+  });
+
   it('a 500 whose body quotes the access token (and the refresh token): refreshFailed, and no whole token anywhere', async () => {
     const server = await endpoint();
     server.answer(500, { message: 'upstream refused Bearer {access} for {refresh}' });
