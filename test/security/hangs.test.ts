@@ -238,6 +238,33 @@ describe('a refresh lock that never runs fn', () => {
   });
 });
 
+describe('a refresh lock that runs fn but never settles itself', () => {
+  it('the refresh it ran still answers the callers, at once, and the lock is asked again next time', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const lock: RefreshLock = {
+      withLock: (fn) => {
+        calls++;
+        void fn({ contended: false }); // runs the refresh, then forgets to pass its result on
+        return never();
+      },
+    };
+    const { session, refresh, status } = start({ lock });
+    session.login(pair(1));
+    refresh.answerWith((n) => pair(n + 1));
+    const refreshed = track(session.refresh());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refreshed).toMatchObject({ state: 'resolved', value: pair(2).accessToken });
+    expect(status()).toBe('authenticated');
+
+    const again = track(session.refresh());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(again).toMatchObject({ state: 'resolved', value: pair(3).accessToken });
+    expect(calls).toBe(2);
+    expect(refresh.calls.map((c) => c.refreshToken)).toEqual([pair(1).refreshToken, pair(2).refreshToken]);
+  });
+});
+
 describe('a refresh function that never settles', () => {
   it('rejects every waiter with kind timeout and keeps the tokens; a later request tries again without spending the same refresh token twice', async () => {
     vi.useFakeTimers();
