@@ -21,9 +21,9 @@ function page(local: StorageLike, refresh = async (): Promise<TokenSet> => ({ ac
   const warnings: string[] = [];
   const calls = { refresh: 0 };
   const session = createSession({
-    refresh: async (ctx) => {
+    refresh: async () => {
       calls.refresh++;
-      return refresh.call(null, ctx as never);
+      return refresh();
     },
     storage: webStorage(local, { key: KEY, onWarning: (m) => warnings.push(m) }),
     wake: false,
