@@ -187,15 +187,21 @@ export function createRefresher(o: RefresherOptions): Refresher {
       const stopWaiting = () => waiting.abort(signal.reason);
       signal.addEventListener('abort', stopWaiting, { once: true });
       let entered = false;
+      // What fn itself settled with: a lock that runs fn but never passes its result on (or
+      // settles late) must not hold the answer back, since every step inside fn is bounded.
+      let settled!: (outcome: Promise<Tokens>) => void;
+      const ran = new Promise<Tokens>((resolve) => (settled = resolve));
       const locked = lock.withLock(
         (state) => {
           entered = true;
           if (waiting.signal.aborted) return Promise.reject(abortedBy(waiting.signal, 'the refresh'));
-          return inLock(current, signal, state?.contended === true, progress);
+          const outcome = inLock(current, signal, state?.contended === true, progress);
+          settled(outcome);
+          return outcome;
         },
         { signal: waiting.signal, onWait: () => progress.lockContended() },
       );
-      return within(locked, o.timeout, () => {
+      return within(Promise.race([locked, ran]), o.timeout, () => {
         if (entered) return null; // inside the lock, every call has its own bound
         waiting.abort(new SessionError('timeout', 'the refresh lock was not granted in time'));
         return new SessionError('timeout', `the refresh lock was not granted within ${o.timeout} ms`);
