@@ -187,3 +187,36 @@ describe('network errors whose message quotes a token', () => {
     expectNoWholeToken(visible(t, error));
   });
 });
+
+describe('a storage whose errors quote what it was asked to write', () => {
+  it('warnings about a failed save or load never hold a whole token', async () => {
+    const warnings: string[] = [];
+    let stored: unknown = null;
+    const session = createSession({
+      refresh: async () => ({ accessToken: `${ACCESS}-next`, refreshToken: `${REFRESH}-next`, expiresIn: 600 }),
+      storage: {
+        load: () => {
+          if (stored !== null) throw new Error(`cannot parse ${JSON.stringify(stored)}`);
+          return null;
+        },
+        save: (tokens) => {
+          stored = tokens;
+          throw new Error(`quota exceeded while writing ${JSON.stringify(tokens)}`);
+        },
+        clear: () => {
+          throw new Error(`cannot remove ${JSON.stringify(stored)}`);
+        },
+      },
+      wake: false,
+      onWarning: (m) => warnings.push(m),
+    });
+    onTestFinished(() => session.stop());
+    session.login({ accessToken: ACCESS, refreshToken: REFRESH });
+    await session.refresh();
+    await session.logout();
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const text of warnings) for (const secret of [...SECRETS, `${ACCESS}-next`, `${REFRESH}-next`]) {
+      expect(text.includes(secret), `a whole token in "${text.slice(0, 200)}"`).toBe(false);
+    }
+  });
+});
