@@ -1,6 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, render } from '@testing-library/react';
-import { act } from 'react';
+import { act, cleanup, render } from '@testing-library/react';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
