@@ -1,4 +1,4 @@
-import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
+import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
@@ -30,10 +30,16 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   // What the stored set spends, as this gate last read or wrote it (see `spendable`).
   let known: string | null = null;
   const warned = new Set<string>();
+  // Tokens this gate has read or written: a storage's error text may quote them (rule 11).
+  const seen: string[] = [];
+  const remember = (tokens: Tokens) => {
+    for (const t of [tokens.accessToken, tokens.refreshToken]) if (t !== undefined && !seen.includes(t)) seen.push(t);
+    seen.splice(0, Math.max(0, seen.length - 8));
+  };
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${errorMessage(error)})`);
+    warn(`storage ${what} failed; the session goes on in memory (${scrub(errorMessage(error), seen)})`);
   };
 
   let writes = 0;
@@ -43,6 +49,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     if (value === null || value === undefined) return null;
     try {
       const tokens = normalizeTokens(value, now(), 'stored', 'stored tokens');
+      remember(tokens);
       known = spendable(tokens);
       return tokens;
     } catch (error) {
@@ -86,6 +93,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   }
 
   function put(tokens: Tokens) {
+    remember(tokens);
     known = spendable(tokens);
     return storage.save(toTokenSet(tokens));
   }
