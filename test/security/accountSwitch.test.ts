@@ -132,6 +132,43 @@ describe('an account switch in one tab', () => {
   });
 });
 
+describe('an account switch that arrives while the old account is refreshing', () => {
+  it('the old account’s late answer is neither adopted, stored nor published', async () => {
+    const server = issuer({ alice: 600, bob: 300 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    let sent = false;
+    const slowFirst = async (ctx: RefreshContext) => {
+      if (first) {
+        first = false;
+        sent = true;
+        await held; // alice's refresh is slow to answer
+      }
+      return server.refresh(ctx);
+    };
+    const { stored, a, b } = tabs(`inflight-${Math.random()}`, slowFirst);
+    b.login(server.issue('alice'));
+    await vi.waitFor(() => expect(subOf(a)).toBe('alice'));
+
+    const waiting = b.refresh();
+    await vi.waitFor(() => expect(sent).toBe(true)); // alice's refresh token is on its way to the server
+    a.login(server.issue('bob'));
+    await vi.waitFor(() => expect(subOf(b)).toBe('bob'));
+    await expect(waiting).resolves.toBe(b.getSnapshot().accessToken); // the caller gets bob's token
+
+    release();
+    await vi.waitFor(() => expect(server.refreshed).toEqual(['alice'])); // the server did answer
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([subOf(a), subOf(b), stored()]).toEqual(['bob', 'bob', 'bob']);
+    // the next refresh is bob's, and its message is what the other tab hears last
+    const fresh = await b.refresh();
+    await vi.waitFor(() => expect(a.getSnapshot().accessToken).toBe(fresh));
+    expect(server.refreshed).toEqual(['alice', 'bob']);
+    expect([subOf(a), subOf(b), stored()]).toEqual(['bob', 'bob', 'bob']);
+  });
+});
+
 describe('the storage re-read inside the refresh lock', () => {
   it('adopts the newer login’s tokens (written by another tab whose message never came) instead of refreshing the old account', async () => {
     const server = issuer({ alice: 600, bob: 300 });
