@@ -124,3 +124,19 @@ describe('a refresh answer with expires_in: 1e308, from a real server through js
     expect(n).toBe(1);
   });
 });
+
+describe('a refresh answer whose JWT has an absurd iat', () => {
+  it.each([
+    ['iat: 1e306', 1e306],
+    ['iat: -1e306', -1e306],
+    ['an iat after its own exp (year 3000)', 32_503_680_000],
+  ])('%s: the token keeps its exp (not "never expires", not refused as expired)', async (_, iat) => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const local = localStorageLike();
+    const { session } = page(local, async () => ({ accessToken: fakeJwt({ sub: 'alice', iat, exp }), refreshToken: 'refresh-2-0123456789' }));
+    session.login({ accessToken: 'opaque-access-0123456789', refreshToken: 'refresh-0123456789', expiresIn: 600 });
+    await expect(session.refresh()).resolves.toEqual(expect.any(String));
+    expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', expiresAt: exp * 1000 });
+    expectSaneStorage(stored(local));
+  });
+});
