@@ -76,7 +76,9 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   const date = fresh && typeof serverDate === 'number' ? serverDate : null;
   const claims = decodeClaims(accessToken, bad);
   const exp = typeof claims?.exp === 'number' ? claims.exp * 1000 : null;
-  const iat = typeof claims?.iat === 'number' ? claims.iat * 1000 : null;
+  const issued = typeof claims?.iat === 'number' ? claims.iat * 1000 : null;
+  // An issue time no clock shows, or one after the token's own expiry, says nothing about skew.
+  const iat = issued !== null && issued >= 0 && sane(issued) !== null && (exp === null || issued <= exp) ? issued : null;
   const lifetimeMs = sane(typeof expiresIn === 'number' ? expiresIn * 1000 : exp !== null && iat !== null ? exp - iat : null);
   // How far this clock runs ahead of the server's, learned only from what the server says now.
   const offset = fresh ? clockOffset(now, date ?? iat, lifetimeMs) : 0;
