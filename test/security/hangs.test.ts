@@ -160,6 +160,29 @@ describe('a storage that never answers inside the refresh cycle', () => {
   });
 });
 
+describe('a storage whose waitForChange never settles', () => {
+  it('after waiting for another tab’s lock, the refresh goes ahead once the promised wait is over, instead of failing', async () => {
+    vi.useFakeTimers();
+    let value: TokenSet | null = null;
+    const storage: TokenStorage = {
+      load: () => value,
+      save: (tokens) => void (value = { ...tokens }),
+      clear: () => void (value = null),
+      waitForChange: () => never(), // ignores the timeout it is given
+    };
+    // another tab held the lock: fn runs contended, and nothing new was stored meanwhile
+    const lock: RefreshLock = { withLock: (fn) => fn({ contended: true }) };
+    const { session, refresh, status } = start({ storage, lock, refreshTimeout: 10_000 });
+    session.login(pair(1));
+    refresh.answerWith(() => pair(2));
+    const refreshed = track(session.refresh());
+    await vi.advanceTimersByTimeAsync(1_000); // the wait the session asked the storage for
+    expect(refreshed).toMatchObject({ state: 'resolved', value: pair(2).accessToken });
+    expect(status()).toBe('authenticated');
+    expect(refresh.calls).toHaveLength(1);
+  });
+});
+
 describe('a storage write that fails after the server answered', () => {
   it('the stale pair left in storage (same expiry, refresh token already spent) is never adopted by the next refresh', async () => {
     vi.useFakeTimers();
