@@ -130,10 +130,15 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       }, 'save'),
     replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
+      if (!storage.waitForChange) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        await storage.waitForChange?.(timeout, signal);
+        // no longer than asked, even if the storage forgets its own timeout
+        await Promise.race([storage.waitForChange(timeout, signal), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
       } catch {
         // a storage that cannot wait: read again at once
+      } finally {
+        clearTimeout(timer);
       }
     },
     clear: () =>
