@@ -79,6 +79,12 @@ export function createRefresher(o: RefresherOptions): Refresher {
   let flight: Flight | null = null;
   const sent: number[] = []; // every request's time, for the hard cap
   const early: number[] = []; // requests made before their tokens were due
+  // What this session's answered requests spent. A stored set that still spends one of them
+  // is older than what the server gave us since (a write that failed or hung left it there),
+  // however its expiry compares: it is never adopted, or the next refresh would spend it again.
+  const spent = new Set<string>();
+  const adoptable = (stored: Tokens | null, current: Tokens | null): stored is Tokens =>
+    stored !== null && !spent.has(spendable(stored)) && supersedes(stored, current);
 
   const bounded = <T>(work: T | Promise<T>, what: string): Promise<T> =>
     within(Promise.resolve(work), o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
@@ -119,6 +125,8 @@ export function createRefresher(o: RefresherOptions): Refresher {
     const f: Flight = { promise, controller, spends: spendable(base), awaited: false };
     promise.then(
       (tokens) => {
+        if (f.spends !== '' && spendable(tokens) !== f.spends) spent.add(f.spends); // rotated: the old one is gone
+        if (spent.size > 16) spent.delete(spent.values().next().value as string);
         if (flight === f) flight = null;
         if (!f.awaited && !controller.signal.aborted) o.onLate(tokens, f.spends);
       },
@@ -132,14 +140,14 @@ export function createRefresher(o: RefresherOptions): Refresher {
   async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<Tokens> {
     let base = current;
     let stored = await bounded(o.reread(), 'the storage (reading)');
-    if (contended && (stored === null || !supersedes(stored, current))) {
+    if (contended && !adoptable(stored, current)) {
       // We waited for another tab's lock; its new tokens may reach our copy of the storage a
       // moment after the lock did. Give them that moment before spending the refresh token.
       await bounded(o.waitForChange(SETTLE_MS, signal), 'the storage (waiting for a change)');
       stored = await bounded(o.reread(), 'the storage (reading)');
     }
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
-    if (stored !== null && supersedes(stored, current)) {
+    if (adoptable(stored, current)) {
       // Another tab refreshed (or logged in) while we waited: adopt its tokens, no request.
       if (stored.expiresAt === null || stored.expiresAt > o.now()) return stored;
       base = stored;
@@ -179,15 +187,21 @@ export function createRefresher(o: RefresherOptions): Refresher {
       const stopWaiting = () => waiting.abort(signal.reason);
       signal.addEventListener('abort', stopWaiting, { once: true });
       let entered = false;
+      // What fn itself settled with: a lock that runs fn but never passes its result on (or
+      // settles late) must not hold the answer back, since every step inside fn is bounded.
+      let settled!: (outcome: Promise<Tokens>) => void;
+      const ran = new Promise<Tokens>((resolve) => (settled = resolve));
       const locked = lock.withLock(
         (state) => {
           entered = true;
           if (waiting.signal.aborted) return Promise.reject(abortedBy(waiting.signal, 'the refresh'));
-          return inLock(current, signal, state?.contended === true, progress);
+          const outcome = inLock(current, signal, state?.contended === true, progress);
+          settled(outcome);
+          return outcome;
         },
         { signal: waiting.signal, onWait: () => progress.lockContended() },
       );
-      return within(locked, o.timeout, () => {
+      return within(Promise.race([locked, ran]), o.timeout, () => {
         if (entered) return null; // inside the lock, every call has its own bound
         waiting.abort(new SessionError('timeout', 'the refresh lock was not granted in time'));
         return new SessionError('timeout', `the refresh lock was not granted within ${o.timeout} ms`);

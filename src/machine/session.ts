@@ -40,7 +40,7 @@ export function createSessionCore(options: SessionOptions): Session {
   }
   const timeout = options.refreshTimeout ?? 10_000;
   const config = configOf(options, now, safely);
-  const store = guardStorage(options.storage ?? memoryStorage(), now, warn);
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout);
   const initial = store.load();
   const loadsAsync = initial instanceof Promise;
   const tabs = connectTabs({ sync: options.sync, now, send, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });

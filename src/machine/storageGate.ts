@@ -1,4 +1,4 @@
-import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
+import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
@@ -25,15 +25,21 @@ export interface StorageGate {
  * logged out, a throwing write is reported once and the session goes on in memory, and
  * asynchronous writes land in the order they were made.
  */
-export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void): StorageGate {
+export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000): StorageGate {
   let queue: Promise<void> | undefined;
   // What the stored set spends, as this gate last read or wrote it (see `spendable`).
   let known: string | null = null;
   const warned = new Set<string>();
+  // Tokens this gate has read or written: a storage's error text may quote them (rule 11).
+  const seen: string[] = [];
+  const remember = (tokens: Tokens) => {
+    for (const t of [tokens.accessToken, tokens.refreshToken]) if (t !== undefined && !seen.includes(t)) seen.push(t);
+    seen.splice(0, Math.max(0, seen.length - 8));
+  };
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${errorMessage(error)})`);
+    warn(`storage ${what} failed; the session goes on in memory (${scrub(errorMessage(error), seen)})`);
   };
 
   let writes = 0;
@@ -43,6 +49,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     if (value === null || value === undefined) return null;
     try {
       const tokens = normalizeTokens(value, now(), 'stored', 'stored tokens');
+      remember(tokens);
       known = spendable(tokens);
       return tokens;
     } catch (error) {
@@ -58,7 +65,9 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     const start = (): Promise<void> | undefined => {
       try {
         const result = op();
-        if (isPromise(result)) return result.then(undefined, fail(what));
+        // A write that never settles must not hold every later write and re-read behind it
+        // (rule 2): past `timeout` it counts as failed and the queue moves on.
+        if (isPromise(result)) return bounded(Promise.resolve(result), what).then(undefined, fail(what));
       } catch (error) {
         fail(what)(error);
       }
@@ -73,7 +82,18 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     return next;
   }
 
+  function bounded(work: Promise<void>, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the storage did not finish a ${what} within ${timeout} ms`)), timeout);
+      work.then(
+        () => (clearTimeout(timer), resolve()),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
+    });
+  }
+
   function put(tokens: Tokens) {
+    remember(tokens);
     known = spendable(tokens);
     return storage.save(toTokenSet(tokens));
   }
@@ -110,10 +130,15 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       }, 'save'),
     replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
+      if (!storage.waitForChange) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        await storage.waitForChange?.(timeout, signal);
+        // no longer than asked, even if the storage forgets its own timeout
+        await Promise.race([storage.waitForChange(timeout, signal), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
       } catch {
         // a storage that cannot wait: read again at once
+      } finally {
+        clearTimeout(timer);
       }
     },
     clear: () =>

@@ -58,6 +58,8 @@ export function connectTabs(o: {
         return o.warn(errorMessage(error));
       }
       if (tokens.login === null || tokens.login.at > o.now() + FUTURE_SLACK_MS) return;
+      // A tab whose refresh token has expired logs out; it never hands such a set on.
+      if (tokens.refreshExpiresAt !== null && tokens.refreshExpiresAt <= o.now()) return;
       o.send({ type: 'TAB_TOKENS', tokens });
     } else if (m?.type === 'logout') {
       const loginId = typeof m.loginId === 'string' ? m.loginId : undefined;

@@ -1,5 +1,6 @@
 import { jwtDecode } from 'jwt-decode';
 import { SessionError } from './errors.js';
+import { redactDeep } from './redact.js';
 import type { TokenSet } from './types.js';
 
 /** The login a token set belongs to: a random id and when it happened (epoch ms). */
@@ -75,7 +76,9 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   const date = fresh && typeof serverDate === 'number' ? serverDate : null;
   const claims = decodeClaims(accessToken, bad);
   const exp = typeof claims?.exp === 'number' ? claims.exp * 1000 : null;
-  const iat = typeof claims?.iat === 'number' ? claims.iat * 1000 : null;
+  const issued = typeof claims?.iat === 'number' ? claims.iat * 1000 : null;
+  // An issue time no clock shows, or one after the token's own expiry, says nothing about skew.
+  const iat = issued !== null && issued >= 0 && sane(issued) !== null && (exp === null || issued <= exp) ? issued : null;
   const lifetimeMs = sane(typeof expiresIn === 'number' ? expiresIn * 1000 : exp !== null && iat !== null ? exp - iat : null);
   // How far this clock runs ahead of the server's, learned only from what the server says now.
   const offset = fresh ? clockOffset(now, date ?? iat, lifetimeMs) : 0;
@@ -229,13 +232,16 @@ export function isNewer(a: Tokens, b: Tokens | null): boolean {
  */
 export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
   if (current === null) return true;
+  // Less information never wins, not even as a newer login: one app's logins all carry a
+  // refresh token and an expiry, or none do (cookie mode, opaque tokens), so a set without
+  // them next to ours is a forgery or a bug, and adopting it would lose the session.
+  if (current.refreshToken !== undefined && incoming.refreshToken === undefined) return false;
+  if (current.expiresAt !== null && incoming.expiresAt === null) return false;
   const a = incoming.login;
   const b = current.login;
   // Another login (a set stored by an older version, without a stamp, counts as the oldest).
   if (a !== null && (b === null || a.id !== b.id)) return b === null || a.at > b.at || (a.at === b.at && a.id > b.id);
   if (a === null && b !== null) return false; // a set that does not say which login it continues
-  if (current.refreshToken !== undefined && incoming.refreshToken === undefined) return false;
-  if (current.expiresAt !== null && incoming.expiresAt === null) return false;
   return isNewer(incoming, current);
 }
 
@@ -270,11 +276,12 @@ export function scrub(text: string, secrets: ReadonlyArray<string | null | undef
  */
 export function scrubError(error: SessionError, secrets: ReadonlyArray<string | null | undefined>): SessionError {
   const cause = (error as { cause?: unknown }).cause;
-  const causeText = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : '';
   const message = scrub(error.message, secrets);
-  const cleanCause = scrub(causeText, secrets);
-  if (message === error.message && cleanCause === causeText) return error;
-  const options: { status?: number; cause?: unknown } = { cause: cleanCause === causeText ? cause : new Error(cleanCause) };
+  // The whole cause chain, and whatever an HTTP client error carries (axios: the request's
+  // body and headers): a redacted copy, as deep as it goes.
+  const cleanCause = cause === undefined ? undefined : redactDeep(cause, secrets);
+  if (message === error.message && cause === undefined) return error;
+  const options: { status?: number; cause?: unknown } = { cause: cleanCause };
   if (error.status !== undefined) options.status = error.status;
   return new SessionError(error.kind, message, options);
 }
