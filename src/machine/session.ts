@@ -74,12 +74,20 @@ export function createSessionCore(options: SessionOptions): Session {
     ...(options.inspect ? { inspect: redactInspection(options.inspect, warn, () => held()) } : {}),
   });
   live = actor;
+  // `session.actor` is public, for inspection. The chart's guards check every payload, but an
+  // event xstate itself cannot take (no string type, '*', its own internal `xstate.*` events)
+  // would fail the whole actor before any guard runs: such events are dropped here.
+  const deliver = actor.send.bind(actor);
+  actor.send = (event) => {
+    const type = (event as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && type !== '*' && !type.startsWith('xstate.')) deliver(event);
+  };
   const waiters = createWaiterQueue(() => snapshots.update());
   const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size), warn);
   let stopped = false;
 
   function send(event: SessionEvent) {
-    if (!stopped) actor.send(event);
+    if (!stopped) deliver(event);
   }
 
   // What waiting callers get is declared on the state: hasToken, waits or fails.
