@@ -503,6 +503,8 @@ export const sessionMachine = setup({
       initial: 'unbounded',
       on: {
         SESSION_CHANGED: '.checking',
+        // a clock that jumped (a laptop that slept) is read again at once
+        WAKE: '.checking',
         ACTIVITY: { guard: { type: 'recentActivity', params: ({ event }) => event.at }, target: '.checking', actions: { type: 'noteActivity', params: ({ event }) => event.at } },
       },
       states: {
