@@ -8,11 +8,18 @@ type Scope = HTMLElement;
 export const chartPath = (status: SessionStatus) =>
   status === 'expiringSoon' || status === 'refreshing' ? `renewing.${status}` : status;
 
+/** The paths of the states the statechart marks current: one per region (`session.…`, `lifetime.…`). */
+export const currentStates = (scope: Scope) =>
+  within(scope).queryAllByRole('listitem', { current: 'step' }).map((el) => el.getAttribute('data-state') ?? '');
+
+/** The session region's current state is `status` (however deep it is nested). */
+const inSession = (status: SessionStatus) => new RegExp(`^(session\\.)?([\\w.]+\\.)?${status}$`);
+
 /** The statechart marks `status` current, and the app and the panel both say it. */
 export async function expectStatus(scope: Scope, status: SessionStatus) {
   const at = within(scope);
   await waitFor(() => {
-    expect(at.getByRole('listitem', { current: 'step' })).toHaveAttribute('data-state', chartPath(status));
+    expect(currentStates(scope).filter((path) => !path.startsWith('lifetime.'))).toEqual(expect.arrayContaining([expect.stringMatching(inSession(status))]));
     expect(at.getByTestId('ss-status')).toHaveTextContent(new RegExp(`^${status}$`));
     const app = at.queryByTestId('status');
     if (app) expect(app).toHaveTextContent(new RegExp(`^${status}$`));
@@ -54,4 +61,9 @@ export async function expectToken(scope: Scope, scenario: Scenario, label: `A${s
     expect(token, `token ${label} was issued`).toBeDefined();
     expect(within(scope).getByTestId('ss-token')).toHaveTextContent(exactly(`…${(token as string).slice(-4)}`));
   });
+}
+
+/** The statechart's lifetime region is in `state` (`unbounded`, `active`, `ending`). */
+export async function expectLifetime(scope: Scope, state: 'unbounded' | 'active' | 'ending') {
+  await waitFor(() => expect(currentStates(scope)).toContain(`lifetime.${state}`));
 }
