@@ -5,7 +5,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, type Session, type SessionError, type SessionOptions } from '../../src/index.js';
+import { browserActivity, createSession, type Session, type SessionError, type SessionOptions } from '../../src/index.js';
 import { SessionProvider, useSessionEnding } from '../../src/react.js';
 import { pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
@@ -317,6 +317,31 @@ describe('useSessionEnding: a clock that jumped (a laptop that slept through the
     await at(10 * MIN + 1); // (a timer due by now would fire here)
     expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'idle-timeout' } });
     expect(loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
+    session.stop();
+  });
+});
+
+describe('useSessionEnding: the warning and the default activity source (browserActivity)', () => {
+  // KNOWN CORE ISSUE, reported to the lead: with the default activity source, the pointerdown
+  // of a click on the idle warning's "Sign out" is activity. It ends the warning (ending → null)
+  // and React unmounts the dialog before the click arrives, so the user who asked to sign out
+  // stays signed in (and "Stay signed in" only works because its pointerdown already did it).
+  // The demo and the stories use an activity source that ignores events inside the warning.
+  // Once the core lets a shown warning be answered (e.g. only touch() or another tab's activity
+  // ends it, or browserActivity skips a marked element), turn this into a plain `it`.
+  it.fails('a click on Sign out in an idle warning signs the user out', async () => {
+    const { session } = start({ idleTimeout: 15 * MIN, endingWarning: MIN, activity: browserActivity });
+    session.login(pair(1, 3_600));
+    show(session);
+    await at(14 * MIN + 30_000);
+    const signOut = screen.getByRole('button', { name: 'Sign out' });
+    await act(async () => {
+      fireEvent.pointerDown(signOut);
+      await Promise.resolve();
+    });
+    fireEvent.pointerUp(signOut);
+    fireEvent.click(signOut);
+    expect(session.getSnapshot().status).toBe('loggedOut');
     session.stop();
   });
 });
