@@ -17,6 +17,10 @@ interface EndingBase {
  * Only an idle end can be put off, so `stayActive` exists only when `reason` is `'idle'`:
  * a "Stay signed in" button for a maximum age or an expiring refresh token would do nothing,
  * and the type makes the UI check (`ending.stayActive && <button …>`).
+ *
+ * @example
+ * const label = (e: SessionEndingState) =>
+ *   e.stayActive ? `Inactive: signed out in ${e.secondsLeft} s` : `Session ends in ${e.secondsLeft} s`
  */
 export type SessionEndingState =
   | (EndingBase & {

@@ -4,6 +4,7 @@
 // the real ones; only the refresh endpoint is scripted.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
+import { renderToString } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browserActivity, createSession, type Session, type SessionError, type SessionOptions } from '../../src/index.js';
 import { SessionProvider, useSessionEnding } from '../../src/react.js';
@@ -96,6 +97,23 @@ describe('useSessionEnding: nothing ending', () => {
     await at(60 * MIN);
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(renders).toBe(1);
+    session.stop();
+  });
+});
+
+describe('useSessionEnding: server rendering', () => {
+  it('renders the server snapshot (no warning), even while the session it wraps is ending', async () => {
+    const { session } = start({ idleTimeout: 15 * MIN, endingWarning: MIN });
+    session.login(pair(1, 3_600));
+    await at(14 * MIN);
+    expect(session.getSnapshot().ending).not.toBeNull();
+    const html = renderToString(
+      <SessionProvider session={session}>
+        <p>page</p>
+        <Warning />
+      </SessionProvider>,
+    );
+    expect(html).toBe('<p>page</p>');
     session.stop();
   });
 });
