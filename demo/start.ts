@@ -52,7 +52,10 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
     if (error.code !== 'EADDRINUSE') throw error;
     return startDemo({ port: 0 }); // the usual port is taken: any free one
   });
-  console.log(`\n  silent-session demo running at ${demo.url}\n  (access tokens live 20 s, refresh tokens 10 min; Ctrl-C stops it)\n`);
+  console.log(
+    `\n  silent-session demo running at ${demo.url}\n  (access tokens live 20 s, refresh tokens 10 min; signed out after 60 s without activity,` +
+      ` warned 20 s before: ${demo.url}/?idle=120&warning=30 changes that; Ctrl-C stops it)\n`,
+  );
   const stop = async () => {
     await demo.stop();
     console.log('  demo stopped');

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { isSessionError } from '../../src/index.js';
 import { SessionStatechart, useSession, useSessionSelector } from '../../src/react.js';
-import { admin, authFetch, login, session } from './session.js';
+import { admin, authFetch, lifetime, login, session } from './session.js';
+import { SignOutWarning } from './SignOutWarning.js';
 
 interface LogLine {
   id: number;
@@ -39,6 +40,7 @@ function useServerStats() {
 
 function Status() {
   const { status, claims, pending, error } = useSession();
+  const ending = useSessionSelector((s) => s.ending);
   const expiresAt = useSessionSelector((s) => s.expiresAt);
   const token = useSessionSelector((s) => s.accessToken);
   const now = useNow();
@@ -52,8 +54,38 @@ function Status() {
       <span>token: {token ? `…${token.slice(-4)}` : '—'}</span>
       <span data-testid="countdown">{left === null ? 'no token' : left >= 0 ? `expires in ${left} s` : `expired ${-left} s ago`}</span>
       <span>waiting requests: {pending}</span>
-      {error && <span style={{ color: '#b91c1c' }}>last error: {error.kind}</span>}
+      {error && <span style={{ color: '#b91c1c' }} data-testid="error">last error: {error.kind}</span>}
+      {ending && <span data-testid="ending-reason">ending: {ending.reason}</span>}
     </div>
+  );
+}
+
+/** The idle timeout and its warning, in seconds; applying them reloads the page with them in the URL. */
+function LifetimeSettings() {
+  const [idle, setIdle] = useState(String(lifetime.idle ?? 'off'));
+  const [warning, setWarning] = useState(String(lifetime.warning));
+  return (
+    <form
+      className="card lifetime"
+      aria-label="Session lifetime"
+      onSubmit={(e) => {
+        e.preventDefault();
+        location.search = new URLSearchParams({ idle, warning }).toString();
+      }}
+    >
+      <span data-testid="lifetime">
+        {lifetime.idle === null
+          ? 'No idle timeout.'
+          : `Signed out after ${lifetime.idle} s without activity in any tab, warned ${lifetime.warning} s before; the refresh token is then revoked at the server.`}
+      </span>
+      <label>
+        idle timeout (s, or off) <input aria-label="idle timeout" value={idle} onChange={(e) => setIdle(e.target.value)} />
+      </label>
+      <label>
+        warning (s) <input aria-label="warning" value={warning} onChange={(e) => setWarning(e.target.value)} />
+      </label>
+      <button type="submit">Apply (reloads)</button>
+    </form>
   );
 }
 
@@ -97,11 +129,14 @@ export function App() {
       <p className="lede">
         A real auth server (access tokens live 20 s, refresh tokens 10 min, rotated, reuse detected) and one session per tab.
         Fire requests across an expiry, revoke tokens, cut the network, open more tabs: the statechart shows what happens.
+        Leave the page alone for a minute and it warns you, then signs you out in every tab.
       </p>
       <Status />
+      <LifetimeSettings />
+      <SignOutWarning />
       <div className="card buttons">
         {isAuthenticated ? (
-          <button onClick={() => logout()}>Log out</button>
+          <button onClick={() => void logout().then(() => add('logged out (revocation settled)', true))}>Log out</button>
         ) : (
           <>
             <input aria-label="user name" value={username} onChange={(e) => setUsername(e.target.value)} style={{ width: 90 }} />
@@ -140,6 +175,8 @@ export function App() {
             <dd data-testid="server-ok">{String(stats?.apiOk ?? '…')}</dd>
             <dt>API requests with an expired token</dt>
             <dd>{String(stats?.apiExpired ?? '…')}</dd>
+            <dt>revocations (POST /revoke)</dt>
+            <dd data-testid="server-revocations">{String(stats?.revocations ?? '…')}</dd>
             <dt>refresh-token reuse detected</dt>
             <dd>{String(stats?.reuseDetections ?? '…')}</dd>
             <dt>network</dt>

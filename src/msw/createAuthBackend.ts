@@ -14,8 +14,13 @@ export interface AuthBackendOptions {
   paths?: { login?: string; refresh?: string; logout?: string; resource?: string };
   /** Access-token lifetime in seconds (default 60). */
   accessTtl?: number;
-  /** Refresh-token lifetime in seconds (default 3600). */
+  /** Refresh-token lifetime in seconds (default 3600); each rotation starts a new one. */
   refreshTtl?: number;
+  /**
+   * Maximum age of a login in seconds (default none): none of its refresh tokens lives past this
+   * much after the login, however often they rotate (Keycloak's "SSO Session Max").
+   */
+  refreshMaxAge?: number;
   /** A reused refresh token within this many ms gets the same answer instead of a revocation (default 0). */
   graceMs?: number;
   /** The server's clock (default `Date.now`); `setClockOffset` moves it further. */
@@ -40,7 +45,7 @@ export interface AuthBackend {
   /** Calls `listener` after every change of the log, counters or switches; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
   /** Tokens for `username` without an HTTP login (not counted, not logged). */
-  issueTokens(username?: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }>;
+  issueTokens(username?: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; refreshExpiresIn: number }>;
   /** Every access token issued so far is refused as expired from now on (refresh tokens still work). */
   expireAccessTokens(): void;
   /** Every session is revoked: its access tokens are refused and its next refresh is `invalid_grant`. */
@@ -96,8 +101,12 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
   let offline = false;
 
   function authority() {
-    return createTokenAuthority({ now, accessTtl: () => accessTtl, refreshTtl: options.refreshTtl ?? 3600, graceMs: options.graceMs ?? 0, claims: options.claims ?? (() => ({})) });
+    return createTokenAuthority({ now, accessTtl: () => accessTtl, refreshTtl: options.refreshTtl ?? 3600, refreshMaxAge: options.refreshMaxAge, graceMs: options.graceMs ?? 0, claims: options.claims ?? (() => ({})) });
   }
+  // What login and refresh answer: the pair, and how long each token lives (`refreshExpiresIn`:
+  // whole seconds the refresh token has left, Keycloak's refresh_expires_in).
+  const tokenBody = ({ accessToken, refreshToken }: { accessToken: string; refreshToken: string }) =>
+    ({ accessToken, refreshToken, expiresIn: accessTtl, refreshExpiresIn: tokens.secondsLeft(refreshToken) });
   const count = (key: keyof BackendCounters) => void counters[key]++;
   const body = async (request: Request): Promise<Record<string, unknown>> => {
     const text = await request.clone().text();
@@ -152,7 +161,7 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     }
     const pair = await exchange.answer();
     count('refreshesOk');
-    return json(200, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl }, now());
+    return json(200, tokenBody(pair), now());
   }
 
   /** The token check of every protected route, then `inner` for a valid token. */
@@ -179,8 +188,7 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     http.post(`${base}${paths.login}`, route('login', async (request) => {
       count('logins');
       const { username } = await body(request);
-      const pair = await tokens.login(typeof username === 'string' && username !== '' ? username : 'user');
-      return json(200, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl }, now());
+      return json(200, tokenBody(await tokens.login(typeof username === 'string' && username !== '' ? username : 'user')), now());
     })),
     http.post(`${base}${paths.refresh}`, route('refresh', refresh)),
     http.post(`${base}${paths.logout}`, route('logout', async (request) => {
@@ -206,8 +214,7 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     },
     subscribe: log.subscribe,
     async issueTokens(username = 'user') {
-      const pair = await tokens.login(username);
-      return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl };
+      return tokenBody(await tokens.login(username));
     },
     expireAccessTokens: () => tokens.expireAccessTokens(),
     revokeSessions: () => tokens.revokeAll(),

@@ -40,12 +40,15 @@ export function createTokenAuthority(options: {
   now: () => number;
   accessTtl: () => number;
   refreshTtl: number;
+  /** Seconds after a login that none of its refresh tokens outlives, however often they rotate. */
+  refreshMaxAge: number | undefined;
   graceMs: number;
   claims: (username: string) => Record<string, unknown>;
 }) {
   const secret = crypto.getRandomValues(new Uint8Array(32));
   const refreshTokens = new Map<string, RefreshEntry>();
   const revoked = new Set<string>();
+  const loginAt = new Map<string, number>();
   const issued: IssuedPair[] = [];
   let generation = 0; // access tokens of an older generation count as expired
 
@@ -58,7 +61,8 @@ export function createTokenAuthority(options: {
       .setExpirationTime(iat + options.accessTtl())
       .sign(secret);
     const refreshToken = `rt_${randomId(18)}`;
-    refreshTokens.set(refreshToken, { family, username, expiresAt: options.now() + options.refreshTtl * 1000, usedAt: null, successor: null });
+    const maxAge = options.refreshMaxAge === undefined ? Infinity : (loginAt.get(family) ?? options.now()) + options.refreshMaxAge * 1000;
+    refreshTokens.set(refreshToken, { family, username, expiresAt: Math.min(options.now() + options.refreshTtl * 1000, maxAge), usedAt: null, successor: null });
     const pair = { accessToken, refreshToken, username };
     issued.push(pair);
     return pair;
@@ -67,7 +71,13 @@ export function createTokenAuthority(options: {
   return {
     issued: issued as readonly IssuedPair[],
     /** A new login: a new family and its first pair. */
-    login: (username: string) => issue(username, randomId(6)),
+    login(username: string) {
+      const family = randomId(6);
+      loginAt.set(family, options.now());
+      return issue(username, family);
+    },
+    /** Whole seconds the refresh token has left (rounded down), as Keycloak's `refresh_expires_in`. */
+    secondsLeft: (refreshToken: string) => Math.max(0, Math.floor(((refreshTokens.get(refreshToken)?.expiresAt ?? 0) - options.now()) / 1000)),
     exchange(token: string): Exchange {
       const entry = refreshTokens.get(token);
       if (!entry) return { ok: false, why: 'unknown' };

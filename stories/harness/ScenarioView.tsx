@@ -1,12 +1,21 @@
 import { useSyncExternalStore, type CSSProperties } from 'react';
 import { SessionProvider, SessionStatechart } from '../../src/react.js';
 import { ClientApp } from './ClientApp.js';
+import { SignOutWarning } from './SignOutWarning.js';
 import type { StoryBackend } from './backend.js';
 import type { Scenario, Tab } from './scenario.js';
 
 const box: CSSProperties = { border: '1px solid #cbd5e1', borderRadius: 8, padding: 12, minWidth: 0 };
 const heading: CSSProperties = { fontSize: 14, margin: '0 0 8px' };
 const button = { marginRight: 8, marginBottom: 6 };
+
+/**
+ * Reaching for the warning's "Sign out" is not activity: the pointerdown would end an idle
+ * warning, and unmount its buttons, before the click lands (the demo's activity source does the same).
+ */
+const outsideWarning = (report: () => void) => (event: { target: EventTarget }) => {
+  if (!(event.target instanceof Element && event.target.closest('[data-session-warning]'))) report();
+};
 
 const useBackend = (backend: StoryBackend) => useSyncExternalStore(backend.store.subscribe, backend.store.get);
 
@@ -27,6 +36,12 @@ function ServerPanel({ scenario }: { scenario: Scenario }) {
         Clock: <strong data-testid="clock">+{elapsed / 1000} s</strong> ({new Date(clock.now()).toISOString().slice(11, 19)} UTC)
         · access tokens live 60 s, background refresh from 45 s · Refresh requests:{' '}
         <strong data-testid="refresh-count">{state.refreshCalls}</strong>
+        {scenario.lifetime && (
+          <>
+            {' '}
+            · Revocations: <strong data-testid="revoke-count">{state.revocations}</strong>
+          </>
+        )}
       </p>
       <div>
         <button type="button" style={button} onClick={() => scenario.advance(10_000)}>
@@ -84,7 +99,11 @@ function TabView({ scenario, tab }: { scenario: Scenario; tab: Tab }) {
     <section aria-label={tab.label} style={box}>
       <h3 style={heading}>{tab.label}</h3>
       <SessionProvider session={tab.session}>
-        <ClientApp scenario={scenario} tab={tab} />
+        {/* a click or a key in the app is the user's activity (the idle timer's), except in the warning */}
+        <div onPointerDownCapture={outsideWarning(tab.userActivity)} onKeyDownCapture={outsideWarning(tab.userActivity)}>
+          <ClientApp scenario={scenario} tab={tab} />
+          {scenario.lifetime && <SignOutWarning tab={tab} clock={scenario.clock} />}
+        </div>
       </SessionProvider>
       <div style={{ marginTop: 12 }}>
         <SessionStatechart session={tab.session} now={scenario.clock.now} />

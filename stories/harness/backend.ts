@@ -28,6 +28,8 @@ export interface BackendState {
   holdApi: boolean;
   /** POSTs to /auth/refresh the client made, whether or not they reached the server. */
   refreshCalls: number;
+  /** POSTs to /auth/logout (the session's revocation) the server answered. */
+  revocations: number;
   log: readonly LoggedRequest[];
 }
 
@@ -52,16 +54,17 @@ export interface StoryBackend {
  * Tokens are real JWTs; the log names them by the pair they belong to: the first login's
  * access token is A001 and its refresh token R001, the first refresh's A002 / R002.
  */
-export function createStoryBackend(clock: Clock, options: { accessTtl?: number } = {}): StoryBackend {
+export function createStoryBackend(clock: Clock, options: { accessTtl?: number; refreshMaxAge?: number } = {}): StoryBackend {
   const kit = createAuthBackend({
     baseUrl: API_ORIGIN,
     accessTtl: options.accessTtl ?? 60,
+    ...(options.refreshMaxAge ? { refreshMaxAge: options.refreshMaxAge } : {}),
     now: clock.now,
     claims: () => ({ name: 'Alice' }),
   });
   const alwaysRefused = http.get(`${API_ORIGIN}/api/always-401`, kit.protect(() => HttpResponse.json({ error: 'invalid_token' }, { status: 401 })));
   const switches = { networkDown: false, refreshAnswer: 'rotate' as BackendState['refreshAnswer'], holdRefresh: false, holdApi: false };
-  const read = (): BackendState => ({ ...switches, refreshCalls: kit.counters.refreshes, log: kit.requests.map((r) => line(kit, r)) });
+  const read = (): BackendState => ({ ...switches, refreshCalls: kit.counters.refreshes, revocations: kit.counters.logouts, log: kit.requests.map((r) => line(kit, r)) });
   const store = createStore(read());
   kit.subscribe(() => store.update(read));
   const set = (change: Partial<typeof switches>, apply: () => void) => {
@@ -99,7 +102,7 @@ function line(kit: AuthBackend, r: BackendRequest): LoggedRequest {
   // stories' exact log lines): rule 4 of the design, visible.
   const access = r.accessToken === null ? null : `access ${tokenLabel(kit, r.accessToken)}`;
   const credential =
-    r.route === 'refresh'
+    r.route === 'refresh' || r.route === 'logout'
       ? [`refresh ${r.refreshToken === null ? '—' : tokenLabel(kit, r.refreshToken)}`, access].filter(Boolean).join(', ')
       : (access ?? 'no token');
   return { id: r.id, method: r.method, path: r.path, credential, outcome: OUTCOMES[String(r.outcome)] ?? String(r.outcome) };

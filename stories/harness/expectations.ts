@@ -14,6 +14,13 @@ export const statusStates = (scope: Scope) =>
     .queryAllByRole('listitem', { current: 'step' })
     .filter((li) => !/^(lifetime\.|session\.renewing\.attempt\.)/.test(li.getAttribute('data-state') ?? ''));
 
+/** The paths of the states the statechart marks current: one per region (`session.…`, `lifetime.…`). */
+export const currentStates = (scope: Scope) =>
+  within(scope).queryAllByRole('listitem', { current: 'step' }).map((el) => el.getAttribute('data-state') ?? '');
+
+/** The session region's current state is `status` (however deep it is nested). */
+const inSession = (status: SessionStatus) => new RegExp(`^(session\\.)?([\\w.]+\\.)?${status}$`);
+
 /** The statechart marks `status` current, and the app and the panel both say it. */
 export async function expectStatus(scope: Scope, status: SessionStatus) {
   const at = within(scope);
@@ -60,4 +67,9 @@ export async function expectToken(scope: Scope, scenario: Scenario, label: `A${s
     expect(token, `token ${label} was issued`).toBeDefined();
     expect(within(scope).getByTestId('ss-token')).toHaveTextContent(exactly(`…${(token as string).slice(-4)}`));
   });
+}
+
+/** The statechart's lifetime region is in `state` (`unbounded`, `active`, `ending`). */
+export async function expectLifetime(scope: Scope, state: 'unbounded' | 'active' | 'ending') {
+  await waitFor(() => expect(currentStates(scope)).toContain(`lifetime.${state}`));
 }

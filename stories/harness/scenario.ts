@@ -3,6 +3,7 @@ import {
   browserWake,
   createSession,
   jsonRefresh,
+  jsonRevoke,
   webLocks,
   webStorage,
   type Session,
@@ -26,6 +27,12 @@ export interface ScenarioOptions {
   browserWake?: boolean;
   /** Story-unique name for the shared storage key, channel and lock (two tabs only). */
   name?: string;
+  /** Session lifetime options (ms). With `idleTimeout`, user activity is a click or key in the tab. */
+  lifetime?: Pick<SessionOptions, 'idleTimeout' | 'maxSessionAge' | 'endingWarning'>;
+  /** Revoke at every end of a session: `jsonRevoke` against the fake server's POST /auth/logout. */
+  revoke?: boolean;
+  /** Seconds after a login that none of its refresh tokens outlives (the server's `refreshMaxAge`). */
+  refreshMaxAge?: number;
 }
 
 /** One app instance: its session, its fetch, and how often its onLoggedOut ran. */
@@ -34,6 +41,10 @@ export interface Tab {
   session: Session;
   authFetch: typeof fetch;
   loggedOutCalls: Store<number>;
+  /** What the session reported through onWarning, oldest first. */
+  warnings: Store<readonly string[]>;
+  /** The user clicked or typed in this tab (the session's activity source; see ScenarioOptions.lifetime). */
+  userActivity(): void;
 }
 
 /**
@@ -46,6 +57,8 @@ export interface Scenario {
   tabs: Tab[];
   /** The sessions listen to the browser's visibilitychange / focus / online. */
   browserWake: boolean;
+  /** The sessions have lifetime options (the page shows the sign-out warning) and revoke at the end. */
+  lifetime: boolean;
   /** Time passes normally: the clock moves and the sessions' deadline timers fire on time. */
   advance(ms: number): void;
   /** The machine sleeps: the clock jumps and no timer fires (a laptop lid closed). */
@@ -63,7 +76,7 @@ const timed: SessionStatus[] = ['authenticated', 'expiringSoon'];
 
 export function createScenario(options: ScenarioOptions = {}): Scenario {
   const clock = createClock();
-  const backend = createStoryBackend(clock, { accessTtl: ACCESS_TTL_S });
+  const backend = createStoryBackend(clock, { accessTtl: ACCESS_TTL_S, ...(options.refreshMaxAge ? { refreshMaxAge: options.refreshMaxAge } : {}) });
   const count = options.tabs ?? 1;
   const name = options.name ?? `story-${Math.random().toString(36).slice(2)}`;
   const key = `silent-session-story:${name}`;
@@ -72,7 +85,9 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
 
   const tabs = Array.from({ length: count }, (_, i): Tab => {
     const loggedOutCalls = createStore(0);
+    const warnings = createStore<readonly string[]>([]);
     let notify: (reason: WakeReason) => void = () => {};
+    let active: () => void = () => {};
     const shared: Partial<SessionOptions> =
       count === 2 ? { storage: webStorage(localStorage, { key }), sync: broadcastSync(name), lock: webLocks(name) } : {};
     const session = createSession({
@@ -81,6 +96,12 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
       refreshLeadTime: LEAD_TIME_MS,
       retry: { attempts: 1, backoff: () => 0 },
       onLoggedOut: () => loggedOutCalls.update((n) => n + 1),
+      onWarning: (message) => warnings.update((all) => [...all, message]),
+      // The story's own buttons (the clock, the server's switches) are not the user's activity:
+      // only a click or a key inside the tab's app is.
+      activity: (report) => ((active = report), () => (active = () => {})),
+      ...options.lifetime,
+      ...(options.revoke ? { revoke: jsonRevoke({ url: `${API_ORIGIN}/auth/logout` }) } : {}),
       wake: (send) => {
         notify = send;
         return options.browserWake ? browserWake(send) : () => {};
@@ -89,7 +110,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
     });
     notifiers.set(session, (reason) => notify(reason));
     const authFetch = createAuthFetch(session, { baseUrl: API_ORIGIN });
-    return { label: count === 1 ? 'App' : `Tab ${'AB'[i] as string}`, session, authFetch, loggedOutCalls };
+    return { label: count === 1 ? 'App' : `Tab ${'AB'[i] as string}`, session, authFetch, loggedOutCalls, warnings, userActivity: () => active() };
   });
 
   const wake = (reason: WakeReason, only?: (session: Session) => boolean) => {
@@ -101,6 +122,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
     backend,
     tabs,
     browserWake: options.browserWake === true,
+    lifetime: options.lifetime !== undefined || options.revoke === true,
     advance(ms) {
       clock.advance(ms);
       wake('timer', (session) => timed.includes(session.getSnapshot().status));
