@@ -1,8 +1,7 @@
 import { broadcastSync, createSession, jsonRefresh, jsonRevoke, webLocks, webStorage } from '../../src/index.js';
 import { createAuthFetch } from '../../src/fetch.js';
-import { activityOutside } from './activity.js';
 
-/** The sign-out warning's marker: activity inside it does not count (see activityOutside). */
+/** The sign-out warning's marker (for the page's styles and tests). */
 export const WARNING = 'data-session-warning';
 
 /**
@@ -33,8 +32,7 @@ export const session = createSession({
   lock: webLocks('demo'),
   refreshLeadTime: 5_000,
   ...(lifetime.idle === null ? {} : { idleTimeout: lifetime.idle * 1000 }),
-  endingWarning: lifetime.warning * 1000,
-  activity: activityOutside(`[${WARNING}]`),
+  endingWarning: lifetime.warning * 1000, // activity: browserActivity, the default
 });
 
 /** fetch with the session's token, waiting while a refresh runs, replaying a 401 once. */

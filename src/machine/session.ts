@@ -101,14 +101,22 @@ export function createSessionCore(options: SessionOptions): Session {
   snapshots.update();
 
   const stopWake = options.wake ? options.wake((reason) => send({ type: 'WAKE', reason })) : undefined;
-  let lastActivity = -Infinity;
-  const touch = () => {
-    lastActivity = now();
-    send({ type: 'ACTIVITY', at: lastActivity });
-    tabs.publishActivity(lastActivity);
+  // Activity the chart accepted is told to the other tabs (throttled there).
+  const activity = (ambient: boolean) => {
+    const before = actor.getSnapshot().context.lastActivity;
+    send({ type: 'ACTIVITY', at: now(), ambient });
+    const after = actor.getSnapshot().context.lastActivity;
+    if (after !== before) tabs.publishActivity(after);
   };
+  const touch = () => activity(false);
   // Pointer moves come by the hundred: one activity a second is plenty for an idle timer.
-  const stopActivity = options.idleTimeout !== undefined && options.activity ? options.activity(() => now() - lastActivity >= 1_000 && touch()) : undefined;
+  let noticed = -Infinity;
+  const notice = () => {
+    if (now() - noticed < 1_000) return;
+    noticed = now();
+    activity(true);
+  };
+  const stopActivity = options.idleTimeout !== undefined && options.activity ? options.activity(notice) : undefined;
 
   function getAccessToken(opts: { signal?: AbortSignal | undefined } = {}): Promise<string> {
     if (stopped) return Promise.reject(stoppedError());

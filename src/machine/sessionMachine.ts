@@ -12,7 +12,8 @@ export type SessionEvent =
   | { type: 'LOGOUT' }
   | { type: 'REFRESH' }
   | { type: 'TOKEN_REJECTED'; token: string }
-  | { type: 'ACTIVITY'; at: number }
+  /** `ambient`: noticed by the activity source (pointer, keys…), not an explicit touch() or another tab. */
+  | { type: 'ACTIVITY'; at: number; ambient?: boolean }
   /** The page became visible, focused or online, or a caller found the token expired by the clock. */
   | { type: 'WAKE'; reason: WakeReason }
   // time (sent by the `deadline` actors)
@@ -184,6 +185,7 @@ export const sessionMachine = setup({
     retryable: ({ context }, error: SessionError) =>
       isSessionError(error) && isTransient(error) && context.attempt <= context.config.retries,
     recentActivity: (_, at: number) => typeof at === 'number' && Number.isFinite(at),
+    ambientActivity: (_, ambient: boolean) => ambient,
     unbounded: ({ context }) => context.tokens === null || lifetimeEnd(context) === null,
     warningReached: ({ context }) => {
       const end = lifetimeEnd(context);
@@ -499,7 +501,11 @@ export const sessionMachine = setup({
         SESSION_CHANGED: '.checking',
         // a clock that jumped (a laptop that slept) is read again at once
         WAKE: '.checking',
-        ACTIVITY: { guard: { type: 'recentActivity', params: ({ event }) => event.at }, target: '.checking', actions: { type: 'noteActivity', params: ({ event }) => event.at } },
+        ACTIVITY: [
+          // the first keypress after a sleep past the end does not bring the session back
+          { guard: 'lifetimeOver', target: '.ending', actions: 'endNow' },
+          { guard: { type: 'recentActivity', params: ({ event }) => event.at }, target: '.checking', actions: { type: 'noteActivity', params: ({ event }) => event.at } },
+        ],
       },
       states: {
         // No session, or no limit on it.
@@ -529,6 +535,14 @@ export const sessionMachine = setup({
         ending: {
           entry: 'announceEnding',
           exit: 'clearEnding',
+          on: {
+            // While the warning shows, only touch() ("Stay signed in") or another tab's activity
+            // answers it: reaching for the warning's own Sign out button is not "still here".
+            ACTIVITY: [
+              { guard: 'lifetimeOver', actions: 'endNow' },
+              { guard: { type: 'ambientActivity', params: ({ event }) => event.ambient === true } },
+            ],
+          },
           invoke: {
             src: 'deadline',
             input: ({ context }) => ({ at: lifetimeEnd(context)?.at ?? null, event: 'LIFETIME_ENDED' as const, now: context.config.now }),

@@ -78,7 +78,7 @@ describe('idle timeout (injected clock)', () => {
     await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'idle-timeout' });
   });
 
-  it('a background refresh is not activity; activity from the activity source is, at most once a second', async () => {
+  it('a background refresh is not activity; pointer activity is, at most once a second, except while a warning shows', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
     let poke = () => {};
     const { session, refresh } = signedIn({
@@ -92,9 +92,16 @@ describe('idle timeout (injected clock)', () => {
     await vi.advanceTimersByTimeAsync(9 * MIN);
     expect(refresh.calls.length).toBeGreaterThanOrEqual(5);
     expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle' });
+    // while the warning shows, pointer and keys (reaching for its buttons) do not answer it…
     poke();
+    expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle' });
+    // …touch() ("Stay signed in") does; after that, the activity source counts again
+    session.touch();
     expect(session.getSnapshot().ending).toBeNull();
+    await vi.advanceTimersByTimeAsync(1_000);
+    poke();
     const { lastActivity } = session.actor.getSnapshot().context;
+    expect(lastActivity).toBe(Date.now());
     await vi.advanceTimersByTimeAsync(500);
     poke(); // within a second of the last: not counted again
     expect(session.actor.getSnapshot().context.lastActivity).toBe(lastActivity);

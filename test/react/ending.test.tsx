@@ -310,13 +310,10 @@ describe('useSessionEnding: a clock that jumped (a laptop that slept through the
     session.stop();
   });
 
-  // KNOWN CORE BUG, reported to the lead (src/machine is not this test's to change): timers do not
-  // run while a laptop sleeps, so the session's idle deadline fires late. The user's first
-  // keypress after waking arrives first, and the lifetime region's ACTIVITY transition notes it
-  // without checking whether the idle end has already passed: the session is signed back in for
-  // another idleTimeout. `it.fails` runs the test and expects its assertion to fail; once the
-  // core ends the session there instead, this starts failing: turn it into a plain `it`.
-  it.fails('a keypress after sleeping past the idle end does not sign the user back in', async () => {
+  // Timers do not run while a laptop sleeps, so the idle deadline fires late; the user's first
+  // keypress after waking arrives first. The lifetime region checks the end before it counts
+  // the activity.
+  it('a keypress after sleeping past the idle end does not sign the user back in', async () => {
     let slept = 0;
     const { session, loggedOut } = start({
       idleTimeout: 15 * MIN,
@@ -340,14 +337,10 @@ describe('useSessionEnding: a clock that jumped (a laptop that slept through the
 });
 
 describe('useSessionEnding: the warning and the default activity source (browserActivity)', () => {
-  // KNOWN CORE ISSUE, reported to the lead: with the default activity source, the pointerdown
-  // of a click on the idle warning's "Sign out" is activity. It ends the warning (ending → null)
-  // and React unmounts the dialog before the click arrives, so the user who asked to sign out
-  // stays signed in (and "Stay signed in" only works because its pointerdown already did it).
-  // The demo and the stories use an activity source that ignores events inside the warning.
-  // Once the core lets a shown warning be answered (e.g. only touch() or another tab's activity
-  // ends it, or browserActivity skips a marked element), turn this into a plain `it`.
-  it.fails('a click on Sign out in an idle warning signs the user out', async () => {
+  // With the default activity source, the pointerdown of a click on the warning's "Sign out" is
+  // pointer activity. While the warning shows, only touch() ("Stay signed in") or another tab's
+  // activity answers it, so the dialog stays until the click lands.
+  it('a click on Sign out in an idle warning signs the user out', async () => {
     const { session } = start({ idleTimeout: 15 * MIN, endingWarning: MIN, activity: browserActivity });
     session.login(pair(1, 3_600));
     show(session);
