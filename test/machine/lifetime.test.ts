@@ -163,6 +163,7 @@ describe('idle timeout across tabs (two sessions, a real BroadcastChannel, share
     const endedA = await waitForStatus(a.session, 'loggedOut', 5_000);
     const endedB = await waitForStatus(b.session, 'loggedOut', 5_000);
     expect(Math.abs(endedB - endedA)).toBeLessThan(200);
+    console.info(`[lifetime across tabs] B ended ${endedB - endedA} ms after A`);
     expect(a.loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
     expect(b.loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
     expect(web.raw()).toBeNull();

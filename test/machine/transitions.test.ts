@@ -648,6 +648,32 @@ describe('lifetime', () => {
     expect(loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
   });
 
+  it('activity after the end has passed (a laptop that slept) ends the session, in active and in ending', () => {
+    const active = start({ idleTimeout: 15 * 60_000, endingWarning: 60_000 });
+    active.session.login(pair(1, 3_600));
+    vi.setSystemTime(Date.now() + 20 * 60_000); // no timer ran
+    active.session.touch();
+    expect(active.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'idle-timeout' } });
+
+    const ending = start({ maxSessionAge: 60_000, endingWarning: 60_000 });
+    ending.session.login(pair(1, 3_600));
+    expect(ending.session.getSnapshot().ending).toMatchObject({ reason: 'max-age' });
+    vi.setSystemTime(Date.now() + 90_000);
+    ending.session.touch();
+    expect(ending.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+  });
+
+  it('while the warning shows, pointer activity does not answer it; touch() does', () => {
+    let poke = () => {};
+    const { session } = start({ idleTimeout: 60_000, endingWarning: 60_000, activity: (notify) => ((poke = notify), () => {}) });
+    session.login(pair(1, 3_600));
+    expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle' });
+    poke();
+    expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle' });
+    session.touch();
+    expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle', at: Date.now() + 60_000 });
+  });
+
   it('a session already past its warning when it arrives goes straight to ending', () => {
     const { session } = start({ maxSessionAge: 60_000, endingWarning: 60_000 });
     session.login(pair(1, 3_600));
