@@ -1,7 +1,8 @@
 import { useId, useMemo } from 'react';
 import type { AnyStateMachine } from 'xstate';
 import type { Session } from '../machine/session.js';
-import { chartLayout, LABEL_FONT, LABEL_SIZE, LINE, type Box } from './layout.js';
+import { LABEL_FONT, LABEL_SIZE, LINE } from './chart/labels.js';
+import { chartLayout, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
 import { useActivePaths } from './useActivePaths.js';
 
