@@ -168,6 +168,7 @@ export async function run(_options: { quick: boolean }): Promise<SectionResult> 
   const findings = [...findings0, '', '### Where the bytes go (minified bytes per source file, esbuild metafile of src/; shares of the minified bundle)', ''];
   const entries: Array<[string, string]> = [
     ['`.`', "export * from './src/index.ts';"],
+    ['`createSession` alone (the core budget)', "export { createSession } from './src/index.ts';"],
     ['`.` typical imports (createSession, jsonRefresh, webStorage)', "export { createSession, jsonRefresh, webStorage } from './src/index.ts';"],
     ['`./ky`', "export * from './src/ky.ts';"],
     ['`./fetch`', "export * from './src/fetch.ts';"],

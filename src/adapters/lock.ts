@@ -37,7 +37,7 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
   let warned = false;
 
   return {
-    async withLock(fn, { signal } = {}) {
+    async withLock(fn, { signal, onWait } = {}) {
       const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
       if (!locks) {
         if (!warned) {
@@ -52,6 +52,7 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
         lock === null ? NOT_FREE : { value: await fn({ contended: false }) },
       );
       if (free !== NOT_FREE) return (free as { value: Awaited<ReturnType<typeof fn>> }).value;
+      onWait?.(); // another tab holds it: the session shows "waiting for another tab's refresh"
       const waiting = new AbortController();
       let timedOut = false;
       let granted = false;

@@ -52,13 +52,15 @@ function useEventLog(session: Session, now: () => number): LoggedEvent[] {
   return log;
 }
 
+// Renders again every second, for the countdowns. The time itself is read at each render: a
+// state change between ticks (a backoff starting) must count from now, not from the last tick.
 function useTick(now: () => number): number {
-  const [time, setTime] = useState(now);
+  const [, setTicks] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setTime(now()), 1_000);
+    const timer = setInterval(() => setTicks((n) => n + 1), 1_000);
     return () => clearInterval(timer);
   }, [now]);
-  return time;
+  return now();
 }
 
 // One subscription function per session, so useSyncExternalStore keeps it.

@@ -1,6 +1,7 @@
 import { useId, useMemo } from 'react';
 import type { AnyStateMachine } from 'xstate';
 import type { Session } from '../machine/session.js';
+import { LABEL_FONT, LABEL_SIZE, LINE } from './chart/labels.js';
 import { chartLayout, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
 import { useActivePaths } from './useActivePaths.js';
@@ -106,9 +107,10 @@ export function SessionStatechart({ session, machine, now, diagramOnly = false, 
           {layout.arrows.map((a) => (
             <g key={a.id} data-transition={a.id}>
               <path d={a.d} fill="none" stroke={a.from.endsWith('*') ? '#94a3b8' : '#475569'} strokeWidth={1.3} markerEnd={`url(#${id}-arrow)`} />
-              <text x={a.labelX} y={a.labelY} textAnchor={a.anchor} fontSize={10.5} fill="#334155">
+              <rect x={a.labelBox.x} y={a.labelBox.y} width={a.labelBox.width} height={a.labelBox.height} rx={3} fill="#ffffff" fillOpacity={0.92} />
+              <text x={a.labelX} y={a.labelY} textAnchor={a.anchor} fontSize={LABEL_SIZE} fontFamily={LABEL_FONT} fill="#334155">
                 {a.labels.map((line, i) => (
-                  <tspan key={i} x={a.labelX} dy={i === 0 ? 0 : 12} style={{ paintOrder: 'stroke', stroke: '#ffffff', strokeWidth: 3 }}>
+                  <tspan key={i} x={a.labelX} dy={i === 0 ? 0 : LINE}>
                     {line}
                   </tspan>
                 ))}

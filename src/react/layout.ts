@@ -1,5 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { machineGraph, type GraphEdge, type GraphState } from '../machine/graph.js';
+import { labelSize, LINE, placeLabels } from './chart/labels.js';
+import { route, type Link } from './chart/route.js';
 
 /** A box in the diagram: a state, a compound state's frame, or a region's "any state" source. */
 export interface Box {
@@ -22,10 +24,12 @@ export interface Arrow {
   to: string;
   d: string;
   labels: string[];
-  /** Where the first label line starts, and how it is anchored there. */
+  /** Where the first label line's baseline starts, and how it is anchored there. */
   labelX: number;
   labelY: number;
   anchor: 'start' | 'middle' | 'end';
+  /** The backdrop behind the label lines (it interrupts the arrow, so the label reads as the arrow's own). */
+  labelBox: { x: number; y: number; width: number; height: number };
 }
 
 /** A laid-out statechart: every box and arrow, and the canvas size. */
@@ -41,165 +45,72 @@ export const ANY_STATE = '*';
 
 const W = 150;
 const H = 40;
-const COLUMN_GAP = 250;
-const ROW_GAP = 110;
-const CHILD_GAP = 56;
+/** Inside a compound frame, around its children. */
 const PAD = 18;
+/** A compound frame's title line, above its children. */
+const TITLE = 14;
 const MARGIN = 24;
 const REGION_GAP = 40;
-const LINE = 12;
-/** A generous width per character of the 10.5 px label font, so estimated boxes cover the real ones. */
-const CHAR = 6.6;
+/** Between states stacked in a column, and between children stacked in a frame. */
+const ROW_GAP = 80;
+const CHILD_GAP = 64;
+/** Between parallel regions drawn side by side in their parent's frame. */
+const SIDE_GAP = 44;
+const COLUMN_GAP = 150;
 
 /**
  * Lays a machine out for the debug view, from its own definition. A machine whose root is
  * parallel gets one band per region, stacked. In a band, the region's states sit in columns
- * by their distance from its initial state (its own transitions start from an "any state"
- * box beside it), children stacked inside their parent's frame, transitions between the same
- * two states merged into one arrow with a label line each, and no label placed over another
- * label or a state.
+ * (a layered drawing: along the longest path from the initial state, transitions back to an
+ * earlier state drawn leftwards, a state nothing leaves right after its first predecessor),
+ * ordered in each column by where their neighbours are; the region's own transitions start
+ * from an "any state" box in the first column. Children sit in their parent's frame: stacked,
+ * or side by side for parallel regions. Transitions between the same two states merge into
+ * one arrow with a label line each; the arrows leave and enter boxes at spread-out points,
+ * and each label is put on its own arrow where it covers no other label, no state and as few
+ * other arrows as possible.
  *
  * @example
  * const { boxes, arrows } = chartLayout(sessionMachine)
  */
 export function chartLayout(machine: AnyStateMachine): ChartLayout {
   const { states, edges } = machineGraph(machine);
-  const root = machine.root as { type?: string };
-  const regions = root.type === 'parallel' ? states.filter((s) => s.parent === '') : [null];
+  const parallel = parallelPaths(machine);
+  const kidsOf = (path: string) => states.filter((s) => s.parent === path).sort((a, b) => Number(b.initial) - Number(a.initial));
+  const regions = parallel.has('') ? kidsOf('') : [null];
   const boxes: Box[] = [];
-  const arrows: Arrow[] = [];
+  const links: Link[] = [];
   let y = MARGIN;
   let width = 0;
   for (const region of regions) {
-    const band = layoutRegion(states, edges, region, y);
+    const band = layoutBand({ states, edges, parallel, kidsOf }, region, y);
     boxes.push(...band.boxes);
-    arrows.push(...band.arrows);
+    links.push(...band.links);
     width = Math.max(width, band.width);
     y = band.bottom + REGION_GAP;
   }
   const height = y - REGION_GAP + MARGIN;
-  return placeLabels({ boxes, arrows, width, height });
+  const bands = regions.flatMap((r) => (r ? [r.path] : []));
+  const arrows = route(links, boxes, bands);
+  return placeLabels({ boxes, arrows, width, height }, bands, { margin: MARGIN, pad: PAD });
 }
 
-function layoutRegion(states: GraphState[], edges: GraphEdge[], region: GraphState | null, top: number) {
-  const rootPath = region?.path ?? '';
-  const inRegion = (path: string) => rootPath === '' || path === rootPath || path.startsWith(`${rootPath}.`);
-  const own = states.filter((s) => s.path !== rootPath && inRegion(s.path));
-  const anyPath = rootPath === '' ? ANY_STATE : `${rootPath}.${ANY_STATE}`;
-  const regionEdges = edges.filter((e) => (e.source === rootPath || inRegion(e.source)) && inRegion(e.target) && (rootPath === '' || e.source !== ''));
-  const hasAny = regionEdges.some((e) => e.source === rootPath);
-  const depth = rootPath === '' ? 0 : rootPath.split('.').length;
-  const topOf = (path: string) => (path === rootPath ? anyPath : path.split('.').slice(0, depth + 1).join('.'));
-  const tops: Array<GraphState | { path: string; key: string; parent: string; initial: boolean; children: number }> = own.filter((s) => s.parent === rootPath);
-  if (hasAny) tops.unshift({ path: anyPath, key: 'any state', parent: rootPath, initial: false, children: 0 });
-
-  // Column of each top-level state: breadth-first distance from the initial one.
-  const column = new Map<string, number>();
-  const initial = tops.find((s) => s.initial) ?? tops[0];
-  if (initial) column.set(initial.path, 1);
-  if (hasAny) column.set(anyPath, 1);
-  for (let queue = [...column.keys()]; queue.length > 0; ) {
-    const current = queue.shift() as string;
-    for (const e of regionEdges) {
-      if (topOf(e.source) !== current) continue;
-      const next = topOf(e.target);
-      if (!column.has(next)) {
-        column.set(next, (column.get(current) as number) + 1);
-        queue.push(next);
-      }
-    }
-  }
-  const last = Math.max(1, ...column.values());
-  for (const s of tops) if (!column.has(s.path)) column.set(s.path, last + 1);
-
-  const kidsOf = (path: string) => own.filter((s) => s.parent === path);
-  const heightOf = (path: string): number => {
-    const kids = kidsOf(path);
-    if (kids.length === 0) return H;
-    return PAD * 2 + LINE + kids.reduce((sum, k) => sum + heightOf(k.path), 0) + CHILD_GAP * (kids.length - 1);
+/** Paths of the parallel states ('' for a parallel root). */
+function parallelPaths(machine: AnyStateMachine): Set<string> {
+  const out = new Set<string>();
+  const visit = (node: { path: string[]; type?: string; states: Record<string, unknown> }) => {
+    if (node.type === 'parallel') out.add(node.path.join('.'));
+    for (const child of Object.values(node.states)) visit(child as typeof node);
   };
-  const widthOf = (path: string): number => {
-    const kids = kidsOf(path);
-    return kids.length === 0 ? W : Math.max(...kids.map((k) => widthOf(k.path))) + PAD * 2;
-  };
-  const boxes: Box[] = [];
-  const place = (path: string, label: string, initialChild: boolean, x: number, y: number, width: number) => {
-    const kids = kidsOf(path).sort((a, b) => Number(b.initial) - Number(a.initial));
-    boxes.push({ path, label, x, y, width, height: heightOf(path), compound: kids.length > 0, initial: initialChild, any: path === anyPath });
-    let cy = y + PAD + LINE;
-    for (const kid of kids) {
-      place(kid.path, kid.key, kid.initial, x + PAD, cy, width - PAD * 2);
-      cy += heightOf(kid.path) + CHILD_GAP;
-    }
-  };
-
-  const columns = [...new Set(column.values())].sort((a, b) => a - b);
-  const inColumn = (c: number) => tops.filter((s) => column.get(s.path) === c);
-  const columnHeight = (c: number) => inColumn(c).reduce((sum, s) => sum + heightOf(s.path), 0) + ROW_GAP * (inColumn(c).length - 1);
-  const columnWidth = (c: number) => Math.max(W, ...inColumn(c).map((s) => widthOf(s.path)));
-  const head = region ? LINE + PAD : 0;
-  const bandHeight = Math.max(...columns.map(columnHeight));
-  let x = MARGIN + (region ? PAD : 0);
-  for (const c of columns) {
-    const slot = columnWidth(c);
-    let y = top + head + ROW_GAP / 2 + (bandHeight - columnHeight(c)) / 2;
-    for (const s of inColumn(c)) {
-      const width = widthOf(s.path);
-      place(s.path, s.key, s.initial, x + (slot - width) / 2, y, width);
-      y += heightOf(s.path) + ROW_GAP;
-    }
-    x += slot + COLUMN_GAP;
-  }
-  const bottom = top + head + bandHeight + ROW_GAP;
-  const width = x - COLUMN_GAP + MARGIN + (region ? PAD : 0);
-  if (region) {
-    boxes.unshift({ path: region.path, label: `${region.key} (region)`, x: MARGIN, y: top, width: width - MARGIN * 2, height: bottom - top, compound: true, initial: false, any: false });
-  }
-  return { boxes, arrows: route(regionEdges, boxes, topOf, rootPath, anyPath), width, bottom };
+  visit(machine.root as unknown as { path: string[]; type?: string; states: Record<string, unknown> });
+  return out;
 }
 
-function route(edges: GraphEdge[], boxes: Box[], topOf: (path: string) => string, rootPath: string, anyPath: string): Arrow[] {
-  const byPath = new Map(boxes.map((b) => [b.path, b]));
-  const groups = new Map<string, GraphEdge[]>();
-  for (const e of edges) {
-    const from = e.source === rootPath ? anyPath : e.source;
-    const key = `${from}->${e.target}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
-  // Arrows between the same two top-level groups are spread apart: the one whose ends sit
-  // highest bends up, the lowest bends down.
-  const centreY = (path: string) => {
-    const b = byPath.get(path);
-    return b ? b.y + b.height / 2 : 0;
-  };
-  const pairOf = (key: string) => {
-    const [from, to] = key.split('->') as [string, string];
-    const a = topOf(from === anyPath ? rootPath : from);
-    const b = topOf(to);
-    return a < b ? `${a}|${b}` : `${b}|${a}`;
-  };
-  const pairs = new Map<string, string[]>();
-  for (const key of groups.keys()) pairs.set(pairOf(key), [...(pairs.get(pairOf(key)) ?? []), key]);
-  const height = (key: string) => {
-    const [from, to] = key.split('->') as [string, string];
-    return centreY(from) + centreY(to);
-  };
-  const arrows: Arrow[] = [];
-  for (const [key, group] of groups) {
-    const [from, to] = key.split('->') as [string, string];
-    const a = byPath.get(from);
-    const b = byPath.get(to);
-    if (!a || !b) continue;
-    const labels = group.map(labelOf);
-    if (from === to) {
-      arrows.push({ id: key, from, to, labels, ...loop(a) });
-      continue;
-    }
-    const siblings = [...(pairs.get(pairOf(key)) as string[])].sort((x, y) => height(x) - height(y));
-    const lift = (siblings.indexOf(key) - (siblings.length - 1) / 2) * 52; // < 0: up
-    arrows.push({ id: key, from, to, labels, ...curve(a, b, lift, labels.length) });
-  }
-  return arrows;
+interface Graph {
+  states: GraphState[];
+  edges: GraphEdge[];
+  parallel: Set<string>;
+  kidsOf: (path: string) => GraphState[];
 }
 
 /** One label line: the event and its guard; an eventless choice shows only its condition. */
@@ -208,96 +119,170 @@ function labelOf(e: GraphEdge): string {
   return [e.label, e.guard ? `[${e.guard}]` : ''].filter(Boolean).join(' ');
 }
 
-interface Point {
-  x: number;
-  y: number;
-}
+function layoutBand(g: Graph, region: GraphState | null, top: number) {
+  const rootPath = region?.path ?? '';
+  const within = (path: string) => rootPath === '' || path === rootPath || path.startsWith(`${rootPath}.`);
+  const anyPath = rootPath === '' ? ANY_STATE : `${rootPath}.${ANY_STATE}`;
+  const depth = rootPath === '' ? 0 : rootPath.split('.').length;
+  // A band draws the transitions inside its region; those from the region itself start at "any state".
+  const bandEdges = g.edges.filter((e) => within(e.source) && within(e.target));
+  const links = mergeLinks(bandEdges.map((e) => ({ edge: e, from: e.source === rootPath ? anyPath : e.source, to: e.target })));
+  const hasAny = links.some((l) => l.from === anyPath);
+  const topOf = (path: string) => (path === anyPath ? anyPath : path.split('.').slice(0, depth + 1).join('.'));
+  const tops = g.kidsOf(rootPath).map((s) => s.path);
+  const initial = g.kidsOf(rootPath).find((s) => s.initial)?.path ?? tops[0];
+  if (hasAny) tops.unshift(anyPath);
 
-// A transition back to its own state: a small loop over the box's top right corner.
-function loop(b: Box): Pick<Arrow, 'd' | 'labelX' | 'labelY' | 'anchor'> {
-  const x = b.x + b.width - 24;
-  const y = b.y;
-  return { d: `M${x},${y} C${x},${y - 28} ${x + 34},${y - 28} ${x + 24},${y}`, labelX: x + 30, labelY: y - 18, anchor: 'start' };
-}
-
-// A quadratic curve from box to box whose middle is lifted by `lift` px (negative: up), or
-// pushed sideways for a mostly vertical arrow; its labels sit beside it, on the outer side.
-function curve(a: Box, b: Box, lift: number, lines: number): Pick<Arrow, 'd' | 'labelX' | 'labelY' | 'anchor'> {
-  const ca = { x: a.x + a.width / 2, y: a.y + a.height / 2 };
-  const cb = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  const vertical = Math.abs(cb.x - ca.x) < Math.abs(cb.y - ca.y);
-  const control = vertical
-    ? { x: (ca.x + cb.x) / 2 + lift, y: (ca.y + cb.y) / 2 }
-    : { x: (ca.x + cb.x) / 2, y: (ca.y + cb.y) / 2 + lift };
-  const start = edgePoint(a, control);
-  const end = edgePoint(b, control);
-  // Labels sit nearer the source, so arrows that cross keep their labels apart.
-  const t = 0.3;
-  const at = (p: 'x' | 'y') => (1 - t) ** 2 * start[p] + 2 * (1 - t) * t * control[p] + t ** 2 * end[p];
-  const r = (n: number) => Math.round(n * 10) / 10;
-  const d = `M${r(start.x)},${r(start.y)} Q${r(control.x)},${r(control.y)} ${r(end.x)},${r(end.y)}`;
-  if (vertical) {
-    const left = lift < 0;
-    return { d, labelX: at('x') + (left ? -8 : 8), labelY: at('y') - ((lines - 1) * LINE) / 2 + 4, anchor: left ? 'end' : 'start' };
-  }
-  const below = lift > 0;
-  return { d, labelX: at('x'), labelY: below ? at('y') + LINE + 2 : at('y') - 6 - (lines - 1) * LINE, anchor: 'middle' };
-}
-
-// Where the line from the box's centre towards `toward` leaves the box.
-function edgePoint(box: Box, toward: Point): Point {
-  const c = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const dx = toward.x - c.x;
-  const dy = toward.y - c.y;
-  if (dx === 0 && dy === 0) return c;
-  const scale = Math.min(dx === 0 ? Infinity : box.width / 2 / Math.abs(dx), dy === 0 ? Infinity : box.height / 2 / Math.abs(dy));
-  return { x: c.x + dx * scale, y: c.y + dy * scale };
-}
-
-interface Rect {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-}
-
-/** The area an arrow's label covers, estimated generously from its text. */
-export function labelRect(a: Pick<Arrow, 'labels' | 'labelX' | 'labelY' | 'anchor'>): Rect {
-  const width = Math.max(...a.labels.map((l) => l.length)) * CHAR + 4;
-  const left = a.anchor === 'start' ? a.labelX : a.anchor === 'end' ? a.labelX - width : a.labelX - width / 2;
-  return { left: left - 2, top: a.labelY - LINE + 1, right: left + width + 2, bottom: a.labelY + (a.labels.length - 1) * LINE + 4 };
-}
-
-const overlaps = (a: Rect, b: Rect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-
-// Moves each label to the nearest free spot (up or down a line at a time) so that none covers
-// another label or a state; then grows the canvas to hold them all.
-function placeLabels(layout: ChartLayout): ChartLayout {
-  const solid = layout.boxes.filter((b) => !b.compound).map((b) => ({ left: b.x, top: b.y, right: b.x + b.width, bottom: b.y + b.height }));
-  const taken: Rect[] = [];
-  const arrows = layout.arrows.map((a) => {
-    for (let step = 0; step < 80; step++) {
-      const shift = step === 0 ? 0 : (step % 2 === 1 ? -1 : 1) * Math.ceil(step / 2) * (LINE / 2);
-      const moved = { ...a, labelY: a.labelY + shift };
-      const rect = labelRect(moved);
-      if (!taken.some((r) => overlaps(r, rect)) && !solid.some((r) => overlaps(r, rect))) {
-        taken.push(rect);
-        return moved;
-      }
-    }
-    taken.push(labelRect(a));
-    return a;
-  });
-  const top = Math.min(0, ...taken.map((r) => r.top - MARGIN / 2));
-  const bottom = Math.max(layout.height, ...taken.map((r) => r.bottom + MARGIN / 2));
-  const right = Math.max(layout.width, ...taken.map((r) => r.right + MARGIN / 2));
-  const shift = -top;
-  if (shift === 0) return { boxes: layout.boxes, arrows, width: right, height: bottom };
-  const moveD = (d: string) => d.replace(/(-?[\d.]+),(-?[\d.]+)/g, (_, x: string, y: string) => `${x},${Math.round((Number(y) + shift) * 10) / 10}`);
-  return {
-    width: right,
-    height: bottom + shift,
-    boxes: layout.boxes.map((b) => ({ ...b, y: b.y + shift })),
-    arrows: arrows.map((a) => ({ ...a, labelY: a.labelY + shift, d: moveD(a.d) })),
+  // Sizes: leaves are fixed; a frame holds its children stacked, or side by side when parallel.
+  const sizes = new Map<string, { width: number; height: number }>();
+  const linesBetween = (a: string, b: string) => {
+    const inside = (p: string, q: string) => p === q || p.startsWith(`${q}.`);
+    return Math.max(0, ...links.filter((l) => (inside(l.from, a) && inside(l.to, b)) || (inside(l.from, b) && inside(l.to, a))).map((l) => l.labels.length));
   };
+  const gapBetween = (a: string, b: string, min: number) => Math.max(min, linesBetween(a, b) * LINE + 28);
+  const sizeOf = (path: string): { width: number; height: number } => {
+    const known = sizes.get(path);
+    if (known) return known;
+    const kids = g.kidsOf(path).map((k) => k.path);
+    // a state many arrows end at grows, so that each arrow ends at its own point
+    const arriving = links.filter((l) => l.to === path).length;
+    let size = { width: W, height: Math.min(H * 2.5, H + Math.max(0, arriving - 3) * 10) };
+    if (kids.length > 0 && g.parallel.has(path)) {
+      const each = kids.map(sizeOf);
+      size = { width: each.reduce((s, k) => s + k.width, 0) + SIDE_GAP * (kids.length - 1) + PAD * 2, height: Math.max(...each.map((k) => k.height)) + PAD * 2 + TITLE };
+    } else if (kids.length > 0) {
+      const each = kids.map(sizeOf);
+      const gaps = kids.slice(1).reduce((s, k, i) => s + gapBetween(kids[i] as string, k, CHILD_GAP), 0);
+      size = { width: Math.max(...each.map((k) => k.width)) + PAD * 2, height: each.reduce((s, k) => s + k.height, 0) + gaps + PAD * 2 + TITLE };
+    }
+    sizes.set(path, size);
+    return size;
+  };
+  const boxes: Box[] = [];
+  const place = (s: GraphState | null, path: string, x: number, y: number) => {
+    const kids = g.kidsOf(path);
+    const { width, height } = sizeOf(path);
+    const any = path === anyPath;
+    boxes.push({ path, label: any ? 'any state' : (s?.key ?? path), x, y, width, height, compound: kids.length > 0, initial: s?.initial ?? false, any });
+    if (g.parallel.has(path)) {
+      let cx = x + PAD;
+      for (const k of kids) {
+        place(k, k.path, cx, y + PAD + TITLE);
+        cx += sizeOf(k.path).width + SIDE_GAP;
+      }
+      return;
+    }
+    let cy = y + PAD + TITLE;
+    kids.forEach((k, i) => {
+      const kid = sizeOf(k.path);
+      place(k, k.path, x + (width - kid.width) / 2, cy);
+      const next = kids[i + 1];
+      if (next) cy += kid.height + gapBetween(k.path, next.path, CHILD_GAP);
+    });
+  };
+
+  // Columns, then each column's order, then positions.
+  const between = links.map((l) => [topOf(l.from), topOf(l.to)] as const).filter(([a, b]) => a !== b);
+  const column = columnsOf(tops, initial, hasAny ? anyPath : null, between);
+  const columns = [...new Set(column.values())].sort((a, b) => a - b).map((c) => tops.filter((t) => column.get(t) === c));
+  const labelWidth = (a: string, b: string) =>
+    Math.max(0, ...links.filter((l) => (topOf(l.from) === a && topOf(l.to) === b) || (topOf(l.from) === b && topOf(l.to) === a)).map((l) => labelSize(l.labels).width));
+  const head = region ? TITLE + PAD : 0;
+  const centre = new Map<string, number>();
+  let bandHeight = 0;
+  let xs: number[] = [];
+  const arrange = () => {
+    const heightOf = (col: string[]) => col.reduce((s, t) => s + sizeOf(t).height, 0) + col.slice(1).reduce((s, t, i) => s + gapBetween(col[i] as string, t, ROW_GAP), 0);
+    bandHeight = Math.max(...columns.map(heightOf));
+    xs = [];
+    let x = MARGIN + (region ? PAD : 0);
+    columns.forEach((col, c) => {
+      xs.push(x);
+      let y = top + head + ROW_GAP / 2 + (bandHeight - heightOf(col)) / 2;
+      col.forEach((t, i) => {
+        centre.set(t, y + sizeOf(t).height / 2);
+        const next = col[i + 1];
+        if (next) y += sizeOf(t).height + gapBetween(t, next, ROW_GAP);
+      });
+      const next = columns[c + 1];
+      const slot = Math.max(...col.map((t) => sizeOf(t).width));
+      const gap = next ? Math.max(COLUMN_GAP, ...col.flatMap((a) => next.map((b) => labelWidth(a, b) + 48))) : 0;
+      x += slot + Math.min(gap, 340);
+    });
+    return x;
+  };
+  arrange();
+  // Order each column by the mean height of its states' neighbours (a few sweeps), "any state" on top.
+  for (let sweep = 0; sweep < 4; sweep++) {
+    for (const col of columns) {
+      const key = new Map(
+        col.map((t) => {
+          const near = between.filter(([a, b]) => a === t || b === t).map(([a, b]) => centre.get(a === t ? b : a) as number);
+          return [t, t === anyPath ? -Infinity : near.length > 0 ? near.reduce((s, n) => s + n, 0) / near.length : (centre.get(t) as number)];
+        }),
+      );
+      col.sort((a, b) => (key.get(a) as number) - (key.get(b) as number));
+    }
+    arrange();
+  }
+  const right = arrange();
+  columns.forEach((col, c) => {
+    const slot = Math.max(...col.map((t) => sizeOf(t).width));
+    for (const t of col) {
+      const size = sizeOf(t);
+      place(g.states.find((s) => s.path === t) ?? null, t, (xs[c] as number) + (slot - size.width) / 2, (centre.get(t) as number) - size.height / 2);
+    }
+  });
+  const bottom = top + head + bandHeight + ROW_GAP;
+  const edge = right + (region ? PAD : 0); // `right`: where the last column ends
+  if (region) {
+    boxes.unshift({ path: region.path, label: `${region.key} (region)`, x: MARGIN, y: top, width: edge - MARGIN, height: bottom - top, compound: true, initial: false, any: false });
+  }
+  return { boxes, links, width: edge + MARGIN, bottom };
+}
+
+function mergeLinks(list: Array<{ edge: GraphEdge; from: string; to: string }>): Link[] {
+  const byKey = new Map<string, Link>();
+  for (const { edge, from, to } of list) {
+    const id = `${from}->${to}`;
+    const link = byKey.get(id) ?? { id, from, to, labels: [] };
+    link.labels.push(labelOf(edge));
+    byKey.set(id, link);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Column of each top-level state: the longest path from the initial state (and "any state")
+ * over the transitions left once those that close a cycle are set aside; transitions into the
+ * initial state never push it right. A state that nothing leaves goes right after its first
+ * predecessor, not after its last.
+ */
+function columnsOf(tops: string[], initial: string | undefined, any: string | null, links: ReadonlyArray<readonly [string, string]>): Map<string, number> {
+  const out = new Map<string, string[]>();
+  for (const [a, b] of links) if (!(out.get(a) ?? []).includes(b)) out.set(a, [...(out.get(a) ?? []), b]);
+  const mark = new Map<string, 'open' | 'done'>();
+  const forward: Array<[string, string]> = [];
+  const finished: string[] = [];
+  const visit = (u: string) => {
+    mark.set(u, 'open');
+    for (const v of out.get(u) ?? []) {
+      if (v === initial || v === any || mark.get(v) === 'open') continue; // closes a cycle: drawn leftwards
+      forward.push([u, v]);
+      if (!mark.has(v)) visit(v);
+    }
+    mark.set(u, 'done');
+    finished.push(u);
+  };
+  for (const start of [initial, any, ...tops]) if (start !== undefined && start !== null && !mark.has(start)) visit(start);
+  const rank = new Map<string, number>(tops.map((t) => [t, 0]));
+  for (const v of finished.reverse()) {
+    for (const [a, b] of forward) if (b === v) rank.set(v, Math.max(rank.get(v) as number, (rank.get(a) as number) + 1));
+  }
+  for (const t of tops) {
+    if (t === initial || t === any || (out.get(t) ?? []).some((v) => v !== t)) continue;
+    const from = forward.filter(([, b]) => b === t).map(([a]) => (rank.get(a) as number) + 1);
+    if (from.length > 0) rank.set(t, Math.min(...from));
+  }
+  return rank;
 }

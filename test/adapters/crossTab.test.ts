@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { broadcastSync, createSession, jsonRefresh, webLocks, webStorage, type StorageLike } from '../../src/index.js';
 import { authServer } from '../helpers/server.js';
 
@@ -18,17 +18,17 @@ function sharedStorage(): StorageLike & { map: Map<string, string> } {
 
 const nextTick = () => new Promise((r) => setTimeout(r, 20));
 
-async function twoTabs(name: string) {
+async function twoTabs(name: string, fetchOf: (tab: 'a' | 'b') => typeof fetch = () => fetch) {
   const server = await authServer();
   const local = sharedStorage();
-  const tab = () =>
+  const tab = (which: 'a' | 'b') =>
     createSession({
-      refresh: jsonRefresh({ url: `${server.url}/refresh` }),
+      refresh: jsonRefresh({ url: `${server.url}/refresh`, fetch: fetchOf(which) }),
       storage: webStorage(local, { key: name }),
       sync: broadcastSync(name),
       wake: false,
     });
-  return { server, local, a: tab(), b: tab() };
+  return { server, local, a: tab('a'), b: tab('b') };
 }
 
 describe('broadcastSync between two sessions', () => {
@@ -56,17 +56,30 @@ describe('broadcastSync between two sessions', () => {
   });
 
   it('obeys a logout from another tab at once, even mid-refresh, leaving the cleared storage alone', async () => {
-    const { server, local, a, b } = await twoTabs('logout-sync');
+    // how tab b's refresh request ended, as its fetch saw it
+    const requests: Array<Promise<string>> = [];
+    const { server, local, a, b } = await twoTabs('logout-sync', (tab) =>
+      tab === 'a'
+        ? fetch
+        : (input, init) => {
+            const response = fetch(input, init);
+            requests.push(response.then((r) => r.clone().text().then(() => `answered ${r.status}`), () => (init?.signal?.aborted ? 'abandoned' : 'failed')));
+            return response;
+          },
+    );
     a.login(await server.login());
     await nextTick();
     server.setFault({ type: 'delay', ms: 300 }, 1);
     const waiting = b.refresh();
     expect(b.getSnapshot().status).toBe('refreshing');
+    await vi.waitFor(() => expect(server.counters.refreshCalls).toBe(1), { timeout: 5_000, interval: 10 });
     a.logout();
     await expect(waiting).rejects.toMatchObject({ kind: 'logged-out' });
     expect(b.getSnapshot()).toMatchObject({ status: 'loggedOut', accessToken: null });
     expect(local.map.size).toBe(0);
-    await new Promise((r) => setTimeout(r, 400)); // the late answer arrives and is ignored
+    // The server answers after the logout; tab b had abandoned its request, so the answer never reaches it.
+    await vi.waitFor(() => expect(server.counters.refreshOk).toBe(1), { timeout: 5_000, interval: 10 });
+    expect(await Promise.all(requests)).toEqual(['abandoned']);
     expect(b.getSnapshot().status).toBe('loggedOut');
     expect(local.map.size).toBe(0);
     a.stop();

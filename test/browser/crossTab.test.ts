@@ -16,6 +16,7 @@ interface Tab {
   refresh(): Promise<string>;
   fire(n: number, path?: string): Promise<Array<number | string>>;
   loggedOutAt(): number | null;
+  attempt(): string | null;
   warnings(): string[];
 }
 declare const tab: Tab;
@@ -91,23 +92,24 @@ describe('cross-tab in real Chromium', () => {
     console.info(`[scenario 1] refreshes at the server: ${server.counters.refreshCalls}, successes: ${server.counters.apiOk}`);
   });
 
-  it('2. logout in one tab: every tab is loggedOut within 200 ms, their requests go out without a token (401 as is, no refresh), storage is empty', async () => {
+  it('2. logout in one tab: every tab is loggedOut by the message alone (no timer runs), their requests go out without a token (401 as is, no refresh), storage is empty', async () => {
     await start();
+    await context.clock.install();
     const tabs = await openTabs(4);
     await tabs[0]!.evaluate(() => tab.login());
     await waitAll(tabs, 'authenticated');
+    // From here on no timer fires in any tab: what happens comes from the logout message.
+    await context.clock.pauseAt((await tabs[0]!.evaluate(() => Date.now())) + 1_000);
     const loggedOutAt = await tabs[0]!.evaluate(() => tab.logout());
-    await waitAll(tabs, 'loggedOut', 1_000);
-    const delays = await Promise.all(tabs.map((p) => p.evaluate(() => tab.loggedOutAt())));
-    const worst = Math.max(...delays.map((t) => (t as number) - loggedOutAt));
-    expect(worst).toBeLessThan(200);
+    await expect.poll(() => Promise.all(tabs.map(status))).toEqual(['loggedOut', 'loggedOut', 'loggedOut', 'loggedOut']);
+    // the same instant on the stopped clock in every tab
+    expect(await Promise.all(tabs.map((p) => p.evaluate(() => tab.loggedOutAt())))).toEqual([loggedOutAt, loggedOutAt, loggedOutAt, loggedOutAt]);
     const results = await Promise.all(tabs.map((p) => p.evaluate(() => tab.fire(2))));
     // logged out, the adapter sends requests as fetch would (DESIGN v2): the server answers 401
     expect(results.flat()).toEqual(Array(8).fill(401));
     expect(await Promise.all(tabs.map((p) => p.evaluate(() => tab.stored())))).toEqual([null, null, null, null]);
     expect(server.seen.filter((r) => r.path.startsWith('/api/')).map((r) => r.authorization)).toEqual(Array(8).fill(undefined));
     expect(server.counters.refreshCalls).toBe(0);
-    console.info(`[scenario 2] slowest tab logged out ${worst.toFixed(1)} ms after the logout`);
   });
 
   it('3. login in one tab: the others become authenticated without a login or refresh of their own', async () => {
@@ -122,27 +124,38 @@ describe('cross-tab in real Chromium', () => {
     expect((await Promise.all(tabs.map((p) => p.evaluate(() => tab.fire(1))))).flat()).toEqual([200, 200, 200]);
   });
 
-  it('4. a tab closed while it holds the lock mid-refresh: the others still end authenticated within the lock timeout + one refresh', async () => {
+  it('4. a tab closed while it holds the lock mid-refresh: the others still end authenticated before their lock timeout, with one refresh', async () => {
     await start({ graceMs: 10_000 });
+    await context.clock.install();
     const [holder, ...others] = await openTabs(3, '?lockTimeout=3000');
     await holder!.evaluate(() => tab.login());
     await waitAll([holder!, ...others], 'authenticated');
     server.resetCounters();
     server.setFault({ type: 'delay', ms: 5_000 }, 1); // the holder's refresh hangs at the server
     void holder!.evaluate(() => tab.refresh()).catch(() => {});
-    await new Promise((r) => setTimeout(r, 150)); // the holder has the lock and its request is out
+    // the holder has the lock and its request is out
+    await expect.poll(() => server.counters.refreshCalls).toBe(1);
+    // Time now moves only when the test says (every tab shares the context's clock).
+    await context.clock.pauseAt((await holder!.evaluate(() => Date.now())) + 1_000);
     const waiting = others.map((p) => p.evaluate(() => tab.refresh()));
-    await new Promise((r) => setTimeout(r, 150));
-    const closedAt = Date.now();
+    await expect.poll(() => Promise.all(others.map((p) => p.evaluate(() => tab.attempt())))).toEqual(['waitingForLock', 'waitingForLock']);
     await holder!.close();
+    // The lock is free at once: the first tab to get it gives the holder's tab a moment to
+    // store an answer (1 s), then sends its own request; the other adopts that answer.
+    let advanced = 0;
+    while (server.counters.refreshCalls < 2) {
+      expect(advanced, 'no refresh was sent before the lock timeout').toBeLessThan(3_000);
+      await context.clock.runFor(100);
+      advanced += 100;
+    }
     const suffixes = await Promise.all(waiting);
-    const took = Date.now() - closedAt;
     expect(suffixes[0]).toMatch(/^.{4}$/);
     expect(suffixes[1]).toBe(suffixes[0]);
+    await context.clock.resume();
     await waitAll(others, 'authenticated');
-    expect(took).toBeLessThan(3_000 + 1_000);
+    expect(server.counters.refreshCalls).toBe(2); // the holder's, and one for both other tabs
     expect(server.counters.reuseDetections).toBe(0);
-    console.info(`[scenario 4] the other tabs were authenticated ${took} ms after the lock holder closed`);
+    console.info(`[scenario 4] the other tabs sent their refresh ${advanced} ms (on their clock) after the lock holder closed`);
   });
 
   it('5. a tab whose timers slept past expiry refreshes before its next request goes out', async () => {

@@ -22,15 +22,21 @@ describe('SessionStatechart in real Chromium', () => {
   it.each(['loggedOut', 'authenticated', 'expiringSoon', 'refreshing', 'refreshFailed'] as const)(
     'renders the %s state, marks it current, and is saved as a screenshot',
     async (status) => {
-      const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, deviceScaleFactor: 1.5 });
+      // wide enough for the whole chart at its own size: the labels' 10.5 px text stays legible
+      const page = await browser.newPage({ viewport: { width: 2500, height: 1300 }, deviceScaleFactor: 1 });
       await page.goto(`${server.url}/statechart.html`);
       expect(await page.evaluate((s) => (window as unknown as { show(s: string): Promise<string> }).show(s), status)).toBe(status);
-      const leaf = status === 'expiringSoon' || status === 'refreshing' ? `session.renewing.token.${status}` : `session.${status}`;
-      await page.locator(`[aria-current="step"][data-state="${leaf}"]`).waitFor();
-      // one current state per region: the session's (and, while renewing, the attempt's) and the lifetime's
-      const current = await page.locator('[aria-current]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
-      expect(current.filter((p) => !/^(lifetime\.|session\.renewing\.attempt\.)/.test(p ?? ''))).toEqual([leaf]);
-      expect(current.filter((p) => p?.startsWith('lifetime.'))).toEqual(['lifetime.unbounded']);
+      // the current state of every region: the session's, the refresh attempt's, the lifetime's
+      const current = {
+        loggedOut: ['session.loggedOut'],
+        authenticated: ['session.authenticated'],
+        expiringSoon: ['session.renewing.token.expiringSoon', 'session.renewing.attempt.running.requesting'],
+        refreshing: ['session.renewing.token.refreshing', 'session.renewing.attempt.running.requesting'],
+        refreshFailed: ['session.refreshFailed'],
+      }[status];
+      await page.locator(`[aria-current="step"][data-state="${current[0]}"]`).waitFor();
+      const marked = await page.locator('[aria-current]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state')));
+      expect(marked).toEqual([...current, 'lifetime.unbounded']);
       const html = await page.content();
       expect(html).not.toContain('c2lnbmF0dXJlLXNjcmVlbnNob3Q-Ab12');
       expect(html).not.toContain('rt_screenshot_refresh_token_Zz99');

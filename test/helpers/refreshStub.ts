@@ -1,5 +1,11 @@
 import type { RefreshContext, TokenSet } from '../../src/index.js';
 
+// Captured before any test installs fake timers: the safety net below must run on real time.
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+/** How long next()/nth() wait for a call before failing with a message saying which never came. */
+const SAFETY_MS = 5_000;
+
 /** One call of a scripted refresh function, settled by the test. */
 export interface RefreshCall {
   refreshToken: string | undefined;
@@ -19,6 +25,30 @@ export function scriptedRefresh() {
   let inFlight = 0;
   let maxInFlight = 0;
   let auto: ((call: RefreshCall, n: number) => void) | null = null;
+  // Tests waiting in next()/nth(): each checks its condition when a call arrives.
+  const waiting = new Set<() => void>();
+  /** Resolves with `pick()` as soon as it gives a call: at once, or when the call arrives. */
+  const waitFor = (pick: () => RefreshCall | undefined, failure: () => string): Promise<RefreshCall> => {
+    const ready = pick();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const call = pick();
+        if (!call) return;
+        done();
+        resolve(call);
+      };
+      const timer = realSetTimeout(() => {
+        done();
+        reject(new Error(`${failure()} within ${SAFETY_MS} ms of real time`));
+      }, SAFETY_MS);
+      const done = () => {
+        waiting.delete(check);
+        realClearTimeout(timer);
+      };
+      waiting.add(check);
+    });
+  };
   const fn = ({ refreshToken, signal }: RefreshContext) =>
     new Promise<TokenSet>((resolve, reject) => {
       inFlight++;
@@ -34,6 +64,7 @@ export function scriptedRefresh() {
       // like fetch: an aborted request settles with an AbortError
       signal.addEventListener('abort', () => call.reject(new DOMException('aborted', 'AbortError')), { once: true });
       auto?.(call, calls.length);
+      for (const check of [...waiting]) check();
     });
   return {
     fn,
@@ -50,21 +81,22 @@ export function scriptedRefresh() {
       if (!call) throw new Error('no refresh call yet');
       return call;
     },
-    /** The call in flight, once the refresh cycle has reached the network (a few microtasks). */
-    async next(): Promise<RefreshCall> {
-      for (let i = 0; i < 100; i++) {
-        const call = calls.at(-1);
-        if (call && !call.settled) return call;
-        await Promise.resolve();
-      }
-      throw new Error('no refresh call in flight');
+    /** The call in flight: the last one, if not yet settled, else the next to arrive. */
+    next(): Promise<RefreshCall> {
+      return waitFor(
+        () => {
+          const call = calls.at(-1);
+          return call && !call.settled ? call : undefined;
+        },
+        () => `no refresh call in flight (${calls.length === 0 ? 'none made' : `${calls.length} made, all settled`})`,
+      );
     },
     /** Call number `n` (from 1), once the refresh cycle has made it. */
-    async nth(n: number): Promise<RefreshCall> {
-      for (let i = 0; i < 100 && calls.length < n; i++) await Promise.resolve();
-      const call = calls[n - 1];
-      if (!call) throw new Error(`refresh call ${n} never came (${calls.length} so far)`);
-      return call;
+    nth(n: number): Promise<RefreshCall> {
+      return waitFor(
+        () => calls[n - 1],
+        () => `refresh call ${n} never came (${calls.length} so far)`,
+      );
     },
     /** Answer every future call at once with `answer(n)` (n counts from 1). */
     answerWith(answer: (n: number, call: RefreshCall) => TokenSet | Error) {

@@ -181,13 +181,18 @@ describe('asynchronous storage', () => {
     expect(renewed).toMatchObject({ state: 'resolved', value: pair(2).accessToken });
   });
 
-  it('does not leave getAccessToken() hanging when the storage load never settles', async () => {
+  it('does not leave getAccessToken() hanging when the storage load never settles: logged out after refreshTimeout, with a warning', async () => {
     vi.useFakeTimers();
     const storage: TokenStorage = { load: () => new Promise(() => {}), save: () => {}, clear: () => {} };
-    const { session } = start({ storage });
+    const { session, status, warnings } = start({ storage, refreshTimeout: 3_000 });
     const waiting = track(session.getAccessToken());
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(waiting.state).not.toBe('pending');
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(waiting.state).toBe('pending');
+    expect(status()).toBe('restoring');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(waiting).toMatchObject({ state: 'rejected', error: { kind: 'logged-out' } });
+    expect(status()).toBe('loggedOut');
+    expect(warnings).toEqual(['the storage did not answer within 3000 ms; starting without it']);
   });
 
   it('restores from a storage whose load returns a promise of another realm (an iframe, a vm context)', async () => {
@@ -302,11 +307,17 @@ describe('tokenRejected during refreshFailed', () => {
     return s;
   }
 
-  it('an old token: answers the kept current token at once', async () => {
-    const { session, refresh } = await failed();
+  it('an old token: answers the kept current token at once, and the request starts one background retry', async () => {
+    const { session, refresh, status } = await failed();
     await expect(session.tokenRejected('access-0-abcdefgh')).resolves.toBe(pair(1).accessToken);
-    // at most the one background retry the next request starts
-    expect(refresh.calls.length).toBeLessThanOrEqual(2);
+    // refreshFailed retries on the next request: in the background, the kept token still works
+    expect(status()).toBe('expiringSoon');
+    const retry = await refresh.nth(2);
+    expect(retry.refreshToken).toBe(pair(1).refreshToken);
+    retry.resolve(pair(2));
+    await vi.waitFor(() => expect(status()).toBe('authenticated'));
+    expect(session.getSnapshot().accessToken).toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(2);
     expect(refresh.maxInFlight).toBe(1);
   });
 

@@ -1,12 +1,15 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMachine } from 'xstate';
-import { createSession, machineGraph, SessionError, sessionMachine } from '../../src/index.js';
+import { createSession, machineGraph, SessionError, sessionMachine, type RefreshLock } from '../../src/index.js';
 import { SessionStatechart } from '../../src/react.js';
-import { scriptedRefresh } from '../helpers/refreshStub.js';
+import { pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 const ACCESS = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.whole-token-must-not-show-W1X2';
 const REFRESH = 'refresh-token-must-not-show-R9S8';
@@ -119,5 +122,83 @@ describe('SessionStatechart', () => {
     const drawn = [...container.querySelectorAll('[data-state]')].map((e) => e.getAttribute('data-state'));
     expect(drawn).toEqual(expect.arrayContaining(['a', 'b', 'added']));
     session.stop();
+  });
+
+  describe('the live panel, as time passes', () => {
+    const row = (name: string) => screen.getByTestId(name).textContent;
+    /** Moves the (fake) clock and lets timers and promise callbacks run. */
+    const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+
+    it('shows each failed attempt and the countdown to the next try, then the refresh going through', async () => {
+      vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
+      const refresh = scriptedRefresh();
+      const session = createSession({ refresh: refresh.fn, wake: false, retry: { attempts: 2, backoff: (attempt) => attempt * 600 } });
+      render(<SessionStatechart session={session} />);
+      act(() => session.login(pair(1)));
+      expect(row('ss-refresh')).toBe('—');
+      act(() => void session.refresh().catch(() => {}));
+      await act(async () => (await refresh.nth(1)).reject(new SessionError('network', 'offline')));
+      expect(row('ss-refresh')).toBe('attempt 1 of 3 failed — next try in 0.6 s');
+      await advance(600);
+      expect(row('ss-refresh')).toBe('in flight (attempt 2 of 3)');
+      await act(async () => (await refresh.nth(2)).reject(new SessionError('network', 'offline')));
+      expect(row('ss-refresh')).toBe('attempt 2 of 3 failed — next try in 1.2 s');
+      await advance(1_000); // the countdown moves with the clock
+      expect(row('ss-refresh')).toBe('attempt 2 of 3 failed — next try in 0.2 s');
+      await advance(200);
+      expect(row('ss-refresh')).toBe('in flight (attempt 3 of 3)');
+      await act(async () => (await refresh.nth(3)).resolve(pair(2)));
+      expect(row('ss-refresh')).toBe('—');
+      expect(row('ss-status')).toBe('authenticated');
+      session.stop();
+    });
+
+    it('shows a refresh waiting for another tab’s lock', async () => {
+      vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
+      let release!: () => void;
+      // another tab holds the lock until the test releases it
+      const lock: RefreshLock = {
+        async withLock(fn, options) {
+          options?.onWait?.();
+          await new Promise<void>((resolve) => (release = resolve));
+          return fn({ contended: true });
+        },
+      };
+      const refresh = scriptedRefresh();
+      const session = createSession({ refresh: refresh.fn, lock, wake: false, retry: { attempts: 0 } });
+      render(<SessionStatechart session={session} />);
+      act(() => session.login(pair(1)));
+      act(() => void session.refresh().catch(() => {}));
+      expect(row('ss-refresh')).toBe("waiting for another tab's refresh (attempt 1 of 1)");
+      expect(refresh.calls).toHaveLength(0);
+      act(() => release());
+      await advance(1_000); // a tab that waited gives the other's storage write a moment to arrive
+      expect(row('ss-refresh')).toBe('in flight (attempt 1 of 1)');
+      await act(async () => (await refresh.next()).resolve(pair(2)));
+      expect(row('ss-refresh')).toBe('—');
+      session.stop();
+    });
+
+    it('shows an idle session’s coming end, puts it off on activity, and the logout when it comes', async () => {
+      vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
+      const refresh = scriptedRefresh();
+      const session = createSession({ refresh: refresh.fn, wake: false, activity: false, idleTimeout: 10 * 60_000, endingWarning: 60_000 });
+      render(<SessionStatechart session={session} />);
+      act(() => session.login(pair(1, 3600)));
+      expect(row('ss-ending')).toBe('—');
+      await advance(9 * 60_000);
+      expect(row('ss-ending')).toBe('idle, in 60 s');
+      await advance(58_800);
+      expect(row('ss-ending')).toBe('idle, in 1.2 s');
+      act(() => session.touch());
+      expect(row('ss-ending')).toBe('—');
+      await advance(9 * 60_000 + 1_000);
+      expect(row('ss-ending')).toBe('idle, in 59 s');
+      await advance(59_000);
+      expect(row('ss-status')).toBe('loggedOut');
+      expect(row('ss-ending')).toBe('—');
+      expect(row('ss-error')).toMatch(/^idle-timeout: /);
+      session.stop();
+    });
   });
 });

@@ -53,6 +53,11 @@ const tab = {
     return results.map((r) => (r.status === 'fulfilled' ? r.value : isSessionError(r.reason) ? r.reason.kind : String(r.reason)));
   },
   loggedOutAt: () => loggedOutAt.at(-1) ?? null,
+  /** Where the refresh attempt is (`waitingForLock`, `requesting`, …), or null when none runs. */
+  attempt(): string | null {
+    const running = (session.actor.getSnapshot().value as { session?: { renewing?: { attempt?: { running?: string } } } }).session?.renewing?.attempt?.running;
+    return running ?? null;
+  },
   warnings: () => warnings,
 };
 Object.assign(window, { tab });
