@@ -34,18 +34,21 @@ export function withEffects(e: Effects) {
       refreshAttempt: fromCallback<SessionEvent, { tokens: Tokens | null }>(({ input, sendBack }) => {
         const controller = new AbortController();
         const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
+        let settled = false;
         e.refresher
           .attempt(input.tokens, controller.signal, {
             lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
             requestSent: () => sendBack({ type: 'REQUEST_SENT' }),
             answered: () => sendBack({ type: 'ANSWER_RECEIVED' }),
           })
+          .finally(() => (settled = true))
           .then(
             (tokens) => sendBack({ type: 'REFRESH_SUCCEEDED', tokens }),
             // server text may quote a token: the session cuts every one it knows
             (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: scrubError(toSessionError(error), secrets) }),
           );
-        return () => controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
+        // (an attempt that already answered has nothing to stop)
+        return () => settled || controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
       }),
     },
     actions: {
