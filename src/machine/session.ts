@@ -17,7 +17,10 @@ import { createWaiterQueue } from './waiters.js';
 
 const loggedOutError = () => new SessionError('logged-out', 'the session is logged out');
 const stoppedError = () => new SessionError('aborted', 'the session was stopped');
-const newLogin = (at: number) => ({ id: `${at.toString(36)}-${Math.random().toString(36).slice(2, 10)}`, at });
+// Login ids order logins made in the same millisecond by this page (a sequence), then at random:
+// two tabs logging in within the same millisecond have no order to keep.
+let logins = 0;
+const newLogin = (at: number) => ({ id: `${at.toString(36)}.${(++logins).toString(36).padStart(6, '0')}.${Math.random().toString(36).slice(2, 8)}`, at });
 
 export type { Session } from './types.js';
 
