@@ -69,3 +69,16 @@ export function createSnapshotStore(read: () => SessionSnapshot, warn: (message:
     clear: () => listeners.clear(),
   };
 }
+
+/** What a server renders before the browser's session takes over: logged out (React and Vue bindings). */
+export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
+  status: 'loggedOut',
+  accessToken: null,
+  claims: null,
+  expiresAt: null,
+  error: null,
+  pending: 0,
+  ending: null,
+  isAuthenticated: false,
+  isRestoring: false,
+});

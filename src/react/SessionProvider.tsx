@@ -1,6 +1,9 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { Session } from '../machine/session.js';
 import type { SessionSnapshot } from '../machine/types.js';
+import { LOGGED_OUT_SNAPSHOT } from '../machine/snapshot.js';
+
+export { LOGGED_OUT_SNAPSHOT };
 
 interface SessionContextValue {
   session: Session;
@@ -9,18 +12,6 @@ interface SessionContextValue {
 
 const SessionReactContext = createContext<SessionContextValue | null>(null);
 
-/** What the server renders before the browser's session takes over: logged out. */
-export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
-  status: 'loggedOut',
-  accessToken: null,
-  claims: null,
-  expiresAt: null,
-  error: null,
-  pending: 0,
-  ending: null,
-  isAuthenticated: false,
-  isRestoring: false,
-});
 
 /** Props of {@link SessionProvider}. */
 export interface SessionProviderProps {

@@ -1,6 +1,9 @@
 import { inject, provide, type App, type InjectionKey, type Plugin } from 'vue';
 import type { Session } from '../machine/session.js';
 import type { SessionSnapshot } from '../machine/types.js';
+import { LOGGED_OUT_SNAPSHOT } from '../machine/snapshot.js';
+
+export { LOGGED_OUT_SNAPSHOT };
 
 /** What `provideSession` hands down: the session and what to render on the server. */
 export interface ProvidedSession {
@@ -14,18 +17,6 @@ export interface ProvideSessionOptions {
   serverSnapshot?: SessionSnapshot;
 }
 
-/** What the server renders unless told otherwise: logged out, like the React bindings. */
-export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
-  status: 'loggedOut',
-  accessToken: null,
-  claims: null,
-  expiresAt: null,
-  error: null,
-  pending: 0,
-  ending: null,
-  isAuthenticated: false,
-  isRestoring: false,
-});
 
 const KEY: InjectionKey<ProvidedSession> = Symbol('silent-session');
 
