@@ -20,30 +20,20 @@ export function setDeadline(at: number, now: () => number, fn: () => void): () =
 }
 
 /**
- * Calls `fn` after `ms` (never for Infinity; at most ~24.8 days, setTimeout's limit, instead of
- * firing at once as setTimeout does past it). Returns the cancel function.
+ * Calls `fn` after `ms` (never for Infinity). Delays past setTimeout's limit are chained, so
+ * none fires early. Returns the cancel function.
  */
 export function after(ms: number, fn: () => void): () => void {
   if (!(ms < Infinity)) return () => {};
-  const handle = setTimeout(fn, Math.min(Math.max(0, ms), MAX_DELAY));
+  let left = Math.max(0, ms);
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    const step = Math.min(left, MAX_DELAY);
+    left -= step;
+    handle = setTimeout(left > 0 ? arm : fn, step);
+  };
+  arm();
   return () => clearTimeout(handle);
-}
-
-/** Resolves after `ms`; rejects with kind `aborted` as soon as `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortedBy(signal));
-    const done = () => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    };
-    const stop = () => {
-      clearTimeout(handle);
-      reject(abortedBy(signal));
-    };
-    const handle = setTimeout(done, Math.min(Math.max(0, ms), MAX_DELAY));
-    signal.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** The SessionError for an aborted signal, keeping its reason as the cause. */

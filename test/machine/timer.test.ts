@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSession } from '../../src/index.js';
-import { setDeadline, sleep } from '../../src/machine/timer.js';
+import { after, setDeadline } from '../../src/machine/timer.js';
 import { scriptedRefresh } from '../helpers/refreshStub.js';
 
 const DAY = 86_400_000;
@@ -44,12 +44,22 @@ describe('setDeadline', () => {
   });
 });
 
-describe('sleep', () => {
-  it('rejects with kind aborted as soon as the signal aborts', async () => {
-    const controller = new AbortController();
-    const done = sleep(10_000, controller.signal);
-    controller.abort('stop');
-    await expect(done).rejects.toMatchObject({ kind: 'aborted', cause: 'stop' });
+describe('after', () => {
+  it('waits a delay past setTimeout\'s 2^31-1 ms limit to the millisecond, never firing early', async () => {
+    const fired = vi.fn();
+    after(2 ** 31 + 1_000, fired);
+    await vi.advanceTimersByTimeAsync(2 ** 31 + 999);
+    expect(fired).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('never fires for Infinity, and not once cancelled', async () => {
+    const fired = vi.fn();
+    after(Infinity, fired);
+    after(10, fired)();
+    await vi.advanceTimersByTimeAsync(60 * DAY);
+    expect(fired).not.toHaveBeenCalled();
   });
 });
 
