@@ -159,7 +159,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     f.awaited = true;
     let tokens: Tokens;
     try {
-      tokens = await race(f.promise, o.timeout, signal);
+      tokens = await within(f.promise, o.timeout, () => new SessionError('timeout', `no answer from the refresh within ${o.timeout} ms`), signal);
     } finally {
       f.awaited = false;
     }
@@ -222,38 +222,25 @@ function withRefreshToken(set: unknown, base: Tokens | null): unknown {
 
 /**
  * `promise`, or the error `onTimeout` makes once `ms` have passed (if it makes none, the
- * promise goes on unbounded).
+ * promise goes on unbounded), or kind `aborted` as soon as `signal` aborts.
  */
-function within<T>(promise: Promise<T>, ms: number, onTimeout: () => SessionError | null): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = onTimeout();
-      if (error) reject(error);
-    }, ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
-}
-
-function race<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+function within<T>(promise: Promise<T>, ms: number, onTimeout: () => SessionError | null, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       settle();
     };
-    const onAbort = () => finish(() => reject(abortedBy(signal, 'the refresh')));
-    const timer = setTimeout(
-      () => finish(() => reject(new SessionError('timeout', `no answer from the refresh within ${ms} ms`))),
-      ms,
-    );
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => finish(() => reject(abortedBy(signal as AbortSignal, 'the refresh')));
+    const timer = setTimeout(() => {
+      const error = onTimeout();
+      if (error) finish(() => reject(error));
+    }, ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => finish(() => resolve(value)),
-      (error) => finish(() => reject(error)),
+      (error: unknown) => finish(() => reject(error)),
     );
   });
 }
