@@ -3,6 +3,7 @@ import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Session } from '../machine/session.js';
 import { redact } from '../machine/tokens.js';
 import { useServerSnapshot } from './SessionProvider.js';
+import { useActorSubscription } from './useActivePaths.js';
 
 /** One line of the event log. */
 interface LoggedEvent {
@@ -63,20 +64,6 @@ function useTick(now: () => number): number {
   return now();
 }
 
-// One subscription function per session, so useSyncExternalStore keeps it.
-const subscribers = new WeakMap<Session, (onChange: () => void) => () => void>();
-function subscribeActor(session: Session) {
-  let subscribe = subscribers.get(session);
-  if (!subscribe) {
-    subscribe = (onChange) => {
-      const subscription = session.actor.subscribe({ next: onChange, error: () => {} });
-      return () => subscription.unsubscribe();
-    };
-    subscribers.set(session, subscribe);
-  }
-  return subscribe;
-}
-
 // What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock.
 function describeRefresh(snapshot: ReturnType<Session['actor']['getSnapshot']>, time: number): string {
   const { attempt, retryAt, config } = snapshot.context;
@@ -104,7 +91,7 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
   const time = useTick(now);
   const log = useEventLog(session, now);
   const left = snapshot.expiresAt === null ? null : snapshot.expiresAt - time;
-  const machine = useSyncExternalStore(subscribeActor(session), () => session.actor.getSnapshot(), () => session.actor.getSnapshot());
+  const machine = useSyncExternalStore(useActorSubscription(session.actor), () => session.actor.getSnapshot(), () => session.actor.getSnapshot());
   const refreshing = describeRefresh(machine, time);
   const ending = snapshot.ending === null ? '—' : `${snapshot.ending.reason}, in ${seconds(Math.max(0, snapshot.ending.at - time))}`;
   const row = (term: string, value: string, testId: string) => (

@@ -17,13 +17,7 @@ const samePaths = (a: string[], b: string[]) => a.length === b.length && a.every
  */
 export function useActivePaths(actor: AnyActorRef): string[] {
   const last = useRef<{ value: unknown; paths: string[] } | null>(null);
-  const subscribe = useCallback(
-    (onChange: () => void) => {
-      const subscription = actor.subscribe({ next: onChange, error: onChange });
-      return () => subscription.unsubscribe();
-    },
-    [actor],
-  );
+  const subscribe = useActorSubscription(actor);
   const read = () => {
     const value: unknown = actor.getSnapshot().value;
     const previous = last.current;
@@ -34,4 +28,15 @@ export function useActivePaths(actor: AnyActorRef): string[] {
     return paths;
   };
   return useSyncExternalStore(subscribe, read, read);
+}
+
+/** A stable `subscribe` for `useSyncExternalStore` over an actor's snapshots (the debug views). */
+export function useActorSubscription(actor: AnyActorRef): (onChange: () => void) => () => void {
+  return useCallback(
+    (onChange: () => void) => {
+      const subscription = actor.subscribe({ next: onChange, error: onChange });
+      return () => subscription.unsubscribe();
+    },
+    [actor],
+  );
 }
