@@ -9,6 +9,7 @@ export default defineConfig({
     fetch: 'src/fetch.ts',
     axios: 'src/axios.ts',
     react: 'src/react.ts',
+    devtools: 'src/devtools.ts',
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
   },

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import type { SessionStatus } from '../src/index.js';
-import { SessionStatechart } from '../src/react.js';
+import { SessionStatechart } from '../src/devtools.js';
 import { expect, within } from 'storybook/test';
 import { chartPath, expectStatus, expectText, expectToken, statusStates } from './harness/expectations.js';
 import { reached, type Scenario } from './harness/scenario.js';

@@ -98,7 +98,7 @@ export async function run(_options: { quick: boolean }): Promise<SectionResult> 
     { name: './fetch', entry: all('fetch.js'), ignore: DEPS },
     { name: './axios', entry: all('axios.js'), ignore: DEPS },
     { name: './react hooks', entry: `export { SessionProvider, useSession, useSessionSelector } from ${JSON.stringify(dist('react.js'))};`, ignore: DEPS },
-    { name: './react all', entry: all('react.js'), ignore: DEPS },
+    { name: './devtools', entry: all('devtools.js'), ignore: DEPS },
     { name: '. + ./ky own', entry: all('index.js', 'ky.js'), ignore: DEPS },
     { name: '. + ./fetch own', entry: all('index.js', 'fetch.js'), ignore: DEPS },
     { name: '. + ./axios own', entry: all('index.js', 'axios.js'), ignore: DEPS },
@@ -136,7 +136,7 @@ export async function run(_options: { quick: boolean }): Promise<SectionResult> 
     ]),
     ['`.` typical imports only (createSession, jsonRefresh, webStorage)', fmt.kb(get('typical own')), '–', 'informational'],
     ['`./react` hooks only', fmt.kb(get('./react hooks')), '–', budget(1500, get('./react hooks'))],
-    ['`./react` everything (with SessionStatechart, SessionPanel)', fmt.kb(get('./react all')), '–', 'informational'],
+    ['`./devtools` (SessionStatechart, SessionPanel)', fmt.kb(get('./devtools')), '–', 'informational'],
   ];
   const totals: string[][] = [
     ['silent-session `.` + `./ky`, everything exported', fmt.kb(get('. + ./ky own')), fmt.kb(get('. + ./ky total'))],

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isSessionError } from '../../src/index.js';
-import { SessionStatechart, useSession, useSessionSelector } from '../../src/react.js';
+import { SessionStatechart } from '../../src/devtools.js';
+import { useSession, useSessionSelector } from '../../src/react.js';
 import { admin, authFetch, lifetime, login, session } from './session.js';
 import { SignOutWarning } from './SignOutWarning.js';
 

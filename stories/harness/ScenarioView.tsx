@@ -1,5 +1,6 @@
 import { useSyncExternalStore, type CSSProperties } from 'react';
-import { SessionProvider, SessionStatechart } from '../../src/react.js';
+import { SessionStatechart } from '../../src/devtools.js';
+import { SessionProvider } from '../../src/react.js';
 import { ClientApp } from './ClientApp.js';
 import { SignOutWarning } from './SignOutWarning.js';
 import type { StoryBackend } from './backend.js';

@@ -23,6 +23,7 @@ const peersOf: Record<string, string[]> = {
   './fetch': [],
   './axios': ['axios'],
   './react': ['react'],
+  './devtools': ['react'],
   './vue': ['vue'],
   './msw': ['jose', 'msw'],
 };

@@ -8,7 +8,8 @@ import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSession, SessionError, type Session, type TokenSet } from '../../src/index.js';
-import { SessionPanel, SessionProvider, SessionStatechart, useSession, useSessionSelector } from '../../src/react.js';
+import { SessionPanel, SessionStatechart } from '../../src/devtools.js';
+import { SessionProvider, useSession, useSessionSelector } from '../../src/react.js';
 import { scriptedRefresh } from '../helpers/refreshStub.js';
 
 afterEach(cleanup);

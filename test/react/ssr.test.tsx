@@ -1,7 +1,8 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { createSession, type SessionSnapshot } from '../../src/index.js';
-import { SessionProvider, SessionStatechart, useSession, useSessionSelector } from '../../src/react.js';
+import { SessionStatechart } from '../../src/devtools.js';
+import { SessionProvider, useSession, useSessionSelector } from '../../src/react.js';
 
 // Runs in Node, where there is no `window`: any access to it during render would throw.
 function App() {

@@ -3,7 +3,7 @@ import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMachine } from 'xstate';
 import { createSession, machineGraph, SessionError, sessionMachine, type RefreshLock } from '../../src/index.js';
-import { SessionStatechart } from '../../src/react.js';
+import { SessionStatechart } from '../../src/devtools.js';
 import { pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
 afterEach(() => {

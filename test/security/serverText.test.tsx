@@ -10,7 +10,7 @@ import {
   type RefreshFunction,
   type SessionError as SessionErrorType,
 } from '../../src/index.js';
-import { SessionPanel, SessionStatechart } from '../../src/react.js';
+import { SessionPanel, SessionStatechart } from '../../src/devtools.js';
 import { fakeJwt } from '../helpers/refreshStub.js';
 import { messagesOf } from '../helpers/integration.js';
 

@@ -7,9 +7,9 @@ import {
   useSession,
   useSessionSelector,
   type SessionProviderProps,
-  type SessionStatechartProps,
   type UseSessionResult,
 } from '../../src/react.js';
+import type { SessionStatechartProps } from '../../src/devtools.js';
 
 type Claims = { sub: string; roles: string[] };
 interface ExtendingClaims extends Record<string, unknown> {

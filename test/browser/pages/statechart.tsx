@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { createSession, SessionError, type Session, type SessionStatus, type TokenSet } from '../../../src/index.js';
-import { SessionStatechart } from '../../../src/react.js';
+import { SessionStatechart } from '../../../src/devtools.js';
 
 // Puts a session in each of the five public states, with no network: the refresh function
 // here is the page's own (never answering, or failing), so each state holds still for a

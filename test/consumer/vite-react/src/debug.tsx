@@ -1,5 +1,6 @@
 import { createRoot } from 'react-dom/client';
-import { SessionProvider, SessionStatechart, useSessionSelector } from 'silent-session/react';
+import { SessionStatechart } from 'silent-session/devtools';
+import { SessionProvider, useSessionSelector } from 'silent-session/react';
 import { Home } from './Home';
 import { session } from './session';
 

@@ -2,7 +2,7 @@ import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { AnyActorRef } from 'xstate';
 
 /** Dot paths of the active states, e.g. `['renewing', 'renewing.refreshing']`. */
-export function activePaths(value: unknown, prefix = ''): string[] {
+function activePaths(value: unknown, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, child]) => [prefix + key, ...activePaths(child, `${prefix}${key}.`)]);

@@ -82,7 +82,7 @@ export function crossings(a: Track, b: Track): number {
 }
 
 /** Whether the segments p–q and r–s cross. */
-export function intersects(p: Point, q: Point, r: Point, s: Point): boolean {
+function intersects(p: Point, q: Point, r: Point, s: Point): boolean {
   const turn = (a: Point, b: Point, c: Point) => Math.sign((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x));
   return turn(p, q, r) * turn(p, q, s) < 0 && turn(r, s, p) * turn(r, s, q) < 0;
 }

@@ -2,46 +2,12 @@ import type { AnyStateMachine } from 'xstate';
 import { machineGraph, type GraphEdge, type GraphState } from '../machine/graph.js';
 import { labelSize, LINE, placeLabels } from './chart/labels.js';
 import { route, type Link } from './chart/route.js';
+import type { Arrow, Box, ChartLayout } from './chart/types.js';
 
-/** A box in the diagram: a state, a compound state's frame, or a region's "any state" source. */
-export interface Box {
-  path: string;
-  label: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  compound: boolean;
-  initial: boolean;
-  /** The "any state" source of a region's own transitions. */
-  any: boolean;
-}
-
-/** An arrow with its label lines, as an SVG path. */
-export interface Arrow {
-  id: string;
-  from: string;
-  to: string;
-  d: string;
-  labels: string[];
-  /** Where the first label line's baseline starts, and how it is anchored there. */
-  labelX: number;
-  labelY: number;
-  anchor: 'start' | 'middle' | 'end';
-  /** The backdrop behind the label lines (it interrupts the arrow, so the label reads as the arrow's own). */
-  labelBox: { x: number; y: number; width: number; height: number };
-}
-
-/** A laid-out statechart: every box and arrow, and the canvas size. */
-export interface ChartLayout {
-  boxes: Box[];
-  arrows: Arrow[];
-  width: number;
-  height: number;
-}
+export type { Arrow, Box, ChartLayout } from './chart/types.js';
 
 /** Path suffix of the pseudo-state that a region's own ("from any state") transitions start from. */
-export const ANY_STATE = '*';
+const ANY_STATE = '*';
 
 const W = 150;
 const H = 40;

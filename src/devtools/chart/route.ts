@@ -1,4 +1,4 @@
-import type { Arrow, Box } from '../layout.js';
+import type { Arrow, Box } from './types.js';
 import { crossings, grow, polyline, rectOf, runsThrough, step, track, type Point, type Rect, type Side, type Track } from './geometry.js';
 import { titleOf } from './labels.js';
 

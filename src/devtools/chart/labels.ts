@@ -1,4 +1,4 @@
-import type { Arrow, Box, ChartLayout } from '../layout.js';
+import type { Arrow, Box, ChartLayout } from './types.js';
 import { grow, overlaps, rectOf, runsThrough, samples, track, type Point, type Rect, type Track } from './geometry.js';
 
 // The arrows' labels: their font and size, and where each one goes.
@@ -14,7 +14,7 @@ export const LINE = 12;
 /** Width of one label character, rounded up from 0.6 em. */
 const CHAR = 6.5;
 // From a line's baseline to the top of its tallest glyph, and below it to the lowest.
-export const ASCENT = 10;
+const ASCENT = 10;
 const DESCENT = 3;
 
 /** The size of a label's lines, from their length in characters. */
