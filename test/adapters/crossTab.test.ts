@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { broadcastSync, createSession, jsonRefresh, webLocks, webStorage, type StorageLike } from '../../src/index.js';
+import { broadcastSync, createSession, jsonRefresh, webLocks, webStorage, type Session, type SessionSnapshot, type StorageLike } from '../../src/index.js';
 import { authServer } from '../helpers/server.js';
 
 // Node has BroadcastChannel (delivered between channel objects of one process), so two
@@ -16,7 +16,18 @@ function sharedStorage(): StorageLike & { map: Map<string, string> } {
   };
 }
 
-const nextTick = () => new Promise((r) => setTimeout(r, 20));
+/** Resolves once the session's snapshot satisfies `ready` (the message from the other tab arrived). */
+function until(session: Session, ready: (s: SessionSnapshot) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (ready(session.getSnapshot())) return resolve();
+    const stop = session.subscribe((s) => {
+      if (ready(s)) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
 
 async function twoTabs(name: string, fetchOf: (tab: 'a' | 'b') => typeof fetch = () => fetch) {
   const server = await authServer();
@@ -35,7 +46,7 @@ describe('broadcastSync between two sessions', () => {
   it('logs the other tab in on login, without a login or refresh of its own', async () => {
     const { server, a, b } = await twoTabs('login-sync');
     a.login(await server.login());
-    await nextTick();
+    await until(b, (s) => s.status === 'authenticated');
     expect(b.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: a.getSnapshot().accessToken });
     expect(server.counters.logins).toBe(1);
     expect(server.counters.refreshCalls).toBe(0);
@@ -46,9 +57,9 @@ describe('broadcastSync between two sessions', () => {
   it('hands a refresh in one tab to the other, which adopts it without refreshing', async () => {
     const { server, a, b } = await twoTabs('refresh-sync');
     a.login(await server.login());
-    await nextTick();
+    await until(b, (s) => s.status === 'authenticated');
     const fresh = await a.refresh();
-    await nextTick();
+    await until(b, (s) => s.accessToken === fresh);
     expect(b.getSnapshot().accessToken).toBe(fresh);
     expect(server.counters.refreshCalls).toBe(1);
     a.stop();
@@ -68,7 +79,7 @@ describe('broadcastSync between two sessions', () => {
           },
     );
     a.login(await server.login());
-    await nextTick();
+    await until(b, (s) => s.status === 'authenticated');
     server.setFault({ type: 'delay', ms: 300 }, 1);
     const waiting = b.refresh();
     expect(b.getSnapshot().status).toBe('refreshing');
