@@ -11,6 +11,7 @@ export default defineConfig({
     react: 'src/react.ts',
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
+    dpop: 'src/dpop.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
