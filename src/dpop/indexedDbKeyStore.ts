@@ -27,6 +27,8 @@ interface Store {
   delete(key: string): Req<unknown>;
 }
 interface Db {
+  readonly version: number;
+  readonly objectStoreNames: { contains(name: string): boolean };
   transaction(store: string, mode: 'readonly' | 'readwrite'): Tx;
   createObjectStore(name: string): Store;
   close(): void;
@@ -51,14 +53,24 @@ const settled = <T>(request: Req<T>): Promise<T> =>
 export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions = {}): DpopKeyStore {
   const database = options.database ?? 'silent-session-dpop';
   let opened: Promise<Db> | null = null;
-  const open = (): Promise<Db> => {
-    opened ??= new Promise<Db>((resolve, reject) => {
+  // Opens at `version` (none: the current one), creating the object store when it is missing:
+  // also when something else created the database without it (another script opening the name
+  // first), by moving to the next version.
+  const connect = (version?: number): Promise<Db> =>
+    new Promise<Db>((resolve, reject) => {
       const factory = (globalThis as { indexedDB?: Factory }).indexedDB;
       if (!factory) throw new TypeError('DPoP: this environment has no IndexedDB; pass dpop({ keyStore: memoryKeyStore() })');
-      const request = factory.open(database, 1) as OpenReq;
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+      const request = (version === undefined ? factory.open(database) : factory.open(database, version)) as OpenReq;
+      request.onupgradeneeded = () => {
+        if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+      };
       request.onblocked = () => reject(new Error(`DPoP: IndexedDB "${database}" is blocked by another tab holding an older version open`));
       settled(request).then((db) => {
+        if (!db.objectStoreNames.contains(STORE)) {
+          db.close();
+          connect(db.version + 1).then(resolve, reject);
+          return;
+        }
         // another tab upgrading (or deleting) the database: let go, reopen on the next call
         db.onversionchange = () => {
           db.close();
@@ -66,7 +78,9 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions = {}): DpopK
         };
         resolve(db);
       }, reject);
-    }).catch((error: unknown) => {
+    });
+  const open = (): Promise<Db> => {
+    opened ??= connect().catch((error: unknown) => {
       opened = null;
       throw error;
     });

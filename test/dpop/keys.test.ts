@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { dpop, memoryKeyStore, type DpopKeyPair, type DpopKeyStore } from '../../src/dpop.js';
+import { dpop, indexedDbKeyStore, memoryKeyStore, type DpopKeyPair, type DpopKeyStore } from '../../src/dpop.js';
 
 // The key's life: made once and reused, replaced at login (rotate), deleted at logout (clear),
 // read again after another tab changed it (reload), named after the session's storage key, and
@@ -181,6 +181,39 @@ describe('the key', () => {
     await expect(b.proof({ method: 'GET', url: URL_ })).rejects.toThrow('vault unreachable');
     fail = false;
     await expect(b.proof({ method: 'GET', url: URL_ })).resolves.toMatch(/^ey/);
+  });
+
+  it('when the default IndexedDB fails (a private window, a blocked database), keeps the key in memory and says what that costs', async () => {
+    const warnings: string[] = [];
+    const opened: string[] = [];
+    // an IndexedDB whose every open fails, as some private windows answer
+    const failing = {
+      open(name: string) {
+        opened.push(name);
+        const request = { error: new DOMException('no storage here', 'InvalidStateError'), onerror: null as null | (() => void) };
+        queueMicrotask(() => request.onerror?.());
+        return request;
+      },
+    };
+    Object.defineProperty(globalThis, 'indexedDB', { value: failing, configurable: true });
+    try {
+      const b = dpop({ onWarning: (m) => warnings.push(m) });
+      expect(b.toJSON().keyStore).toBe('indexedDB');
+      const print = await b.thumbprint();
+      expect(await b.thumbprint()).toBe(print);
+      expect(b.toJSON().keyStore).toBe('memory');
+      expect(opened).toEqual(['silent-session-dpop']);
+      expect(warnings).toEqual([
+        "dpop: IndexedDB failed (InvalidStateError); the key lives in this page's memory: it is lost on reload and other tabs cannot use tokens bound to it. Pass dpop({ keyStore }) to keep it elsewhere",
+      ]);
+    } finally {
+      delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    }
+  });
+
+  it('an IndexedDB store the app chose where there is none fails the proof, naming the remedy (no silent fallback)', async () => {
+    const b = dpop({ keyStore: indexedDbKeyStore(), onWarning: (m) => expect.fail(m) });
+    await expect(b.proof({ method: 'GET', url: URL_ })).rejects.toThrow('DPoP: this environment has no IndexedDB; pass dpop({ keyStore: memoryKeyStore() })');
   });
 
   it('in Node, without a store given, keeps the key in memory', () => {
