@@ -32,17 +32,20 @@ export async function generateKeyPair(): Promise<DpopKeyPair> {
   return subtle().generateKey(ES256, false, ['sign', 'verify']);
 }
 
-const isP256 = (key: unknown, type: string, usage: string): boolean => {
+const isP256 = (key: unknown, type: string): key is DpopCryptoKey => {
   if (typeof key !== 'object' || key === null) return false;
   const k = key as Partial<DpopCryptoKey> & { algorithm?: { name?: unknown; namedCurve?: unknown } };
-  return k.type === type && k.algorithm?.name === 'ECDSA' && k.algorithm.namedCurve === 'P-256' && Array.isArray(k.usages) && k.usages.includes(usage);
+  return k.type === type && k.algorithm?.name === 'ECDSA' && k.algorithm.namedCurve === 'P-256' && Array.isArray(k.usages);
 };
 
-/** True for an ECDSA P-256 key pair whose private half can sign (what a store may hand back). */
+/**
+ * True for an ECDSA P-256 pair whose private half can sign and whose public half can be
+ * exported (for the proof's jwk): what a store may hand back and the binding can use.
+ */
 export function isKeyPair(value: unknown): value is DpopKeyPair {
   if (typeof value !== 'object' || value === null) return false;
   const { privateKey, publicKey } = value as Partial<DpopKeyPair>;
-  return isP256(privateKey, 'private', 'sign') && isP256(publicKey, 'public', 'verify');
+  return isP256(privateKey, 'private') && privateKey.usages.includes('sign') && isP256(publicKey, 'public') && publicKey.extractable;
 }
 
 /** The public JWK with exactly the members RFC 7518 §6.2.1 needs (never `d`, `key_ops` or `ext`). */

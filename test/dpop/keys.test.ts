@@ -160,6 +160,22 @@ describe('the key', () => {
     }
   });
 
+  it('takes a pair made elsewhere whose public half has no usages (an imported public key), but not one whose public half cannot be exported', async () => {
+    const made = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+    const spki = await crypto.subtle.exportKey('spki', made.publicKey);
+    for (const [extractable, kept] of [[true, true], [false, false]] as const) {
+      const publicKey = await crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, extractable, []);
+      const warnings: string[] = [];
+      const { store } = spyStore();
+      await store.save('silent-session', { privateKey: made.privateKey, publicKey });
+      const b = dpop({ keyStore: store, onWarning: (m) => warnings.push(m) });
+      const jwk = await b.publicJwk();
+      const original = await crypto.subtle.exportKey('jwk', made.publicKey);
+      expect(jwk.x === original.x, `public half extractable ${extractable}`).toBe(kept);
+      expect(warnings).toHaveLength(kept ? 0 : 1);
+    }
+  });
+
   it('warns once when a store hands it an extractable private key (a script could copy it)', async () => {
     const warnings: string[] = [];
     const { store } = spyStore();

@@ -85,6 +85,15 @@ describe('the binding remembers nonces', () => {
     expect(warnings).toEqual(['dpop: https://api.example.com sent a DPoP-Nonce that is not a nonce (RFC 9449 §8.1); it is ignored']);
   });
 
+  it('ignores the nonce of a response whose origin it cannot tell (an empty URL from a mock, in Node), saying so once', () => {
+    const { b, warnings } = make();
+    const challenge = headers({ 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n1' });
+    expect(b.observe({ url: '', status: 401, header: challenge })).toBe(false); // a retry could not carry it
+    expect(b.observe({ url: '/relative', status: 401, header: challenge })).toBe(false);
+    expect(b.toJSON().nonces).toEqual([]);
+    expect(warnings).toEqual(['dpop: cannot tell which origin answered (""); pass the request\'s absolute URL to observe(), its DPoP-Nonce is ignored']);
+  });
+
   it('keeps the 32 most recently heard origins', () => {
     const { b } = make();
     for (let i = 0; i < 40; i++) b.observe({ url: `https://s${i}.example.com/`, status: 200, header: headers({ 'dpop-nonce': `n${i}` }) });
