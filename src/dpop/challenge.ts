@@ -1,6 +1,11 @@
 // Recognising a server's request for a nonce (RFC 9449 §8 and §9), and reading DPoP-Nonce.
 
-/** Reads one response header by name (case-insensitive), as every HTTP client can. */
+/**
+ * Reads one response header by name (case-insensitive), as every HTTP client can.
+ *
+ * @example
+ * const header: HeaderReader = (name) => response.headers.get(name);
+ */
 export type HeaderReader = (name: string) => string | null | undefined;
 
 // RFC 9449 §8.1: nonce = 1*NQCHAR, printable ASCII except `"` and `\`.

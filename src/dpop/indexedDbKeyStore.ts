@@ -1,7 +1,12 @@
 import type { DpopKeyPair } from './key.js';
 import type { DpopKeyStore } from './keyStore.js';
 
-/** Options for {@link indexedDbKeyStore}. */
+/**
+ * Options for `indexedDbKeyStore()`.
+ *
+ * @example
+ * indexedDbKeyStore({ database: 'my-app-dpop' })
+ */
 export interface IndexedDbKeyStoreOptions {
   /** The IndexedDB database (default `silent-session-dpop`); its one object store is `keys`. */
   database?: string;

@@ -3,6 +3,9 @@ import { b64uJson, sha256, subtle } from './encoding.js';
 /**
  * A WebCrypto key as the library reads it. The DOM's `CryptoKey` and Node's
  * `webcrypto.CryptoKey` both fit, so the types need no DOM lib.
+ *
+ * @example
+ * const key: DpopCryptoKey = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])).privateKey;
  */
 export interface DpopCryptoKey {
   readonly type: string;
@@ -11,13 +14,23 @@ export interface DpopCryptoKey {
   readonly usages: readonly string[];
 }
 
-/** An ES256 key pair (a `CryptoKeyPair`): what a {@link DpopKeyStore} keeps. */
+/**
+ * An ES256 key pair (a `CryptoKeyPair`): what a `DpopKeyStore` keeps.
+ *
+ * @example
+ * const pair: DpopKeyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+ */
 export interface DpopKeyPair {
   readonly privateKey: DpopCryptoKey;
   readonly publicKey: DpopCryptoKey;
 }
 
-/** The public half of the key as a JWK: the only key material a proof (or anything else) shows. */
+/**
+ * The public half of the key as a JWK: the only key material a proof (or anything else) shows.
+ *
+ * @example
+ * const { kty, crv, x, y }: DpopPublicJwk = await binding.publicJwk();
+ */
 export interface DpopPublicJwk {
   kty: 'EC';
   crv: 'P-256';

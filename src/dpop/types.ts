@@ -5,7 +5,12 @@ import type { DpopKeyStore } from './keyStore.js';
 // The binding's public shape: what the session holds, and what the adapters and the token
 // endpoint's callers (oauthRefresh, jsonRefresh, oauthRevoke) ask of it.
 
-/** Options for {@link dpop}. */
+/**
+ * Options for `dpop()`.
+ *
+ * @example
+ * dpop({ keyStore: memoryKeyStore(), name: 'app.session', onWarning: (m) => log.warn(m) })
+ */
 export interface DpopOptions {
   /** Where the key pair lives (default: IndexedDB in browsers, memory elsewhere). */
   keyStore?: DpopKeyStore;
@@ -17,7 +22,12 @@ export interface DpopOptions {
   now?: () => number;
 }
 
-/** One request to prove: what goes on the wire. */
+/**
+ * One request to prove: what goes on the wire.
+ *
+ * @example
+ * await binding.proof({ method: 'GET', url: 'https://api.example.com/me', accessToken })
+ */
 export interface DpopProofRequest {
   /** The method as sent (`htm`); fetch's upper-casing of GET, POST, … is applied, `patch` stays as is. */
   method: string;
@@ -27,7 +37,12 @@ export interface DpopProofRequest {
   accessToken?: string | undefined;
 }
 
-/** One response, as {@link DpopBinding.observe} reads it. */
+/**
+ * One response, as `DpopBinding.observe` reads it.
+ *
+ * @example
+ * binding.observe({ url: res.url, status: res.status, header: (name) => res.headers.get(name) })
+ */
 export interface DpopResponse {
   /** The URL that answered (after redirects). */
   url: string | URL;
@@ -37,7 +52,12 @@ export interface DpopResponse {
   body?: unknown;
 }
 
-/** What `JSON.stringify(binding)` (and Node's inspect) shows: nothing secret. */
+/**
+ * What `JSON.stringify(binding)` (and Node's inspect) shows: nothing secret.
+ *
+ * @example
+ * binding.toJSON() // { alg: 'ES256', key: 'app.session', keyStore: 'indexedDB', nonces: ['https://api.example.com'] }
+ */
 export interface DpopSummary {
   alg: 'ES256';
   key: string;

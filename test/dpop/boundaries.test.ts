@@ -49,3 +49,18 @@ it('package.json exports ./dpop for import and require, with types for each, and
   });
   expect(readFileSync(join(root, 'tsup.config.ts'), 'utf8')).toContain("dpop: 'src/dpop.ts'");
 });
+
+it('every public export of ./dpop has TSDoc with an @example', () => {
+  const program = ts.createProgram([join(root, 'src/dpop.ts')], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const entry = program.getSourceFile(join(root, 'src/dpop.ts'));
+  const module = entry && checker.getSymbolAtLocation(entry);
+  if (!module) throw new Error('src/dpop.ts not compiled');
+  const exports = checker.getExportsOfModule(module);
+  expect(exports.length).toBeGreaterThanOrEqual(15);
+  const without = exports
+    .map((s) => checker.getAliasedSymbol(s))
+    .filter((s) => !(s.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === 'example')))
+    .map((s) => s.name);
+  expect(without).toEqual([]);
+});
