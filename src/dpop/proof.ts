@@ -1,4 +1,4 @@
-import { b64u, b64uJson, bytesOf, subtle } from './encoding.js';
+import { asciiBytes, b64u, b64uJson, subtle } from './encoding.js';
 import type { DpopKeyPair } from './key.js';
 
 /** What one proof says (RFC 9449 §4.2), before it is signed. */
@@ -58,6 +58,6 @@ export function newJti(): string {
 export async function signProof(pair: DpopKeyPair, header: string, claims: ProofClaims): Promise<string> {
   const input = `${header}.${b64uJson(claims)}`;
   // WebCrypto's ECDSA signature is r || s, 64 bytes: exactly the JWS form (RFC 7518 §3.4)
-  const signature = await subtle().sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey as CryptoKey, bytesOf(input));
+  const signature = await subtle().sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey as CryptoKey, asciiBytes(input));
   return `${input}.${b64u(signature)}`;
 }

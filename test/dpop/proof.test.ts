@@ -106,3 +106,17 @@ describe('a proof', () => {
     expect(await b.thumbprint()).toBe(await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0]));
   });
 });
+
+describe('the encoding under the proofs', () => {
+  it('base64url-encodes JSON as UTF-8 whatever it holds, and bytes as RFC 4648 §5 without padding', async () => {
+    const { b64u, b64uJson } = await import('../../src/dpop/encoding.js');
+    for (const value of [{ a: 'ascii' }, { a: 'é' }, { a: '€ and 😀' }, ['\u0000', '\u007f', '\u0080', '\u00ff']]) {
+      expect(b64uJson(value)).toBe(Buffer.from(JSON.stringify(value), 'utf8').toString('base64url'));
+    }
+    for (const length of [0, 1, 2, 3, 16, 32, 64, 255]) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length));
+      expect(b64u(bytes)).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(b64u(bytes.buffer)).toBe(Buffer.from(bytes).toString('base64url'));
+    }
+  });
+});
