@@ -12,6 +12,7 @@ export default defineConfig({
     devtools: 'src/devtools.ts',
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
+    dpop: 'src/dpop.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

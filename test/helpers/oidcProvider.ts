@@ -34,6 +34,17 @@ export interface OidcProviderOptions {
   accessTtl?: number;
   /** Lifetime of access tokens from the refresh_token grant (default `accessTtl`). */
   refreshedAccessTtl?: number;
+  /**
+   * DPoP (RFC 9449) at the token endpoint, with server nonces (a 32-byte `nonceSecret`);
+   * `requireNonce`: every proof must carry one. Adds the public client `spa-dpop`, whose tokens
+   * must be DPoP-bound.
+   */
+  dpop?: { requireNonce: boolean };
+  /**
+   * A resource server's URL (resource indicator, RFC 8707): access tokens are then JWTs for it
+   * (audience = this URL, scope `api`, `cnf.jkt` when DPoP-bound), signed with the provider's keys.
+   */
+  resource?: string;
 }
 
 /** What the provider returned from its token endpoint, and the same as a TokenSet. */
@@ -52,8 +63,21 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
   const { accessTtl: first = 3, refreshedAccessTtl: refreshed = first } = options;
   const accessTtl = (ctx: GrantContext | undefined) => (ctx?.oidc.params?.grant_type === 'refresh_token' ? refreshed : first);
 
+  const { dpop, resource: resourceUrl } = options;
   const provider = new Provider(issuer, {
     clients: [
+      ...(dpop
+        ? [
+            {
+              client_id: 'spa-dpop',
+              token_endpoint_auth_method: 'none',
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code'],
+              redirect_uris: [REDIRECT_URI],
+              dpop_bound_access_tokens: true,
+            },
+          ]
+        : []),
       {
         client_id: 'spa',
         token_endpoint_auth_method: 'none',
@@ -74,7 +98,7 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
     ],
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
     cookies: { keys: ['interop-tests-only'] },
-    scopes: ['openid', 'offline_access'],
+    scopes: resourceUrl ? ['openid', 'offline_access', 'api'] : ['openid', 'offline_access'],
     pkce: { required: () => true },
     rotateRefreshToken: true,
     ttl: { AccessToken: accessTtl, IdToken: 3600, RefreshToken: 3600, Grant: 3600, Session: 3600, Interaction: 60, AuthorizationCode: 60 },
@@ -82,6 +106,22 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
       devInteractions: { enabled: true },
       introspection: { enabled: true, allowedPolicy: (_ctx: unknown, client: OidcClient) => client.clientId === 'api' },
       revocation: { enabled: true, allowedPolicy: (_ctx: unknown, client: OidcClient, token: OidcClient) => token.clientId === client.clientId },
+      ...(dpop ? { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => dpop.requireNonce } } : {}),
+      ...(resourceUrl
+        ? {
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string) => oneOf ?? resourceUrl,
+              useGrantedResource: () => true,
+              getResourceServerInfo: (ctx: GrantContext) => ({
+                scope: 'api',
+                audience: resourceUrl,
+                accessTokenFormat: 'jwt',
+                accessTokenTTL: accessTtl(ctx),
+              }),
+            },
+          }
+        : {}),
     },
   });
 
@@ -135,11 +175,11 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
   }
 
   /**
-   * The authorization-code flow with PKCE, as a browser would run it: GET /auth, the login
-   * page, the consent page, each form posted back, then the code exchanged at the token
-   * endpoint. `secret` makes it the confidential client's flow (HTTP Basic at the token endpoint).
+   * The front half of the authorization-code flow with PKCE, as a browser would run it: GET
+   * /auth (with `extra` parameters, e.g. `dpop_jkt`), the login page, the consent page, each form
+   * posted back; resolves with the code, the PKCE verifier and the pages seen.
    */
-  async function signIn(clientId = 'spa', secret?: string, account = 'alice'): Promise<SignIn> {
+  async function authorize(clientId = 'spa', account = 'alice', extra: Record<string, string> = {}) {
     const jar = new Map<string, string>();
     const go = async (url: string, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
@@ -166,6 +206,7 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
       state,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      ...extra,
     }).toString();
 
     let response = await go(auth.href);
@@ -191,6 +232,15 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
     const callbackUrl = new URL(response.headers.get('location') ?? '');
     const code = callbackUrl.searchParams.get('code');
     if (code === null || callbackUrl.searchParams.get('state') !== state) throw new Error(`no code in ${callbackUrl.href}`);
+    return { code, verifier, prompts };
+  }
+
+  /**
+   * The authorization-code flow with PKCE (`authorize`), then the code exchanged at the token
+   * endpoint. `secret` makes it the confidential client's flow (HTTP Basic at the token endpoint).
+   */
+  async function signIn(clientId = 'spa', secret?: string, account = 'alice'): Promise<SignIn> {
+    const { code, verifier, prompts } = await authorize(clientId, account);
 
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -242,6 +292,7 @@ export async function oidcProvider(options: OidcProviderOptions = {}) {
     api,
     requests,
     count,
+    authorize,
     signIn,
     revoke,
     introspect,

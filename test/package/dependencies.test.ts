@@ -26,6 +26,7 @@ const peersOf: Record<string, string[]> = {
   './devtools': ['react'],
   './vue': ['vue'],
   './msw': ['jose', 'msw'],
+  './dpop': [],
 };
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
 const sourceOf = (subpath: string) => (subpath === '.' ? 'src/index.ts' : `src/${subpath.slice(2)}.ts`);

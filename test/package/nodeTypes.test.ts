@@ -18,10 +18,10 @@ const formatHost: ts.FormatDiagnosticsHost = {
   getNewLine: () => '\n',
 };
 
-it('the declarations of ., ./fetch, ./ky and ./axios type-check in a Node project without the DOM lib', () => {
+it('the declarations of ., ./fetch, ./ky, ./axios and ./dpop type-check in a Node project without the DOM lib', () => {
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   if (!config) throw new Error('tsconfig.json unreadable');
-  const entries = ['index', 'fetch', 'ky', 'axios'].map((e) => join(root, 'src', `${e}.ts`));
+  const entries = ['index', 'fetch', 'ky', 'axios', 'dpop'].map((e) => join(root, 'src', `${e}.ts`));
   const emitting = ts.createProgram(entries, {
     ...config.options,
     noEmit: false,
@@ -41,8 +41,16 @@ it('the declarations of ., ./fetch, ./ky and ./axios type-check in a Node projec
       "import { createAuthFetch } from './fetch.js';",
       "import { withSession } from './ky.js';",
       "import { attachSession } from './axios.js';",
+      "import { dpop, memoryKeyStore, type DpopBinding, type DpopKeyStore } from './dpop.js';",
       "export const session: Session = createSession({ refresh: jsonRefresh({ url: 'http://127.0.0.1/refresh', credentials: 'include' }) });",
       'export const all = [webStorage, createAuthFetch, withSession, attachSession];',
+      'export const store: DpopKeyStore = memoryKeyStore();',
+      'export const binding: DpopBinding = dpop({ keyStore: store });',
+      "export const proof: Promise<string> = binding.proof({ method: 'GET', url: 'http://127.0.0.1/x' });",
+      // a store the app writes with Node's own WebCrypto types
+      "import { webcrypto } from 'node:crypto';",
+      'const pairs = new Map<string, webcrypto.CryptoKeyPair>();',
+      'export const nodeStore: DpopKeyStore = { load: async (n) => pairs.get(n) ?? null, save: async (n, p: webcrypto.CryptoKeyPair) => void pairs.set(n, p), delete: async (n) => void pairs.delete(n) };',
     ].join('\n'),
   );
   const checking = ts.createProgram([join(out, 'app.ts')], {
