@@ -1,6 +1,6 @@
 import { jwtDecode } from 'jwt-decode';
 import { SessionError } from './errors.js';
-import { redactDeep } from './redact.js';
+import { redact, scrubSecrets } from './redact.js';
 import type { TokenSet } from './types.js';
 
 /** The login a token set belongs to: a random id and when it happened (epoch ms). */
@@ -254,34 +254,7 @@ export function spendable(tokens: Tokens | null): string {
   return tokens === null ? '' : (tokens.refreshToken ?? tokens.accessToken);
 }
 
-/** The last four characters, so logs can tell tokens apart without leaking them. */
-export function redact(token: string | null | undefined): string {
-  if (!token) return String(token);
-  return `…${token.slice(-4)}`;
-}
-
-/**
- * `text` with every one of `secrets` (tokens the session knows) replaced by its redacted form:
- * for messages that quote what a server said.
- */
-export function scrub(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(redact(secret));
-  return out;
-}
-
-/**
- * The error with every one of `secrets` scrubbed from its message (and from its cause's), so
- * that text a server put in an error body never carries a whole token onwards (rule 11).
- */
-export function scrubError(error: SessionError, secrets: ReadonlyArray<string | null | undefined>): SessionError {
-  const cause = (error as { cause?: unknown }).cause;
-  const message = scrub(error.message, secrets);
-  // The whole cause chain, and whatever an HTTP client error carries (axios: the request's
-  // body and headers): a redacted copy, as deep as it goes.
-  const cleanCause = cause === undefined ? undefined : redactDeep(cause, secrets);
-  if (message === error.message && cause === undefined) return error;
-  const options: { status?: number; cause?: unknown } = { cause: cleanCause };
-  if (error.status !== undefined) options.status = error.status;
-  return new SessionError(error.kind, message, options);
-}
+// Kept here for the modules that import them from tokens.js; they live in redact.js.
+export { redact };
+/** `text` with each of `secrets` cut to its last four characters: {@link scrubSecrets}. */
+export const scrub = scrubSecrets;
