@@ -1,5 +1,6 @@
 import { SessionError } from '../machine/errors.js';
-import { cleanText, sanitizeCause } from '../machine/redact.js';
+import { sanitizeCause } from '../machine/cause.js';
+import { cleanText } from '../machine/redact.js';
 import { after } from '../machine/timer.js';
 import { errorMessage } from '../machine/util.js';
 

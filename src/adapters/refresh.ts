@@ -1,5 +1,6 @@
 import { SessionError, httpError, isSessionError } from '../machine/errors.js';
-import { cleanText, redact, sanitizeCause, secretsIn } from '../machine/redact.js';
+import { sanitizeCause } from '../machine/cause.js';
+import { cleanText, redact, secretsIn } from '../machine/redact.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';

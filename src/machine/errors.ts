@@ -1,4 +1,5 @@
-import { cleanText, sanitizeCause, type Secrets } from './redact.js';
+import { sanitizeCause } from './cause.js';
+import { cleanText, type Secrets } from './redact.js';
 import { errorMessage } from './util.js';
 /** What went wrong, as one word a program can switch on. */
 export type SessionErrorKind =

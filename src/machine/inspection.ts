@@ -1,5 +1,6 @@
 import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
-import { redact, sanitizeCause, scrubSecrets, type Secrets } from './redact.js';
+import { sanitizeCause } from './cause.js';
+import { redact, scrubSecrets, type Secrets } from './redact.js';
 import { errorMessage } from './util.js';
 
 // What an `inspect` observer receives: copies of xstate's inspection events with no whole

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createSession, isSessionError, jsonRefresh, jsonRevoke, oauthRefresh, oauthRevoke, SessionError, type RefreshFunction } from '../../src/index.js';
-import { sanitizeCause } from '../../src/machine/redact.js';
+import { sanitizeCause } from '../../src/machine/cause.js';
 import { leaksIn } from '../helpers/reachable.js';
 import { closedPort, scriptedEndpoint } from '../helpers/scriptedEndpoint.js';
 
