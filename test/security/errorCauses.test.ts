@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { createSession, isSessionError, type SessionError, type TokenSet } from '../../src/index.js';
 import { authServer } from '../helpers/server.js';
-import { leaksIn } from '../helpers/reachable.js';
+import { leaksIn, needlesOf, walkReachable } from '../helpers/reachable.js';
 
 // Issue 19 item 2 / DESIGN rule 11 (v3): nothing the session surfaces reaches a credential.
 // A custom `refresh` (and `revoke`) on a real HTTP client fails against the real auth server
@@ -99,7 +99,7 @@ async function run(call: Call, placement: Placement, failure: Failure) {
   const seenByInspector = inspected.flatMap((e) =>
     e.type === '@xstate.event' && e.event.type === 'REFRESH_FAILED' ? [e.event] : e.type === '@xstate.snapshot' ? [(e.snapshot as { context?: { error?: unknown } }).context?.error ?? null] : [],
   );
-  return { server, url, rejection, error, warnings, loggedOut, seenByInspector };
+  return { server, url, rejection, error, warnings, loggedOut, inspected, seenByInspector };
 }
 
 const cases = (['header', 'body', 'query'] as const).flatMap((placement) => (['500', '401', 'refused'] as const).map((failure) => [placement, failure] as const));
@@ -115,6 +115,10 @@ describe.each(clients)('a custom refresh on %s', (client, call) => {
       ['what the inspector saw', t.seenByInspector],
     ];
     const leaks = surfaces.flatMap(([name, value]) => leaksIn(value, SECRETS).map((leak) => `${name}: ${leak}`));
+    // and everything else the inspector received, walked (its actor refs hold functions, so
+    // there is no structuredClone of it, and util.inspect would print the whole machine)
+    const all = walkReachable(t.inspected, SECRETS.flatMap(needlesOf));
+    leaks.push(...all.found.map((f) => `inspection events: ${f}`), ...(all.complete ? [] : ['inspection events: not walked to the end']));
     expect(leaks).toEqual([]);
 
     // the session still says what went wrong, and the cause still tells the story
