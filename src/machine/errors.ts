@@ -24,7 +24,8 @@ export interface SessionErrorOptions {
 
 /**
  * The one error type silent-session produces. Switch on `kind`; `status` is the HTTP status
- * when there was one, `cause` the underlying error.
+ * when there was one, `cause` the underlying error (in what the session surfaces, a copy of it
+ * with an allow-list of fields that holds no credential).
  *
  * @example
  * try { await session.getAccessToken() }

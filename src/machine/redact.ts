@@ -1,5 +1,5 @@
-// Text and errors made safe to show (rule 11). A leaf module: the inspection redactor, the
-// token reader and the HTTP helpers all build on it, and it imports nothing of theirs.
+// Text made safe to show (rule 11). A leaf module: the error sanitizer (cause.ts), the
+// inspection redactor, the token reader and the HTTP helpers build on it; it imports nothing.
 
 /** Strings that may be secrets (null and undefined are skipped). */
 export type Secrets = Iterable<string | null | undefined>;
