@@ -36,6 +36,11 @@ export interface AuthServerOptions {
   cookie?: boolean;
   /** The server's clock; default `Date.now`. Tests skew or advance it. */
   now?: () => number;
+  /**
+   * Precision of the access tokens' `iat` (and so `exp`): whole seconds (default, as most
+   * servers sign them) or milliseconds (fractional seconds, as some servers do).
+   */
+  claimPrecision?: 'seconds' | 'milliseconds';
   port?: number;
   /** Serve the files of this folder for other GET requests (test pages, the demo app). */
   staticDir?: string;
@@ -116,7 +121,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   const sockets = new Set<Socket>();
 
   async function issue(user: string, family: string): Promise<IssuedPair> {
-    const iat = Math.floor(now() / 1000);
+    const iat = options.claimPrecision === 'milliseconds' ? Math.floor(now()) / 1000 : Math.floor(now() / 1000);
     const accessToken = await new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user)
@@ -150,6 +155,9 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (!authorization?.startsWith('Bearer ')) return { ok: false as const, why: 'no-token' as const };
     try {
       const { payload } = await jwtVerify(authorization.slice(7), secret, { currentDate: new Date(now()) });
+      // jose compares `exp` with the current time in whole seconds: a fractional `exp` (a 1.5 s
+      // lifetime, millisecond claims) is checked here to the millisecond
+      if (typeof payload.exp === 'number' && payload.exp * 1000 <= now()) return { ok: false as const, why: 'expired' as const };
       const revoked = store.isRevoked(String(payload.sid)) || Number(payload.gen) < generation;
       return revoked ? { ok: false as const, why: 'revoked' as const } : { ok: true as const, payload };
     } catch (error) {

@@ -1,7 +1,7 @@
 import { SessionError } from '../machine/errors.js';
-import { redactDeep, scrubSecrets } from '../machine/redact.js';
+import { sanitizeCause } from '../machine/cause.js';
+import { cleanText } from '../machine/redact.js';
 import { after } from '../machine/timer.js';
-import { redact } from '../machine/tokens.js';
 import { errorMessage } from '../machine/util.js';
 
 // The one place the I/O adapters (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke, discovery)
@@ -39,8 +39,9 @@ export const invalid = (message: string) => new SessionError('invalid-response',
 /**
  * Sends one request and reads its body, within `options.timeout`. Fails with a SessionError:
  * `aborted` when the caller's `signal` aborted, `timeout` when the cap ended it, `network`
- * otherwise. `what` names the request in messages; no string in `secrets` appears whole in the
- * message or in the `cause` chain (a redacted copy of what fetch threw).
+ * otherwise. `what` names the request in messages; the message and the `cause` chain hold no
+ * credential (the `secrets`, a URL's query): the cause is an allow-list copy of what fetch
+ * threw, never the thrown object itself.
  */
 export async function request(
   what: string,
@@ -64,11 +65,11 @@ export async function request(
     const response = await (options.fetch ?? fetch)(url, { ...init, signal: controller.signal });
     return { response, json: parseJson(await response.text()) };
   } catch (error) {
-    // a copy of the error and its causes with the secrets cut out of every message
-    const cause = redactDeep(error, secrets);
+    // an allow-list copy of the error and its causes: a custom fetch's error may carry the request
+    const cause = sanitizeCause(error, secrets);
     if (signal.aborted) throw new SessionError('aborted', `${what} was aborted`, { cause });
     if (timedOut) throw new SessionError('timeout', `${what} took longer than ${timeout} ms`, { cause });
-    throw new SessionError('network', `${what} failed: ${scrubSecrets(errorMessage(error), secrets)}`, { cause });
+    throw new SessionError('network', `${what} failed: ${cleanText(errorMessage(error), secrets)}`, { cause });
   } finally {
     cancel();
     signal.removeEventListener('abort', abort);
@@ -105,13 +106,5 @@ export function describeBody(json: unknown, secrets: Secrets): string | undefine
   const code = errorCode(o);
   const text = [o.error_description, o.message, o.msg].find((v): v is string => typeof v === 'string' && v !== '');
   const said = code !== undefined && text !== undefined ? `${code}: ${text}` : (code ?? text);
-  return said === undefined ? undefined : scrubTokenLike(scrubSecrets(said, secrets)).slice(0, 160);
-}
-
-// A JWT, or a long run of token characters with a digit in it (opaque tokens, API keys).
-const TOKEN_LIKE = /eyJ[\w-]*\.[\w-]*\.[\w-]*|[\w~+/=.-]{32,}/g;
-
-/** Text from a server with whatever looks like a token cut to its last four characters. */
-function scrubTokenLike(text: string): string {
-  return text.replace(TOKEN_LIKE, (match) => (match.startsWith('eyJ') || /\d/.test(match) ? redact(match) : match));
+  return said === undefined ? undefined : cleanText(said, secrets).slice(0, 160);
 }

@@ -1,6 +1,6 @@
 import { SessionError, httpError, isSessionError } from '../machine/errors.js';
-import { redactDeep, scrubSecrets } from '../machine/redact.js';
-import { redact } from '../machine/tokens.js';
+import { sanitizeCause } from '../machine/cause.js';
+import { cleanText, redact, secretsIn } from '../machine/redact.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
@@ -72,9 +72,11 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
       tokens = parse ? parse(json, response) : toTokenSet(json, status, secrets);
     } catch (error) {
       if (isSessionError(error)) throw error;
-      // a parse() that throws on this answer will throw on the next one too: not worth a retry
-      const message = `parse() could not read the refresh answer: ${scrubSecrets(errorMessage(error), secrets)}`;
-      throw new SessionError('invalid-response', message, { cause: redactDeep(error, secrets) });
+      // a parse() that throws on this answer will throw on the next one too: not worth a retry;
+      // its error may quote the answer, whose new tokens are secrets too
+      const known = [...secrets, ...secretsIn(json)];
+      const message = `parse() could not read the refresh answer: ${cleanText(errorMessage(error), known)}`;
+      throw new SessionError('invalid-response', message, { cause: sanitizeCause(error, known) });
     }
     const date = Date.parse(response.headers.get('date') ?? '');
     return Number.isNaN(date) || tokens.serverDate !== undefined ? tokens : { ...tokens, serverDate: date };

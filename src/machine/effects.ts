@@ -1,11 +1,11 @@
 import { fromCallback, fromPromise } from 'xstate';
-import { SessionError, toSessionError } from './errors.js';
+import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
 import type { StorageGate } from './storageGate.js';
 import type { Tabs } from './tabs.js';
-import { scrubError, type Tokens } from './tokens.js';
+import type { Tokens } from './tokens.js';
 
 /** What the statechart's named effects act on. */
 export interface Effects {
@@ -44,8 +44,8 @@ export function withEffects(e: Effects) {
           .finally(() => (settled = true))
           .then(
             (tokens) => sendBack({ type: 'REFRESH_SUCCEEDED', tokens }),
-            // server text may quote a token: the session cuts every one it knows
-            (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: scrubError(toSessionError(error), secrets) }),
+            // what the refresh threw enters the session here, and only as a sanitized copy
+            (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: admitError(error, secrets) }),
           );
         // (an attempt that already answered has nothing to stop)
         return () => settled || controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));

@@ -1,3 +1,5 @@
+import { sanitizeCause } from './cause.js';
+import { cleanText, type Secrets } from './redact.js';
 import { errorMessage } from './util.js';
 /** What went wrong, as one word a program can switch on. */
 export type SessionErrorKind =
@@ -22,7 +24,8 @@ export interface SessionErrorOptions {
 
 /**
  * The one error type silent-session produces. Switch on `kind`; `status` is the HTTP status
- * when there was one, `cause` the underlying error.
+ * when there was one, `cause` the underlying error (in what the session surfaces, a copy of it
+ * with an allow-list of fields that holds no credential).
  *
  * @example
  * try { await session.getAccessToken() }
@@ -76,6 +79,24 @@ export function toSessionError(error: unknown): SessionError {
   if (status !== undefined) return httpError(status, undefined, error);
   const message = errorMessage(error);
   return new SessionError('network', `refresh failed: ${message}`, { cause: error });
+}
+
+/**
+ * The one door by which a refresh failure enters the session (rule 11): classified as
+ * {@link toSessionError} does — the status of an axios or ky error, a Response or a `{ status }`
+ * is read first — then rebuilt, so that what the session keeps and shows (snapshot.error, the
+ * errors waiting callers get, onLoggedOut's reason, the inspector) holds no credential: the
+ * message through `cleanText` (the `secrets` cut however spelled, URLs without query or user
+ * info, token-like text cut) and the cause chain as an allow-list copy ({@link sanitizeCause}),
+ * never the HTTP client's live objects.
+ */
+export function admitError(error: unknown, secrets: Secrets): SessionError {
+  const e = toSessionError(error);
+  const cause = (e as { cause?: unknown }).cause;
+  const options: SessionErrorOptions = {};
+  if (typeof e.status === 'number') options.status = e.status;
+  if (cause !== undefined) options.cause = sanitizeCause(cause, secrets);
+  return new SessionError(e.kind, cleanText(e.message, secrets), options);
 }
 
 /** The SessionError for an HTTP status from a refresh endpoint. */

@@ -1,159 +1,124 @@
-import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
-import { redact } from './tokens.js';
-import { errorMessage } from './util.js';
+// Text made safe to show (rule 11). A leaf module: the error sanitizer (cause.ts), the
+// inspection redactor, the token reader and the HTTP helpers build on it; it imports nothing.
 
-const SECRET_KEY = /token$|^spent$/i;
+/** Strings that may be secrets (null and undefined are skipped). */
+export type Secrets = Iterable<string | null | undefined>;
+
 // Shorter strings are not looked for inside other text: they would match ordinary words.
 const MIN_SECRET = 8;
-// Deeper than this an object is replaced, not passed on unread (fail closed).
-const MAX_DEPTH = 12;
-
-type Secrets = Iterable<string | null | undefined>;
+// Past this many characters a message is cut: nobody reads more, and less text can leak less.
+const MAX_TEXT = 500;
 
 /**
- * `text` with every occurrence of each secret replaced by its last four characters (`…abcd`).
- * Strings shorter than 8 characters are not secrets here.
+ * The last four characters, so logs can tell tokens apart without leaking them.
+ *
+ * @example
+ * redact('eyJhbGciOi.payload.sig-XYZW') // '…XYZW'
+ */
+export function redact(token: string | null | undefined): string {
+  if (!token) return String(token);
+  return `…${token.slice(-4)}`;
+}
+
+/** Each secret as text may spell it: as is, URL-encoded (path, query, form) and JSON-escaped. */
+function spellings(secret: string): string[] {
+  const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+  return [...new Set(forms)];
+}
+
+/**
+ * `text` with every occurrence of each secret replaced by its last four characters (`…abcd`),
+ * however it is spelled there (as is, URL-encoded, JSON-escaped). Strings shorter than 8
+ * characters are not secrets here.
+ *
+ * @example
+ * scrubSecrets('sent rt_0123456789', ['rt_0123456789']) // 'sent …6789'
  */
 export function scrubSecrets(text: string, secrets: Secrets): string {
-  const found = [...secrets].filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET && text.includes(s));
+  const found: Array<[string, string]> = [];
+  for (const s of secrets) {
+    if (typeof s !== 'string' || s.length < MIN_SECRET) continue;
+    for (const form of spellings(s)) if (text.includes(form)) found.push([form, redact(s)]);
+  }
   // the longest first, so a secret that contains another is replaced whole
-  for (const s of found.sort((a, b) => b.length - a.length)) text = text.split(s).join(redact(s));
+  for (const [form, stand] of found.sort((a, b) => b[0].length - a[0].length)) text = text.split(form).join(stand);
   return text;
 }
 
+// A JWT, or a long run of token characters with a digit in it (opaque tokens, API keys).
+const TOKEN_LIKE = /eyJ[\w-]*\.[\w-]*\.[\w-]*|[\w~+/=.-]{32,}/g;
+
 /**
- * A copy of `value` that holds no secret: strings under token-ish keys (`accessToken`,
- * `refreshToken`, `token`, `spent`, …) become their last four characters, and so does every
- * occurrence of such a string, or of one in `secrets`, anywhere else (error messages, other
- * keys). Plain objects, arrays and errors are copied; actor refs are replaced by read-only refs
- * whose snapshots are redacted the same way; other class instances (state nodes, the machine,
- * Sets) are kept.
+ * Text from a server or an HTTP client with whatever looks like a token (a JWT, a run of 32
+ * token characters with a digit) cut to its last four characters.
  *
  * @example
- * redactDeep({ tokens: { accessToken: 'eyJhbGciOi.secret.sig' } }) // { tokens: { accessToken: '….sig' } }
+ * scrubTokenLike('expired: eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl') // 'expired: …dXJl'
  */
-export function redactDeep<T>(value: T, secrets: Secrets = []): T {
-  return redactIn(newScope(() => secrets), value);
+export function scrubTokenLike(text: string): string {
+  return text.replace(TOKEN_LIKE, (match) => (match.startsWith('eyJ') || /\d/.test(match) ? redact(match) : match));
 }
 
-/** What one redacting observer remembers: tokens seen so far and the stand-ins it handed out. */
-interface Scope {
-  /** The newest 32 token values seen under token-ish keys, plus the caller's `secrets()`. */
-  known: Set<string>;
-  more: () => Secrets;
-  refs: WeakMap<object, AnyActorRef>;
-}
-
-const newScope = (more: () => Secrets): Scope => ({ known: new Set(), more, refs: new WeakMap() });
-
-function redactIn<T>(scope: Scope, value: T, key = ''): T {
-  const { known } = scope;
-  const add = (s: unknown) => {
-    if (typeof s !== 'string' || s.length < MIN_SECRET) return;
-    known.delete(s);
-    known.add(s);
-  };
-  for (const s of scope.more()) add(s);
-  // first learn the tokens under token-ish keys, so they are found anywhere else in the copy
-  walk(value, scope, new Map(), MAX_DEPTH, key, add);
-  for (const s of known) if (known.size > 32) known.delete(s);
-  return walk(value, scope, new Map(), MAX_DEPTH, key) as T;
-}
-
-const isRef = (v: object): v is AnyActorRef =>
-  typeof (v as { getSnapshot?: unknown }).getSnapshot === 'function' && typeof (v as { sessionId?: unknown }).sessionId === 'string';
-
-const isPlain = (v: object) => {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
-
-/** The redacted copy of `value`; with `learn`, also reports each string under a token-ish key. */
-function walk(value: unknown, scope: Scope, seen: Map<object, unknown>, depth: number, key: string, learn?: (s: string) => void): unknown {
-  if (typeof value === 'string') {
-    if (!SECRET_KEY.test(key)) return learn ? value : scrubSecrets(value, scope.known);
-    learn?.(value);
-    return redact(value);
+/**
+ * A URL fit to show: scheme, host and path, without user info, query or fragment (where
+ * credentials ride). A relative URL keeps its path only; text that is no URL becomes undefined.
+ *
+ * @example
+ * safeUrl('https://u:p@api.test/refresh?refresh_token=abc#x') // 'https://api.test/refresh'
+ */
+export function safeUrl(url: string, base?: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url, base);
+  } catch {
+    try {
+      return pathOf(new URL(url, 'http://relative.invalid'));
+    } catch {
+      return undefined;
+    }
   }
-  if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value)) return seen.get(value);
-  if (isRef(value)) return learn ? value : readOnlyRef(value, scope);
-  const isError = value instanceof Error;
-  if (!isError && !Array.isArray(value) && !isPlain(value)) return value;
-  if (depth === 0) return '[redacted: too deep]';
-  // Errors become plain Errors with their own fields (isSessionError still knows a SessionError):
-  // host errors (DOMException) keep message and name behind getters that refuse a copy.
-  const out: object = Array.isArray(value) ? [] : Object.create(isError ? Error.prototype : Object.getPrototypeOf(value));
-  seen.set(value, out);
-  // an error's name, message and stack too, which are not enumerable
-  const names = isError ? new Set(['name', 'message', ...Object.getOwnPropertyNames(value)]) : Object.keys(value);
-  for (const name of names) {
-    const d = Object.getOwnPropertyDescriptor(value, name) ?? { value: (value as Record<string, unknown>)[name], writable: true, configurable: true };
-    if ('value' in d) Object.defineProperty(out, name, { ...d, value: walk(d.value, scope, seen, depth - 1, name, learn) });
+  return u.host === '' ? `${u.protocol}[…]` : `${u.protocol}//${u.host}${pathOf(u)}`;
+}
+
+// A path with each segment that looks like a token (a JWT, 32 token characters with a digit)
+// cut, so that `/api/v1/users/42/orders` stays readable and `/refresh/<token>` does not.
+const pathOf = (u: URL) => u.pathname.split('/').map((segment) => (TOKEN_SEGMENT.test(segment) ? redact(segment) : segment)).join('/');
+const TOKEN_SEGMENT = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$|^(?=.*\d)[\w~+=.%-]{32,}$/;
+
+// An absolute URL, or a path at the start of the text or after a space, quote, `(`, `=` or `:`.
+const URLISH = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>()]+|(^|[\s"'(=:])(\/[^\s"'<>()]*)/gi;
+
+/**
+ * Text fit for a message, a warning or a log: every secret cut (however spelled), every URL
+ * without user info, query or fragment, anything that looks like a token cut, at most 500
+ * characters.
+ *
+ * @example
+ * cleanText('POST https://api.test/refresh?refresh_token=rt_0123456789 failed', ['rt_0123456789'])
+ * // 'POST https://api.test/refresh failed'
+ */
+export function cleanText(text: string, secrets: Secrets = []): string {
+  const scrubbed = scrubSecrets(text, secrets);
+  let out = '';
+  let last = 0;
+  // URLs lose query, fragment and user info, and token segments of their paths; the text
+  // between them loses whatever looks like a token
+  for (const m of scrubbed.matchAll(URLISH)) {
+    const [whole, before = '', path] = m;
+    out += scrubTokenLike(scrubbed.slice(last, m.index)) + before + (safeUrl(path ?? whole) ?? '[url]');
+    last = m.index + whole.length;
+  }
+  out += scrubTokenLike(scrubbed.slice(last));
+  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}…` : out;
+}
+
+/** The string values under token-ish keys (`accessToken`, `refresh_token`, `token`) of a parsed body. */
+export function secretsIn(value: unknown, depth = 3): string[] {
+  if (typeof value !== 'object' || value === null || depth === 0) return [];
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'string' && /token$/i.test(key)) out.push(v);
+    else out.push(...secretsIn(v, depth - 1));
   }
   return out;
-}
-
-/**
- * A read-only stand-in for an actor ref, one per ref and scope: what an inspector reads (`id`,
- * `sessionId`, `_parent`, `system.get()`, `logic.config`, `getSnapshot()`,
- * `getPersistedSnapshot()`), every snapshot redacted when it is read, and `send` passed on.
- * Nothing else of the live actor is reachable through it.
- */
-function readOnlyRef(ref: AnyActorRef, scope: Scope): AnyActorRef {
-  let standIn = scope.refs.get(ref);
-  if (standIn) return standIn;
-  const read = (snapshot: unknown) => redactIn(scope, snapshot);
-  const wrap = (other: AnyActorRef | undefined) => (other ? readOnlyRef(other, scope) : undefined);
-  standIn = {
-    id: ref.id,
-    sessionId: ref.sessionId,
-    logic: { config: (ref as { logic?: { config?: unknown } }).logic?.config },
-    get _parent() {
-      return wrap(ref._parent);
-    },
-    get system() {
-      const { system } = ref;
-      return { get: (id: string) => wrap(system.get(id)), getSnapshot: () => read(system.getSnapshot()) };
-    },
-    send: (event: Parameters<AnyActorRef['send']>[0]) => ref.send(event),
-    getSnapshot: () => read(ref.getSnapshot()),
-    getPersistedSnapshot: () => read(ref.getPersistedSnapshot()),
-    toJSON: () => ({ xstate$$type: 1, id: ref.id }),
-  } as unknown as AnyActorRef;
-  scope.refs.set(ref, standIn);
-  return standIn;
-}
-
-type Inspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-
-/**
- * Wraps an inspection observer so that nothing it can reach holds a whole token. Events,
- * snapshots and action params are redacted copies: by key (`…Token`, `spent`), and by value for
- * every token seen so far under such a key and every string `secrets()` returns (e.g. the
- * tokens the session holds). Every actor ref in them (`actorRef`, `sourceRef`,
- * `snapshot.children`, `_parent`, `system.get()`) is a read-only stand-in whose `getSnapshot()`
- * is redacted too, whenever it is called. An observer that throws is ignored after one warning.
- *
- * @example
- * createActor(machine, { inspect: redactInspection(inspector.inspect, console.warn, () => [accessToken]) })
- */
-export function redactInspection(
-  inspect: Inspector,
-  warn: (message: string) => void = () => {},
-  secrets: () => Secrets = () => [],
-): (event: InspectionEvent) => void {
-  const next = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event);
-  const scope = newScope(secrets);
-  let warned = false;
-  return (event) => {
-    const redacted = redactIn(scope, { ...event });
-    try {
-      next(redacted);
-    } catch (error) {
-      // xstate would stop the session's actor: a debugging aid must never do that
-      if (!warned) warn(`the inspect callback threw; its errors are ignored (${scrubSecrets(errorMessage(error), scope.known)})`);
-      warned = true;
-    }
-  };
 }

@@ -1,5 +1,6 @@
 import { SessionError } from './errors.js';
-import { scrub, type Tokens } from './tokens.js';
+import { cleanText } from './redact.js';
+import type { Tokens } from './tokens.js';
 import type { RevokeFunction } from './types.js';
 import { errorMessage } from './util.js';
 
@@ -36,7 +37,7 @@ export function createRevoker(o: {
           .then(() => resolve(), reject);
       });
     } catch (error) {
-      o.warn(`revoking the ended session failed; it is logged out here anyway (${scrub(errorMessage(error), [tokens.accessToken, tokens.refreshToken])})`);
+      o.warn(`revoking the ended session failed; it is logged out here anyway (${cleanText(errorMessage(error), [tokens.accessToken, tokens.refreshToken])})`);
     } finally {
       clearTimeout(timer);
     }

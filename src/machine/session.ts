@@ -3,7 +3,8 @@ import { SessionError } from './errors.js';
 import { withEffects } from './effects.js';
 import { memoryStorage } from './memoryStorage.js';
 import { configOf, validateOptions } from './options.js';
-import { redactInspection } from './redact.js';
+import { redactInspection } from './inspection.js';
+import { scrubSecrets } from './redact.js';
 import { createRefresher } from './refresher.js';
 import { createRevoker } from './revocation.js';
 import { refreshAt, sessionMachine, type SessionEvent } from './sessionMachine.js';
@@ -33,7 +34,15 @@ export function createSessionCore(options: SessionOptions): Session {
   validateOptions(options);
   const now = options.now ?? (() => Date.now());
   const report = options.onWarning ?? defaultWarn;
-  const warn = (message: string) => safely('onWarning', () => report(message), () => {});
+  // The tokens held right now, for the inspector and the warnings (the actor does not exist yet
+  // when the storage first reports).
+  let live: Actor<typeof sessionMachine> | undefined;
+  const held = (): string[] => {
+    const tokens = live?.getSnapshot().context.tokens;
+    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
+  };
+  // Every warning leaves by this door, without the tokens the session holds (rule 11).
+  const warn = (message: string) => safely('onWarning', () => report(scrubSecrets(message, held())), () => {});
   function safely(what: string, fn: () => void, onError = (error: unknown) => warn(`${what} threw; the session goes on (${errorMessage(error)})`)) {
     try {
       fn();
@@ -65,12 +74,6 @@ export function createSessionCore(options: SessionOptions): Session {
   const onLoggedOut = (reason: SessionError | null) => safely('onLoggedOut', () => options.onLoggedOut?.(reason));
   const machine = withEffects({ initial, refresher, store, tabs, revoker, now, warn, timeout, onLoggedOut });
 
-  // The tokens held right now, for the inspector (the actor does not exist yet when it first reports).
-  let live: Actor<typeof sessionMachine> | undefined;
-  const held = (): string[] => {
-    const tokens = live?.getSnapshot().context.tokens;
-    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
-  };
   const actor = createActor(machine, {
     input: { tokens: loadsAsync ? null : (initial as Tokens | null), loadsAsync, config },
     // besides token-named keys, the tokens themselves are cut wherever else they show up

@@ -1,4 +1,5 @@
 import { SessionError } from './errors.js';
+import { cleanText, secretsIn } from './redact.js';
 import type { SessionEvent } from './sessionMachine.js';
 import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
 import type { SessionSync, SyncMessage } from './types.js';
@@ -43,7 +44,8 @@ export function connectTabs(o: {
     try {
       o.sync?.publish(message);
     } catch (error) {
-      o.warn(`sync.publish threw; the session goes on (${errorMessage(error)})`);
+      // its error may quote the message, which carries the tokens
+      o.warn(`sync.publish threw; the session goes on (${cleanText(errorMessage(error), secretsIn(message))})`);
     }
   };
 

@@ -1,6 +1,7 @@
 import { jwtDecode } from 'jwt-decode';
+import { readExpiry, sane } from './clock.js';
 import { SessionError } from './errors.js';
-import { redactDeep } from './redact.js';
+import { redact, scrubSecrets } from './redact.js';
 import type { TokenSet } from './types.js';
 
 /** The login a token set belongs to: a random id and when it happened (epoch ms). */
@@ -34,13 +35,6 @@ export interface Tokens {
  */
 export type TokenSource = 'login' | 'refresh' | 'renewed' | 'stored' | 'tab';
 
-// `iat` and `Date` have one-second resolution and include the network latency, so an offset
-// below this is noise, not skew: 2 s, less for very short-lived tokens. A corrected expiry can
-// be up to a second late, which the refresh lead time absorbs.
-const SKEW_NOISE_MS = 2_000;
-// The last instant a Date can hold. A later expiry (`expires_in: 1e308`) means "never": it is
-// kept as no expiry, which survives JSON, where Infinity would come back as null.
-const LAST_TIME = 8.64e15;
 // What an HTTP header value can carry unchanged: no control characters (CR, LF, NUL, …), no
 // character above U+00FF, and no space or tab at either end (fetch trims those).
 const SENDABLE = /^[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/;
@@ -80,34 +74,18 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   // An issue time no clock shows, or one after the token's own expiry, says nothing about skew.
   const iat = issued !== null && issued >= 0 && sane(issued) !== null && (exp === null || issued <= exp) ? issued : null;
   const lifetimeMs = sane(typeof expiresIn === 'number' ? expiresIn * 1000 : exp !== null && iat !== null ? exp - iat : null);
-  // How far this clock runs ahead of the server's, learned only from what the server says now.
-  const offset = fresh ? clockOffset(now, date ?? iat, lifetimeMs) : 0;
-
-  let at: number | null = null;
-  if (typeof expiresAt === 'number') at = expiresAt;
-  else if (exp !== null) at = exp + offset;
-  else if (lifetimeMs !== null) {
-    // Opaque token: expires_in counts from the server's answer; its Date (whole seconds, so a
-    // little early) is the better start, moved onto this clock when the two disagree.
-    at = (date === null ? now : date + clockOffset(now, date, lifetimeMs)) + lifetimeMs;
-  }
-  at = sane(at);
+  const { at, offset, lifetime } = readExpiry({ now, fresh, expiresAt: typeof expiresAt === 'number' ? expiresAt : null, exp, iat, date, lifetime: lifetimeMs });
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
 
   return {
     accessToken,
     refreshToken: refreshToken as string | undefined,
     expiresAt: at,
-    lifetime: lifetimeMs ?? (at === null ? null : Math.max(0, at - now)),
+    lifetime,
     claims,
     refreshExpiresAt: refreshExpiry(set, refreshToken as string | undefined, now, offset),
     login: loginOf(set),
   };
-}
-
-/** An instant or duration that means something, else null ("never", "unknown"). */
-function sane(ms: number | null): number | null {
-  return ms !== null && Number.isFinite(ms) && ms <= LAST_TIME ? ms : null;
 }
 
 // A refresh token's end: what the set says, else a JWT refresh token's `exp` (Keycloak).
@@ -124,13 +102,6 @@ function loginOf(set: Record<keyof TokenSet, unknown>): LoginStamp | null {
   if (typeof loginId !== 'string' || loginId === '' || loginId.length > 64) return null;
   if (typeof loginAt !== 'number' || !Number.isFinite(loginAt) || loginAt < 0) return null;
   return { id: loginId, at: loginAt };
-}
-
-function clockOffset(now: number, serverTime: number | null, lifetime: number | null): number {
-  if (serverTime === null) return 0;
-  const offset = now - serverTime;
-  const noise = Math.min(SKEW_NOISE_MS, (lifetime ?? Infinity) / 4);
-  return Math.abs(offset) < noise ? 0 : offset;
 }
 
 // The same token is read several times per refresh (the answer, the storage re-read, the
@@ -254,34 +225,7 @@ export function spendable(tokens: Tokens | null): string {
   return tokens === null ? '' : (tokens.refreshToken ?? tokens.accessToken);
 }
 
-/** The last four characters, so logs can tell tokens apart without leaking them. */
-export function redact(token: string | null | undefined): string {
-  if (!token) return String(token);
-  return `…${token.slice(-4)}`;
-}
-
-/**
- * `text` with every one of `secrets` (tokens the session knows) replaced by its redacted form:
- * for messages that quote what a server said.
- */
-export function scrub(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(redact(secret));
-  return out;
-}
-
-/**
- * The error with every one of `secrets` scrubbed from its message (and from its cause's), so
- * that text a server put in an error body never carries a whole token onwards (rule 11).
- */
-export function scrubError(error: SessionError, secrets: ReadonlyArray<string | null | undefined>): SessionError {
-  const cause = (error as { cause?: unknown }).cause;
-  const message = scrub(error.message, secrets);
-  // The whole cause chain, and whatever an HTTP client error carries (axios: the request's
-  // body and headers): a redacted copy, as deep as it goes.
-  const cleanCause = cause === undefined ? undefined : redactDeep(cause, secrets);
-  if (message === error.message && cause === undefined) return error;
-  const options: { status?: number; cause?: unknown } = { cause: cleanCause };
-  if (error.status !== undefined) options.status = error.status;
-  return new SessionError(error.kind, message, options);
-}
+// Kept here for the modules that import them from tokens.js; they live in redact.js.
+export { redact };
+/** `text` with each of `secrets` cut to its last four characters: {@link scrubSecrets}. */
+export const scrub = scrubSecrets;
