@@ -10,7 +10,10 @@ export type RefreshFailure = 'network' | 'hang' | 'error-body' | number;
 export interface AuthBackendOptions {
   /** Where the backend answers, e.g. `https://api.example.test` (default: any origin). */
   baseUrl?: string;
-  /** Route paths (defaults `/auth/login`, `/auth/refresh`, `/auth/logout`, and `/api/*` for the protected resource). */
+  /**
+   * Route paths. Defaults: `/auth/login`, `/auth/refresh`, `/auth/revoke` (`logout`: the
+   * revocation endpoint `jsonRevoke` posts to) and `/api/*` (the protected resource).
+   */
   paths?: { login?: string; refresh?: string; logout?: string; resource?: string };
   /** Access-token lifetime in seconds (default 60). */
   accessTtl?: number;
@@ -86,7 +89,7 @@ const json = (status: number, body: unknown, date: number) =>
  */
 export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend {
   const base = (options.baseUrl ?? '*').replace(/\/$/, '');
-  const paths = { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', resource: '/api/*', ...options.paths };
+  const paths = { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/revoke', resource: '/api/*', ...options.paths };
   const clock = options.now ?? (() => Date.now());
   let offset = 0;
   const now = () => clock() + offset;
