@@ -45,3 +45,13 @@ it('after graceMs the reuse revokes the login: its newest tokens stop working, a
   expect((await post('/auth/refresh', { refreshToken: rotated.body.refreshToken })).body.error_description).toBe('refresh token revoked');
   expect(await api(bob.body.accessToken)).toBe(200);
 });
+
+it('reset() starts a new signing key: an access token from before it is refused as invalid', async () => {
+  const before = await post('/auth/login', { username: 'ann' });
+  expect(await api(before.body.accessToken)).toBe(200);
+  backend.reset();
+  expect(await api(before.body.accessToken)).toBe(401);
+  expect(backend.requests.map((r) => [r.route, r.outcome])).toEqual([['resource', 401]]);
+  const res = await fetch(`${API}/api/data`, { headers: { authorization: `Bearer ${String(before.body.accessToken)}` } });
+  expect(((await res.json()) as { error_description: string }).error_description).toBe('invalid');
+});
