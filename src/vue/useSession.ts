@@ -3,24 +3,39 @@ import type { Session } from '../machine/session.js';
 import type { SessionSnapshot } from '../machine/types.js';
 import { watchSession } from './watchSession.js';
 
-/** The fields `useSession()` shows: the snapshot without the access token. */
+/**
+ * The fields `useSession()` shows: the snapshot without the access token.
+ *
+ * @example
+ * const field: VisibleField = 'status'
+ */
 export type VisibleField = 'status' | 'claims' | 'expiresAt' | 'error' | 'pending' | 'ending' | 'isAuthenticated' | 'isRestoring';
 
 const FIELDS: readonly VisibleField[] = ['status', 'claims', 'expiresAt', 'error', 'pending', 'ending', 'isAuthenticated', 'isRestoring'];
 
+/** One read-only ref per visible field of the snapshot. */
 type Fields<Claims extends Record<string, unknown>> = { readonly [K in VisibleField]: Readonly<Ref<SessionSnapshot<Claims>[K]>> };
 
 /**
- * What `useSession()` returns: one read-only ref per field (never the token) and the session's
- * actions. `Claims` types `claims`, as in `createSession<Claims>()`.
+ * What `useSession()` returns: one read-only ref per field (`status`, `claims`, `expiresAt`,
+ * `error`, `pending`, `ending`, `isAuthenticated`, `isRestoring`; never the token) and the
+ * session's actions. `Claims` types `claims`, as in `createSession<Claims>()`.
+ *
+ * @example
+ * const { status, claims, touch }: UseSessionReturn<{ sub: string }> = useSession<{ sub: string }>()
  */
-export type UseSessionReturn<Claims extends Record<string, unknown> = Record<string, unknown>> = Fields<Claims> & {
+export interface UseSessionReturn<Claims extends Record<string, unknown> = Record<string, unknown>> extends Fields<Claims> {
+  /** Signs in with a token set (your login answer); throws a `SessionError` for unusable tokens. */
   login: Session['login'];
+  /** Ends the session everywhere; resolves once `revoke` settled (never rejects). */
   logout: Session['logout'];
+  /** Refreshes now (joins a refresh in flight). */
   refresh: Session['refresh'];
+  /** The current token, at once or after the refresh in flight. */
   getAccessToken: Session['getAccessToken'];
+  /** User activity: resets the idle timer in every tab ("Stay signed in"). */
   touch: Session['touch'];
-};
+}
 
 /**
  * The session for a component: read-only refs of its status, claims, expiry, error, pending
