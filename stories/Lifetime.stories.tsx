@@ -6,7 +6,7 @@ import { scenarioMeta, scenarioOf, withScenario } from './harness/story.js';
 /**
  * Session lifetime: an idle timeout, a maximum age and the refresh token's own expiry, each
  * announced by a sign-out warning (built on useSessionEnding) before the end, and revocation at
- * the fake server (POST /auth/logout, through jsonRevoke) at every end. User activity is a click
+ * the fake server (POST /auth/revoke, through jsonRevoke) at every end. User activity is a click
  * or a key in the app; the story's own buttons (the clock, the server) are not. The clock moves
  * only when a button (or play) says so.
  */
@@ -111,7 +111,7 @@ export const IdleWarningSignedOut: Story = {
       await expectText(canvasElement, 'session-error', 'idle-timeout');
       await expectText(canvasElement, 'logged-out-count', '1');
       await expectText(canvasElement, 'revoke-count', '1');
-      await expectRequests(canvasElement, [LOGIN, 'POST /auth/refresh (refresh …R001) → 200', 'POST /auth/logout (refresh …R002) → 200']);
+      await expectRequests(canvasElement, [LOGIN, 'POST /auth/refresh (refresh …R001) → 200', 'POST /auth/revoke (refresh …R002) → 200']);
     });
     await step('+1 min more: nothing else happens', async () => {
       await advance(context, '+1 min');
@@ -165,7 +165,7 @@ export const MaximumAge: Story = {
  * before the refresh token's end (reason `refresh-expiry`, no "Stay signed in"), ends at 150 s
  * with kind `session-expired`, and sends no refresh after it.
  */
-const LOG = [LOGIN, 'POST /auth/refresh (refresh …R001) → 200', 'POST /auth/refresh (refresh …R002) → 200', 'POST /auth/logout (refresh …R003) → 200'];
+const LOG = [LOGIN, 'POST /auth/refresh (refresh …R001) → 200', 'POST /auth/refresh (refresh …R002) → 200', 'POST /auth/revoke (refresh …R003) → 200'];
 
 export const RefreshTokenExpiry: Story = {
   ...withScenario({ lifetime: { endingWarning: 30_000 }, revoke: true, refreshMaxAge: 150 }),
@@ -235,7 +235,7 @@ export const RevocationFails: Story = {
     await step('the revocation failed: one warning, nothing revoked at the server', async () => {
       const warnings = within(canvas.getByRole('list', { name: 'Warnings' }));
       await waitFor(() => expect(warnings.getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringMatching(/^revoking the ended session failed; it is logged out here anyway/)]));
-      await expectRequests(canvasElement, [LOGIN, 'POST /auth/logout (refresh …R001) → network error']);
+      await expectRequests(canvasElement, [LOGIN, 'POST /auth/revoke (refresh …R001) → network error']);
       await expectText(canvasElement, 'revoke-count', '0');
       await expect(canvas.queryByTestId('session-error')).toBeNull();
     });

@@ -11,6 +11,11 @@ export interface WebLocksOptions {
    * `Infinity`: never go ahead without it.
    */
   timeout?: number;
+  /**
+   * Where this helper's warnings go (default `console.warn`): `navigator.locks` is missing
+   * (once), or a wait timed out and the refresh went ahead. The session's own `onWarning` does
+   * not reach it (the lock is made before the session): pass the same function to both.
+   */
   onWarning?: (message: string) => void;
 }
 

@@ -9,7 +9,7 @@ import { tokenPost } from './refresh.js';
  * Options of {@link jsonRevoke}.
  *
  * @example
- * jsonRevoke({ url: '/auth/logout', field: 'refresh_token', timeout: 5_000 })
+ * jsonRevoke({ url: '/auth/revoke', field: 'refresh_token', timeout: 5_000 })
  */
 export interface JsonRevokeOptions extends HttpOptions {
   /** The revocation (logout) endpoint; it receives a POST. */

@@ -84,6 +84,9 @@ const defaultNow = () => Date.now();
 /**
  * The live half of the statechart view: status, the token (last four characters), the
  * countdown to expiry, pending callers, the last error, and the event log.
+ *
+ * @example
+ * {import.meta.env.DEV && <SessionPanel session={session} />}
  */
 export function SessionPanel({ session, now = defaultNow }: { session: Session; now?: () => number }) {
   const server = useServerSnapshot();

@@ -6,8 +6,14 @@ import { chartLayout, type Box } from './layout.js';
 import { SessionPanel } from './SessionPanel.js';
 import { useActivePaths } from './useActivePaths.js';
 
-/** Props of {@link SessionStatechart}. */
+/**
+ * Props of {@link SessionStatechart}.
+ *
+ * @example
+ * const props: SessionStatechartProps = { session, diagramOnly: true, className: "debug" }
+ */
 export interface SessionStatechartProps {
+  /** The session to show. */
   session: Session;
   /** The machine to draw (default: the session's own). */
   machine?: AnyStateMachine;
@@ -15,6 +21,7 @@ export interface SessionStatechartProps {
   now?: () => number;
   /** Hide the live panel and show only the diagram. */
   diagramOnly?: boolean;
+  /** A class for the outer `<figure>`. */
   className?: string;
 }
 

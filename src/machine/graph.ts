@@ -54,8 +54,12 @@ interface TransitionLike {
 }
 
 /**
- * Reads every state and transition out of a machine's own definition, so the README diagram,
+ * Reads every state and transition out of a machine's own definition, so the docs' diagram,
  * the debug view and the coverage test cannot drift from the machine.
+ *
+ * @example
+ * const { states, edges } = machineGraph(sessionMachine)
+ * const out = edges.filter((edge) => edge.source === 'session.refreshFailed') // REFRESH, TOKEN_REJECTED, WAKE…
  */
 export function machineGraph(machine: AnyStateMachine): { states: GraphState[]; edges: GraphEdge[] } {
   const states: GraphState[] = [];

@@ -70,7 +70,13 @@ export function createSnapshotStore(read: () => SessionSnapshot, warn: (message:
   };
 }
 
-/** What a server renders before the browser's session takes over: logged out (React and Vue bindings). */
+/**
+ * What a server renders before the browser's session takes over: logged out (React and Vue
+ * bindings). The default `serverSnapshot`.
+ *
+ * @example
+ * const snapshot = typeof window === 'undefined' ? LOGGED_OUT_SNAPSHOT : session.getSnapshot()
+ */
 export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
   status: 'loggedOut',
   accessToken: null,

@@ -3,14 +3,27 @@ import { createHolds } from './holds.js';
 import { createRequestLog, newCounters, type BackendCounters, type BackendRequest, type BackendRoute } from './requestLog.js';
 import { createTokenAuthority, type AccessClaims, type IssuedPair } from './tokens.js';
 
-/** How the next refresh fails: a network error, a hung server, a 200 `{ code: 401 }`, or an HTTP status. */
+/**
+ * How the next refresh fails: a network error, a hung server, a 200 `{ code: 401 }`, or an HTTP status.
+ *
+ * @example
+ * backend.failNextRefresh('network') // once; failNextRefresh(503, Infinity) until failNextRefresh(null)
+ */
 export type RefreshFailure = 'network' | 'hang' | 'error-body' | number;
 
-/** Options of {@link createAuthBackend}. */
+/**
+ * Options of {@link createAuthBackend}.
+ *
+ * @example
+ * createAuthBackend({ baseUrl: 'https://api.example.test', accessTtl: 30, graceMs: 2_000, now: clock.now })
+ */
 export interface AuthBackendOptions {
   /** Where the backend answers, e.g. `https://api.example.test` (default: any origin). */
   baseUrl?: string;
-  /** Route paths (defaults `/auth/login`, `/auth/refresh`, `/auth/logout`, and `/api/*` for the protected resource). */
+  /**
+   * Route paths. Defaults: `/auth/login`, `/auth/refresh`, `/auth/revoke` (`logout`: the
+   * revocation endpoint `jsonRevoke` posts to) and `/api/*` (the protected resource).
+   */
   paths?: { login?: string; refresh?: string; logout?: string; resource?: string };
   /** Access-token lifetime in seconds (default 60). */
   accessTtl?: number;
@@ -23,16 +36,31 @@ export interface AuthBackendOptions {
   refreshMaxAge?: number;
   /** A reused refresh token within this many ms gets the same answer instead of a revocation (default 0). */
   graceMs?: number;
-  /** The server's clock (default `Date.now`); `setClockOffset` moves it further. */
+  /**
+   * The server's clock (default `Date.now`): token `iat`/`exp`, expiry checks, refresh-token
+   * lifetimes, the grace window and the `Date` header. Give the session the same function, so a
+   * test that moves time moves both; `setClockOffset` then moves the server alone.
+   */
   now?: () => number;
   /** Extra claims for a user's access tokens, e.g. `(user) => ({ name: 'Alice', roles: ['admin'] })`. */
   claims?: (username: string) => Record<string, unknown>;
 }
 
-/** What a protected handler receives besides MSW's own resolver info. */
+/**
+ * What a protected handler receives besides MSW's own resolver info.
+ *
+ * @example
+ * const admin: ProtectedResolver = ({ claims }) => HttpResponse.json({ admin: claims.sub === 'root' })
+ */
 export type ProtectedResolver = (info: { request: Request; params: PathParams; claims: AccessClaims }) => Response | Promise<Response>;
 
-/** The fake auth backend: MSW handlers, switches, counters and the request log. */
+/**
+ * The fake auth backend: MSW handlers, switches, counters and the request log.
+ *
+ * @example
+ * const backend: AuthBackend = createAuthBackend({ baseUrl: 'https://api.example.test' })
+ * backend.revokeSessions() // the next refresh is invalid_grant: the session logs out with kind 'rejected'
+ */
 export interface AuthBackend {
   /** Pass to `setupServer(...)`, `setupWorker(...)` or Storybook's `msw.use(...)`; your own handlers go first. */
   readonly handlers: HttpHandler[];
@@ -56,6 +84,7 @@ export interface AuthBackend {
   setClockOffset(ms: number): void;
   /** Holds refresh or protected requests unanswered until `release` (or their abort). */
   hold(route: 'refresh' | 'resource'): void;
+  /** Answers the held requests of `route` and stops holding it. */
   release(route: 'refresh' | 'resource'): void;
   /** While offline every request to the backend fails as a network error. */
   setOffline(offline: boolean): void;
@@ -64,7 +93,10 @@ export interface AuthBackend {
    * unexpired, unrevoked access token (else 401), is counted and logged as a protected request.
    */
   protect(resolver: ProtectedResolver): HttpResponseResolver;
-  /** Forgets counters, log, failures, holds, revocations and the clock offset. */
+  /**
+   * Forgets counters, log, failures, holds, revocations and the clock offset, and starts a new
+   * signing key: tokens issued before it are refused as `invalid` after it.
+   */
   reset(): void;
 }
 
@@ -72,10 +104,13 @@ const json = (status: number, body: unknown, date: number) =>
   HttpResponse.json(body as Record<string, unknown>, { status, headers: { date: new Date(date).toUTCString(), 'cache-control': 'no-store' } });
 
 /**
- * A fake auth backend as MSW request handlers, for your app's tests and stories: login,
- * refresh with rotation and reuse detection, logout (revocation) and a protected resource.
- * Tokens are real JWTs (HS256, signed with jose), so claims and expiry work as in production.
- * Switches expire tokens, revoke sessions, make the next refresh fail, or skew the clock.
+ * A fake auth backend as MSW request handlers, for your app's tests and stories: login
+ * (`POST /auth/login`, `username` from a JSON or form body, any password), refresh with rotation
+ * and reuse detection (`POST /auth/refresh`), revocation (`POST /auth/revoke`, what `jsonRevoke`
+ * sends) and a protected resource (`/api/*`). Tokens are real JWTs (HS256, signed with jose), so
+ * claims and expiry work as in production. A refresh token works once; presented again after
+ * `graceMs` it revokes its whole login. Switches expire tokens, revoke sessions, make the next
+ * refresh fail, or skew the clock.
  *
  * @example
  * import { setupServer } from 'msw/node'
@@ -86,7 +121,7 @@ const json = (status: number, body: unknown, date: number) =>
  */
 export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend {
   const base = (options.baseUrl ?? '*').replace(/\/$/, '');
-  const paths = { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', resource: '/api/*', ...options.paths };
+  const paths = { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/revoke', resource: '/api/*', ...options.paths };
   const clock = options.now ?? (() => Date.now());
   let offset = 0;
   const now = () => clock() + offset;

@@ -1,11 +1,23 @@
-/** Which of the fake backend's routes a request hit. */
+/**
+ * Which of the fake backend's routes a request hit (`logout` is the revocation route).
+ *
+ * @example
+ * const refreshes = backend.requests.filter((r) => r.route === 'refresh')
+ */
 export type BackendRoute = 'login' | 'refresh' | 'logout' | 'resource';
 
-/** One request the fake backend received. */
+/**
+ * One request the fake backend received.
+ *
+ * @example
+ * expect(backend.requests.at(-1)).toMatchObject({ route: 'resource', path: '/api/orders', outcome: 200 })
+ */
 export interface BackendRequest {
   /** 1, 2, 3… in arrival order. */
   id: number;
+  /** Which route answered it. */
   route: BackendRoute;
+  /** The HTTP method. */
   method: string;
   /** The URL path, without the query. */
   path: string;
@@ -17,16 +29,24 @@ export interface BackendRequest {
   outcome: 'pending' | 'network-error' | 'aborted' | number;
 }
 
-/** What the fake backend counted. */
+/**
+ * What the fake backend counted since the last `reset()`.
+ *
+ * @example
+ * expect(backend.counters).toMatchObject({ refreshes: 1, expiredTokenRequests: 0, reuseDetections: 0 })
+ */
 export interface BackendCounters {
+  /** Login requests. */
   logins: number;
   /** Refresh requests received, whatever became of them (offline, held or failed on purpose included). */
   refreshes: number;
+  /** Refreshes answered with new tokens (a reuse within the grace window included). */
   refreshesOk: number;
   /** Refreshes answered 401 invalid_grant: unknown, expired, revoked or reused refresh token. */
   refreshesRejected: number;
   /** Refresh tokens presented a second time (outside the grace window): their family is revoked. */
   reuseDetections: number;
+  /** Revocation requests (the `logout` route, `POST /auth/revoke` by default). */
   logouts: number;
   /** Requests to protected routes. */
   resourceRequests: number;

@@ -1,13 +1,27 @@
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 
-/** One access + refresh token pair the fake backend handed out, in the order it did. */
+/**
+ * One access + refresh token pair the fake backend handed out, in the order it did.
+ *
+ * @example
+ * const first: IssuedPair | undefined = backend.issued[0] // the first login's pair
+ */
 export interface IssuedPair {
+  /** An HS256 JWT. */
   accessToken: string;
+  /** An opaque `rt_…` string that works once. */
   refreshToken: string;
+  /** Who logged in (the access token's `sub`). */
   username: string;
 }
 
-/** The payload of an access token the fake backend issued. */
+/**
+ * The payload of an access token the fake backend issued: `sub` is the username, `sid` the
+ * login it belongs to, plus `iat`, `exp` and the `claims` option's extras.
+ *
+ * @example
+ * backend.protect(({ claims }: { claims: AccessClaims }) => HttpResponse.json({ user: claims.sub }))
+ */
 export type AccessClaims = JWTPayload & { sub: string; sid: string };
 
 /** What checking a Bearer token found. */

@@ -13,11 +13,18 @@ interface SessionContextValue {
 const SessionReactContext = createContext<SessionContextValue | null>(null);
 
 
-/** Props of {@link SessionProvider}. */
+/**
+ * Props of {@link SessionProvider}.
+ *
+ * @example
+ * <SessionProvider session={session} serverSnapshot={LOGGED_OUT_SNAPSHOT}><App /></SessionProvider>
+ */
 export interface SessionProviderProps {
+  /** The session, created once at module scope. */
   session: Session;
   /** The snapshot used while rendering on the server (default: logged out). */
   serverSnapshot?: SessionSnapshot;
+  /** What may call the hooks. */
   children?: ReactNode;
 }
 

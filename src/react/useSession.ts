@@ -7,12 +7,20 @@ import { useSessionSelector } from './useSessionSelector.js';
 /**
  * What `useSession()` returns: the session's state (never the raw token) and its actions.
  * `Claims` types `claims`, as in `createSession<Claims>()`.
+ *
+ * @example
+ * const { status, claims, logout }: UseSessionResult<{ sub: string }> = useSession<{ sub: string }>()
  */
 export interface UseSessionResult<Claims extends Record<string, unknown> = Record<string, unknown>> {
+  /** Where the session is: `restoring`, `loggedOut`, `authenticated`, `expiringSoon`, `refreshing`, `refreshFailed`. */
   status: SessionStatus;
+  /** The access token's payload (a declaration, not a check); null when logged out or for an opaque token. */
   claims: Claims | null;
+  /** When the access token expires, epoch ms, server-clock corrected. */
   expiresAt: number | null;
+  /** Why the session is in `refreshFailed` or `loggedOut` (null after your own logout). */
   error: SessionError | null;
+  /** Callers waiting for a token. */
   pending: number;
   /** Why and when a lifetime policy will end the session (set `endingWarning` ms before). */
   ending: SessionSnapshot['ending'];
@@ -20,10 +28,13 @@ export interface UseSessionResult<Claims extends Record<string, unknown> = Recor
   isAuthenticated: boolean;
   /** Still finding out whether there is a session. */
   isRestoring: boolean;
+  /** Signs in with a token set (your login answer); throws a `SessionError` for unusable tokens. */
   login(tokens: TokenSet): void;
   /** Ends the session everywhere; resolves once `revoke` settled (never rejects). */
   logout(): Promise<void>;
+  /** Refreshes now (joins a refresh in flight). */
   refresh(): Promise<string>;
+  /** The current token, at once or after the refresh in flight. */
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
   /** User activity: resets the idle timer in every tab ("Stay signed in"). */
   touch(): void;

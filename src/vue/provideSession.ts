@@ -11,7 +11,12 @@ export interface ProvidedSession {
   serverSnapshot: SessionSnapshot;
 }
 
-/** Options of {@link provideSession} and {@link sessionPlugin}. */
+/**
+ * Options of {@link provideSession} and {@link sessionPlugin}.
+ *
+ * @example
+ * app.use(sessionPlugin(session, { serverSnapshot: LOGGED_OUT_SNAPSHOT }))
+ */
 export interface ProvideSessionOptions {
   /** What `useSession()` shows while rendering on the server (default: logged out). */
   serverSnapshot?: SessionSnapshot;

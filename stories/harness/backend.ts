@@ -28,7 +28,7 @@ export interface BackendState {
   holdApi: boolean;
   /** POSTs to /auth/refresh the client made, whether or not they reached the server. */
   refreshCalls: number;
-  /** POSTs to /auth/logout (the session's revocation) the server answered. */
+  /** POSTs to /auth/revoke (the session's revocation) the server answered. */
   revocations: number;
   log: readonly LoggedRequest[];
 }

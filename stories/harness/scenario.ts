@@ -29,7 +29,7 @@ export interface ScenarioOptions {
   name?: string;
   /** Session lifetime options (ms). With `idleTimeout`, user activity is a click or key in the tab. */
   lifetime?: Pick<SessionOptions, 'idleTimeout' | 'maxSessionAge' | 'endingWarning'>;
-  /** Revoke at every end of a session: `jsonRevoke` against the fake server's POST /auth/logout. */
+  /** Revoke at every end of a session: `jsonRevoke` against the fake server's POST /auth/revoke. */
   revoke?: boolean;
   /** Seconds after a login that none of its refresh tokens outlives (the server's `refreshMaxAge`). */
   refreshMaxAge?: number;
@@ -101,7 +101,7 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
       // only a click or a key inside the tab's app is.
       activity: (report) => ((active = report), () => (active = () => {})),
       ...options.lifetime,
-      ...(options.revoke ? { revoke: jsonRevoke({ url: `${API_ORIGIN}/auth/logout` }) } : {}),
+      ...(options.revoke ? { revoke: jsonRevoke({ url: `${API_ORIGIN}/auth/revoke` }) } : {}),
       wake: (send) => {
         notify = send;
         return options.browserWake ? browserWake(send) : () => {};

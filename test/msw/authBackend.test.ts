@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, isSessionError, jsonRefresh, type Session } from '../../src/index.js';
+import { createSession, isSessionError, jsonRefresh, jsonRevoke, type Session, type SessionOptions } from '../../src/index.js';
 import { createAuthFetch } from '../../src/fetch.js';
 import { createAuthBackend } from '../../src/msw.js';
 import { jumpClock } from '../helpers/server.js';
@@ -27,7 +27,7 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-function app(options: { refreshTimeout?: number } = {}) {
+function app(options: Pick<SessionOptions, 'refreshTimeout' | 'revoke' | 'onWarning'> = {}) {
   const session = createSession({
     refresh: jsonRefresh({ url: `${API}/auth/refresh` }),
     now: clock.now,
@@ -69,6 +69,17 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
       ['login', '/auth/login', false, 200],
       ['resource', '/api/data', true, 200],
     ]);
+  });
+
+  it('login takes the username from a JSON or form body, accepts any password, and falls back to "user"', async () => {
+    const subject = async (init: RequestInit) => {
+      const res = await fetch(`${API}/auth/login`, { method: 'POST', ...init });
+      return decodeJwt(((await res.json()) as { accessToken: string }).accessToken).sub;
+    };
+    expect(await subject({ body: JSON.stringify({ username: 'ann', password: 'anything' }) })).toBe('ann');
+    expect(await subject({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=bob&password=' })).toBe('bob');
+    expect(await subject({ body: JSON.stringify({ email: 'cy@example.test' }) })).toBe('user');
+    expect(backend.counters.logins).toBe(3);
   });
 
   it('100 requests after the clock passed expiry: 1 refresh, 0 expired tokens sent, 100 successes', async () => {
@@ -175,10 +186,43 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
     const { login } = app();
     await login();
     const { refreshToken } = backend.issued[0]!;
-    await fetch(`${API}/auth/logout`, { method: 'POST', body: JSON.stringify({ refreshToken }) });
+    await fetch(`${API}/auth/revoke`, { method: 'POST', body: JSON.stringify({ refreshToken }) });
     const res = await fetch(`${API}/auth/refresh`, { method: 'POST', body: JSON.stringify({ refreshToken }) });
     expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([401, 'invalid_grant']);
     expect(backend.counters).toMatchObject({ logouts: 1, refreshesRejected: 1, reuseDetections: 0 });
+  });
+
+  it('answers revocation at /auth/revoke by default, the URL of every jsonRevoke example: logout() ends the login at the kit', async () => {
+    const warnings: string[] = [];
+    const { session, login } = app({ revoke: jsonRevoke({ url: `${API}/auth/revoke` }), onWarning: (message) => warnings.push(message) });
+    await login();
+    const { refreshToken } = backend.issued[0]!;
+    await session.logout();
+    expect(warnings).toEqual([]);
+    expect(backend.requests.map((r) => [r.route, r.path, r.refreshToken === refreshToken, r.outcome]).at(-1)).toEqual(['logout', '/auth/revoke', true, 200]);
+    expect(backend.counters.logouts).toBe(1);
+    const res = await fetch(`${API}/auth/refresh`, { method: 'POST', body: JSON.stringify({ refreshToken }) });
+    expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([401, 'invalid_grant']);
+  });
+
+  it('the two ends a test meets: the kit refusing the refresh is kind rejected, the app logging out is kind logged-out', async () => {
+    const { session, login, call } = app();
+    await login();
+    backend.revokeSessions();
+    expect(await call(2)).toEqual(['rejected', 'rejected']); // waiting behind the refused refresh
+    expect(session.getSnapshot().error?.kind).toBe('rejected');
+
+    await login();
+    backend.hold('refresh');
+    clock.advance(120_000);
+    const waiting = call(2);
+    await expect.poll(() => session.getSnapshot().pending, PATIENCE).toBe(2);
+    await session.logout(); // the app's own logout while they wait
+    expect(await waiting).toEqual(['logged-out', 'logged-out']);
+    expect(session.getSnapshot().error).toBeNull();
+    const later = await session.getAccessToken().catch((e: unknown) => (isSessionError(e) ? e.kind : e));
+    expect(later).toBe('logged-out'); // a token asked for while logged out
+    backend.release('refresh');
   });
 
   it('hold() keeps refreshes unanswered (callers wait) until release()', async () => {

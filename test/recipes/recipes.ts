@@ -1,5 +1,5 @@
-// The README's "Data clients" recipes, as the tests import them. Keep this file and the README
-// text the same (imports here point at src/ instead of 'silent-session').
+// The "Data clients" recipes of docs/recipes/data-clients.md, as the tests import them. Keep this file and
+// that page's text the same (imports here point at src/ instead of 'silent-session').
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { QueryClient } from '@tanstack/react-query';
 import { createClient as createWsClient, type Client as WsClient, type ClientOptions as WsClientOptions } from 'graphql-ws';

@@ -23,7 +23,7 @@ interface Item {
 }
 type Fetcher = (path: string, signal: AbortSignal) => Promise<Item>;
 
-/** The two ways the README shows: createAuthFetch (throwing on a non-2xx itself) and ky. */
+/** The two ways docs/recipes/data-clients.md shows: createAuthFetch (throwing on a non-2xx itself) and ky. */
 const clients: Array<[string, (session: Session, baseUrl: string) => Fetcher]> = [
   [
     'createAuthFetch',

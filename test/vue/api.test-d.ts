@@ -3,7 +3,7 @@ import type { Plugin, Ref } from 'vue';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Session, SessionError, SessionSnapshot, SessionStatus, TokenSet } from '../../src/index.js';
 import { createAuthBackend, type AuthBackend, type BackendCounters, type RefreshFailure } from '../../src/msw.js';
-import { provideSession, sessionPlugin, useSession, useSessionSelector } from '../../src/vue.js';
+import { provideSession, sessionPlugin, useSession, useSessionSelector, type UseSessionReturn } from '../../src/vue.js';
 
 // The public types of ./vue and ./msw, as DESIGN.md promises them.
 describe('silent-session/vue', () => {
@@ -20,6 +20,28 @@ describe('silent-session/vue', () => {
     expectTypeOf(s).not.toHaveProperty('accessToken');
     // @ts-expect-error the refs are read-only
     s.status.value = 'loggedOut';
+  });
+
+  it('useSession<Claims>() types claims as React’s does; without it claims stay a record of unknowns', () => {
+    type Claims = { sub: string; roles: string[] };
+    interface ExtendingClaims extends Record<string, unknown> {
+      tenant: number;
+    }
+    const typed = useSession<Claims>();
+    expectTypeOf(typed.claims).toEqualTypeOf<Readonly<Ref<Claims | null>>>();
+    expectTypeOf(typed).toEqualTypeOf<UseSessionReturn<Claims>>();
+    expectTypeOf(useSession<ExtendingClaims>().claims.value?.tenant).toEqualTypeOf<number | undefined>();
+    expectTypeOf(typed.status).toEqualTypeOf<Readonly<Ref<SessionStatus>>>();
+    expectTypeOf(typed.touch).toEqualTypeOf<() => void>();
+    expectTypeOf(useSession()).toEqualTypeOf<UseSessionReturn>();
+    expectTypeOf<UseSessionReturn['claims']>().toEqualTypeOf<Readonly<Ref<Record<string, unknown> | null>>>();
+    // @ts-expect-error a payload is an object
+    useSession<string>();
+  });
+
+  it('useSessionSelector() reads typed claims when the snapshot is annotated', () => {
+    const roles = useSessionSelector((s: SessionSnapshot<{ roles: string[] }>) => s.claims?.roles);
+    expectTypeOf(roles).toEqualTypeOf<Readonly<Ref<string[] | undefined>>>();
   });
 
   it('useSessionSelector() returns a read-only ref of what it selects', () => {

@@ -1,14 +1,16 @@
 // @vitest-environment jsdom
 import { flushPromises, mount } from '@vue/test-utils';
 import { defineComponent, h, nextTick, ref } from 'vue';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSession, jsonRefresh, type Session, type SessionStatus } from '../../src/index.js';
 import { provideSession, sessionPlugin, useSession, useSessionSelector } from '../../src/vue.js';
+import { pair, scriptedRefresh } from '../helpers/refreshStub.js';
 import { authServer, jumpClock } from '../helpers/server.js';
 
 const sessions: Session[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.stop();
+  vi.useRealTimers();
 });
 
 /** A session on the real auth server whose refreshes answer only once the test opens the gate. */
@@ -203,8 +205,54 @@ describe('useSession() in Vue', () => {
     wrapper.unmount();
   });
 
+  it('touch() is "Stay signed in": the idle warning in the ending ref goes away, and the session stays', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    const start = Date.now();
+    const session = createSession({ refresh: scriptedRefresh().fn, idleTimeout: 15 * 60_000, endingWarning: 60_000, activity: false, wake: false });
+    sessions.push(session);
+    session.login(pair(1, 3_600));
+    let shown: ReturnType<typeof useSession> | undefined;
+    const Warning = defineComponent({
+      setup() {
+        shown = useSession();
+        return () => h('p', shown?.ending.value === null ? 'quiet' : `signing out (${String(shown?.ending.value?.reason)})`);
+      },
+    });
+    const wrapper = mountWith(session, Warning);
+    await vi.advanceTimersByTimeAsync(14 * 60_000);
+    await nextTick();
+    expect(wrapper.text()).toBe('signing out (idle)');
+    shown!.touch();
+    await nextTick();
+    expect(wrapper.text()).toBe('quiet');
+    await vi.advanceTimersByTimeAsync(14 * 60_000 - 1);
+    expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', ending: null });
+    expect(Date.now() - start).toBe(28 * 60_000 - 1);
+    wrapper.unmount();
+  });
+
+  it('useSession<Claims>() shows the claims the tokens carry', async () => {
+    const { server, session } = await setup();
+    const Name = defineComponent({
+      setup() {
+        const { claims } = useSession<{ sub: string }>();
+        return () => h('p', claims.value?.sub.toUpperCase() ?? 'nobody');
+      },
+    });
+    const wrapper = mountWith(session, Name);
+    expect(wrapper.text()).toBe('nobody');
+    session.login(await server.login('eve'));
+    await nextTick();
+    expect(wrapper.text()).toBe('EVE');
+    wrapper.unmount();
+  });
+
   it('says where to provide the session when none was provided', () => {
     const Lonely = defineComponent({ setup: () => (useSession(), () => null) });
-    expect(() => mount(Lonely)).toThrow(/provideSession\(session\).*sessionPlugin/);
+    expect(() => mount(Lonely)).toThrow(
+      'useSession() found no session: call provideSession(session) in a parent component\'s setup(), or app.use(sessionPlugin(session))',
+    );
+    const Selecting = defineComponent({ setup: () => (useSessionSelector((s) => s.status), () => null) });
+    expect(() => mount(Selecting)).toThrow(/^useSessionSelector\(\) found no session/);
   });
 });
