@@ -7,7 +7,7 @@ import { defineConfig } from 'vitepress';
 // test/docs.test.ts checks every relative link and anchor of README.md and docs/ without a build.
 
 /** The package's entries, as the API reference names its pages (api/<entry>.md). */
-const entries = ['silent-session', 'silent-session/fetch', 'silent-session/ky', 'silent-session/axios', 'silent-session/react', 'silent-session/devtools', 'silent-session/vue', 'silent-session/msw'];
+const entries = ['silent-session', 'silent-session/fetch', 'silent-session/ky', 'silent-session/axios', 'silent-session/react', 'silent-session/devtools', 'silent-session/vue', 'silent-session/msw', 'silent-session/dpop'];
 
 export default defineConfig({
   title: 'silent-session',
