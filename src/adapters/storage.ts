@@ -1,25 +1,8 @@
 import { normalizeTokens } from '../machine/tokens.js';
-import type { TokenSet, TokenStorage } from '../machine/types.js';
+import type { StorageLike, TokenSet, TokenStorage } from '../machine/types.js';
 import { defaultWarn } from '../machine/util.js';
 
-/**
- * The part of the Web Storage API that {@link webStorage} uses, written out so the types need
- * no DOM lib (a Node project type-checks them too). `localStorage`, `sessionStorage` and any
- * object with these three methods fit.
- *
- * @example
- * const store = new Map<string, string>()
- * const storage: StorageLike = {
- *   getItem: (key) => store.get(key) ?? null,
- *   setItem: (key, value) => void store.set(key, value),
- *   removeItem: (key) => void store.delete(key),
- * }
- */
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+export type { StorageLike } from '../machine/types.js';
 
 /** Options of {@link webStorage}. */
 export interface WebStorageOptions {

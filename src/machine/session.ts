@@ -5,6 +5,9 @@ import { memoryStorage } from './memoryStorage.js';
 import { configOf, validateOptions } from './options.js';
 import { redactInspection } from './redact.js';
 import { createRefresher } from './refresher.js';
+import { loginWins } from './login.js';
+import { createLoginRecord, LOGIN_RECORD_KEY } from './loginRecord.js';
+import { createLogins } from './logins.js';
 import { createRevoker } from './revocation.js';
 import { refreshAt, sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { createSnapshotStore, toSnapshot } from './snapshot.js';
@@ -17,10 +20,6 @@ import { createWaiterQueue } from './waiters.js';
 
 const loggedOutError = () => new SessionError('logged-out', 'the session is logged out');
 const stoppedError = () => new SessionError('aborted', 'the session was stopped');
-// Login ids order logins made in the same millisecond by this page (a sequence), then at random:
-// two tabs logging in within the same millisecond have no order to keep.
-let logins = 0;
-const newLogin = (at: number) => ({ id: `${at.toString(36)}.${(++logins).toString(36).padStart(6, '0')}.${Math.random().toString(36).slice(2, 8)}`, at });
 
 export type { Session } from './types.js';
 
@@ -43,10 +42,13 @@ export function createSessionCore(options: SessionOptions): Session {
   }
   const timeout = options.refreshTimeout ?? 10_000;
   const config = configOf(options, now, safely);
-  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout);
-  const initial = store.load();
-  const loadsAsync = initial instanceof Promise;
-  const tabs = connectTabs({ sync: options.sync, now, send, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
+  const record = options.loginRecord ? createLoginRecord({ storage: options.loginRecord.storage, key: options.loginRecord.key ?? LOGIN_RECORD_KEY, now, warn }) : undefined;
+  const logins = createLogins({ record, now, warn, maxSessionAge: config.maxSessionAge });
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout, record);
+  const loaded = store.load();
+  const loadsAsync = loaded instanceof Promise;
+  const initial = loaded instanceof Promise ? loaded.then(logins.restored) : logins.restored(loaded);
+  const tabs = connectTabs({ sync: options.sync, now, send: fromTab, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
   const revoker = createRevoker({ revoke: options.revoke, timeout, warn, endedElsewhere: tabs.endedEarlierElsewhere });
   const refresher = createRefresher({
     refresh: options.refresh,
@@ -58,7 +60,7 @@ export function createSessionCore(options: SessionOptions): Session {
     timeout,
     maxPerMinute: options.maxRefreshesPerMinute,
     dueAt: (tokens) => refreshAt(tokens, config.leadTime),
-    stamp: () => newLogin(now()),
+    stamp: logins.continue,
     onLate: (tokens, spent) => send({ type: 'LATE_REFRESH_ANSWER', tokens, spent }),
     warn,
   });
@@ -91,6 +93,14 @@ export function createSessionCore(options: SessionOptions): Session {
 
   function send(event: SessionEvent) {
     if (!stopped) deliver(event);
+  }
+
+  // A tab that found the session (checkSession) without knowing its login sends a continued
+  // stamp; a tab whose login wins over it answers with its tokens, and that tab adopts them.
+  function fromTab(event: SessionEvent) {
+    send(event);
+    const ours = actor.getSnapshot().context.tokens;
+    if (event.type === 'TAB_TOKENS' && event.tokens.login?.continued && ours && loginWins(ours.login, event.tokens.login)) tabs.publishTokens(ours);
   }
 
   // What waiting callers get is declared on the state: hasToken, waits or fails.
@@ -147,8 +157,7 @@ export function createSessionCore(options: SessionOptions): Session {
     subscribe: snapshots.subscribe,
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
-      const at = typeof tokens.loginAt === 'number' && tokens.loginAt <= now() ? tokens.loginAt : now();
-      send({ type: 'LOGIN', tokens: withLogin(normalized, newLogin(at)) });
+      send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start(tokens, normalized)) });
     },
     logout() {
       const before = revoker.last;

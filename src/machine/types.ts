@@ -30,7 +30,17 @@ export interface TokenSet {
    * `loginAt`); an app moving tokens from an older session may pass its original `loginAt`.
    */
   loginId?: string | undefined;
+  /**
+   * When the login happened, epoch ms. A refresh answer may carry it too (the server's word,
+   * taken as is: `jsonRefresh` reads `loginAt` in ms, or `auth_time` in seconds); a value below
+   * 1e11 is read as seconds, with a warning. An access token's OIDC `auth_time` claim counts too.
+   */
   loginAt?: number | undefined;
+  /**
+   * Written by the library: true when no `login()` in this browser stamped the set (checkSession
+   * found the session). Such a set continues the lifetime; it never replaces another login's.
+   */
+  loginContinued?: boolean | undefined;
   /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
@@ -76,6 +86,39 @@ export interface SessionEnding {
   reason: 'idle' | 'max-age' | 'refresh-expiry';
   /** Epoch ms on the session's clock. */
   at: number;
+}
+
+/**
+ * The part of the Web Storage API that {@link webStorage} and the login record use, written out
+ * so the types need no DOM lib (a Node project type-checks them too). `localStorage`,
+ * `sessionStorage` and any object with these three methods fit.
+ *
+ * @example
+ * const store = new Map<string, string>()
+ * const storage: StorageLike = {
+ *   getItem: (key) => store.get(key) ?? null,
+ *   setItem: (key, value) => void store.set(key, value),
+ *   removeItem: (key) => void store.delete(key),
+ * }
+ */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/**
+ * Where the login stamp (an id and the login's time; no secret) is kept between page loads,
+ * so that `maxSessionAge` counts from the login across reloads and tabs in cookie mode.
+ *
+ * @example
+ * createSession({ refresh, checkSession: true, maxSessionAge: 8 * 3_600_000, loginRecord: { storage: sessionStorage } })
+ */
+export interface LoginRecordOptions {
+  /** The storage (`localStorage` by default in a browser); null or failing: memory only. */
+  storage: StorageLike | null | undefined;
+  /** The key (default `silent-session.login`). */
+  key?: string | undefined;
 }
 
 /** Where the token set lives between page loads. One value, written whole. */
@@ -214,8 +257,17 @@ export interface SessionOptions {
   checkSession?: boolean;
   /** Ms without user activity (in any tab), then the session ends with kind `idle-timeout`. */
   idleTimeout?: number;
-  /** Ms after `login()`, then the session ends with kind `session-expired`; activity does not extend it. */
+  /**
+   * Ms after `login()`, then the session ends with kind `session-expired`; activity does not
+   * extend it, and a reload, checkSession or another tab continue the login's time (see `loginRecord`).
+   */
   maxSessionAge?: number;
+  /**
+   * Where the login stamp is kept so a reload continues the login (cookie mode keeps no tokens).
+   * Default in a browser with `maxSessionAge`: `localStorage` under `silent-session.login`;
+   * `false` (or no storage): memory only.
+   */
+  loginRecord?: LoginRecordOptions | false | undefined;
   /** Ms before a lifetime end that `snapshot.ending` is set (default 60 000). */
   endingWarning?: number;
   /**

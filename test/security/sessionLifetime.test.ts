@@ -1,0 +1,212 @@
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import {
+  broadcastSync,
+  createSession,
+  jsonRefresh,
+  memoryStorage,
+  webStorage,
+  type Session,
+  type SessionError,
+  type SessionOptions,
+} from '../../src/index.js';
+import type { AuthServer } from '../../demo/server/authServer.js';
+import { inMemoryWebStorage, sessionErrorOf, STORAGE_KEY, type InMemoryWebStorage } from '../helpers/integration.js';
+import { authServer, cookieFetch } from '../helpers/server.js';
+
+// Issue 19.3, DESIGN rule 14: only login() starts a lifetime. A reload, checkSession and another
+// tab continue the login that exists, so `maxSessionAge` (8 h here) ends 8 h after the real
+// login whatever happens in between. The real auth server and the sessions share one injected
+// clock that the test moves; cookie mode plays the browser's cookie jar with cookieFetch.
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const AGE = 8 * HOUR;
+
+/** A clock the test sets: ms since the login. */
+function testClock() {
+  const start = Date.UTC(2026, 0, 5, 9);
+  let t = start;
+  return { start, now: () => t, at: (ms: number) => void (t = start + ms) };
+}
+type Clock = ReturnType<typeof testClock>;
+
+interface Tab {
+  session: Session;
+  warnings: string[];
+  loggedOut: Array<SessionError | null>;
+}
+
+function tab(options: SessionOptions): Tab {
+  const warnings: string[] = [];
+  const loggedOut: Array<SessionError | null> = [];
+  const session = createSession({
+    wake: false,
+    activity: false,
+    retry: { attempts: 0 },
+    maxSessionAge: AGE,
+    endingWarning: MIN,
+    onWarning: (m) => warnings.push(m),
+    onLoggedOut: (reason) => loggedOut.push(reason),
+    ...options,
+  });
+  onTestFinished(() => session.stop());
+  return { session, warnings, loggedOut };
+}
+
+/** Cookie mode, the setup SECURITY.md recommends: memoryStorage, checkSession, the cookie jar. */
+function cookieTab(server: AuthServer, jar: typeof fetch, clock: Clock, extra: Partial<SessionOptions> = {}) {
+  return tab({
+    refresh: jsonRefresh({ url: `${server.url}/refresh`, credentials: 'include', fetch: jar }),
+    storage: memoryStorage(),
+    checkSession: true,
+    now: clock.now,
+    ...extra,
+  });
+}
+
+/** localStorage mode (the quick start): the token set, refresh token included, in shared web storage. */
+function storedTab(server: AuthServer, web: InMemoryWebStorage, clock: Clock, extra: Partial<SessionOptions> = {}) {
+  return tab({
+    refresh: jsonRefresh({ url: `${server.url}/refresh` }),
+    storage: webStorage(web.storage, { key: STORAGE_KEY }),
+    now: clock.now,
+    ...extra,
+  });
+}
+
+async function cookieLogin(server: AuthServer, jar: typeof fetch) {
+  const res = await jar(`${server.url}/login`, { method: 'POST', body: JSON.stringify({ username: 'alice' }) });
+  const { accessToken, expiresIn } = (await res.json()) as { accessToken: string; expiresIn: number };
+  return { accessToken, expiresIn };
+}
+
+const settled = (session: Session) =>
+  vi.waitFor(() => expect(session.getSnapshot().status).not.toBe('restoring'), { timeout: 5_000, interval: 5 });
+
+async function signedInAt(session: Session) {
+  await expect(session.getAccessToken()).resolves.toEqual(expect.any(String));
+  expect(session.getSnapshot().status).not.toBe('loggedOut');
+}
+
+async function expiredAt(t: Tab) {
+  const error = await sessionErrorOf(t.session.getAccessToken());
+  expect(error.kind).toBe('session-expired');
+  expect(t.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+}
+
+async function server(clock: Clock, cookie: boolean) {
+  // access tokens for 10 min, refresh tokens for a day: only maxSessionAge ends the session
+  return authServer({ cookie, accessTtl: 600, refreshTtl: 24 * 3_600, now: clock.now });
+}
+
+describe('cookie mode (memoryStorage + checkSession): a reload continues the login', () => {
+  it('a reload 7 h after login() still ends 8 h after it: signed in at 7:59, session-expired at 8:01', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const record = inMemoryWebStorage(); // the browser's localStorage, which survives the reload
+    const first = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(first.session); // nothing to find before the login
+    first.session.login(await cookieLogin(srv, jar));
+    first.session.stop();
+
+    clock.at(7 * HOUR); // reload
+    const second = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(second.session);
+    expect(second.session.getSnapshot().status).toBe('authenticated');
+    expect(second.session.getSnapshot().ending).toBeNull();
+
+    clock.at(AGE - MIN);
+    await signedInAt(second.session);
+    clock.at(AGE + MIN);
+    await expiredAt(second);
+    expect(second.loggedOut).toEqual([expect.objectContaining({ kind: 'session-expired' })]);
+  });
+
+  it('reloads every hour never move the end: the eighth reload is already past it', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const record = inMemoryWebStorage();
+    const first = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(first.session);
+    first.session.login(await cookieLogin(srv, jar));
+    first.session.stop();
+    for (let hour = 1; hour < 8; hour++) {
+      clock.at(hour * HOUR);
+      const t = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+      await settled(t.session);
+      expect(t.session.getSnapshot().status).toBe('authenticated');
+      t.session.stop();
+    }
+    clock.at(AGE + MIN);
+    const last = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(last.session);
+    expect(last.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+    await expect(last.session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+  });
+
+  it('a second tab opened at 7 h (broadcastSync) restarts it for no tab: both are signed in at 7:59 and ended at 8:01', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const record = inMemoryWebStorage();
+    const sync = `lifetime-${Math.random().toString(36).slice(2)}`;
+    const a = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage }, sync: broadcastSync(sync) });
+    await settled(a.session);
+    a.session.login(await cookieLogin(srv, jar));
+
+    clock.at(7 * HOUR);
+    const b = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage }, sync: broadcastSync(sync) });
+    await settled(b.session);
+    expect(b.session.getSnapshot().status).toBe('authenticated');
+    // A hears B's tokens (a new access token of the same login) and takes them
+    await vi.waitFor(() => expect(a.session.getSnapshot().accessToken).toBe(b.session.getSnapshot().accessToken), { timeout: 5_000, interval: 5 });
+
+    clock.at(AGE - MIN);
+    await signedInAt(a.session);
+    await signedInAt(b.session);
+    clock.at(AGE + MIN);
+    await expiredAt(a);
+    await expiredAt(b);
+  });
+});
+
+describe('localStorage mode: a reload and a second tab continue the stored login', () => {
+  it('a reload at 7 h: signed in at 7:59, session-expired at 8:01, storage cleared', async () => {
+    const clock = testClock();
+    const srv = await server(clock, false);
+    const web = inMemoryWebStorage();
+    const first = storedTab(srv, web, clock);
+    first.session.login(await srv.login());
+    first.session.stop();
+
+    clock.at(7 * HOUR);
+    const second = storedTab(srv, web, clock);
+    clock.at(AGE - MIN);
+    await signedInAt(second.session);
+    clock.at(AGE + MIN);
+    await expiredAt(second);
+    expect(web.raw()).toBeNull();
+  });
+
+  it('a second tab opened at 7 h (broadcastSync) refreshes and publishes: both end at 8 h', async () => {
+    const clock = testClock();
+    const srv = await server(clock, false);
+    const web = inMemoryWebStorage();
+    const sync = `lifetime-${Math.random().toString(36).slice(2)}`;
+    const a = storedTab(srv, web, clock, { sync: broadcastSync(sync) });
+    a.session.login(await srv.login());
+
+    clock.at(7 * HOUR);
+    const b = storedTab(srv, web, clock, { sync: broadcastSync(sync) });
+    await b.session.refresh(); // B's own refresh, published to A
+    await vi.waitFor(() => expect(a.session.getSnapshot().accessToken).toBe(b.session.getSnapshot().accessToken), { timeout: 5_000, interval: 5 });
+    clock.at(AGE - MIN);
+    await signedInAt(a.session);
+    await signedInAt(b.session);
+    clock.at(AGE + MIN);
+    await expiredAt(a);
+    await expiredAt(b);
+  });
+});
