@@ -59,7 +59,12 @@ export function createLoginRecord(o: {
   /** The stamp in `raw`; `false` when it is not one. */
   const parse = (raw: string, strict: boolean): LoginStamp | false => {
     try {
-      const value: unknown = JSON.parse(raw);
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new Error('not JSON');
+      }
       if (typeof value !== 'object' || value === null) throw new Error('not an object');
       const stamp = loginOf(value as Record<string, unknown>, o.now(), (why) => {
         throw new Error(why);

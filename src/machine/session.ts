@@ -96,11 +96,13 @@ export function createSessionCore(options: SessionOptions): Session {
   }
 
   // A tab that found the session (checkSession) without knowing its login sends a continued
-  // stamp; a tab whose login wins over it answers with its tokens, and that tab adopts them.
+  // stamp. A tab whose login wins over it knows better: those tokens continue its login, so it
+  // takes them under its own stamp (when newer) and tells every tab, which adopt that stamp.
   function fromTab(event: SessionEvent) {
-    send(event);
     const ours = actor.getSnapshot().context.tokens;
-    if (event.type === 'TAB_TOKENS' && event.tokens.login?.continued && ours && loginWins(ours.login, event.tokens.login)) tabs.publishTokens(ours);
+    if (event.type !== 'TAB_TOKENS' || !event.tokens.login?.continued || !ours?.login || !loginWins(ours.login, event.tokens.login)) return send(event);
+    send({ type: 'TAB_TOKENS', tokens: withLogin(event.tokens, ours.login) });
+    tabs.publishTokens(actor.getSnapshot().context.tokens ?? ours);
   }
 
   // What waiting callers get is declared on the state: hasToken, waits or fails.

@@ -36,8 +36,7 @@ interface Tab {
   loggedOut: Array<SessionError | null>;
 }
 
-function tab(options: SessionOptions): Tab {
-  const warnings: string[] = [];
+function tab(options: SessionOptions, warnings: string[] = []): Tab {
   const loggedOut: Array<SessionError | null> = [];
   const session = createSession({
     wake: false,
@@ -66,12 +65,16 @@ function cookieTab(server: AuthServer, jar: typeof fetch, clock: Clock, extra: P
 
 /** localStorage mode (the quick start): the token set, refresh token included, in shared web storage. */
 function storedTab(server: AuthServer, web: InMemoryWebStorage, clock: Clock, extra: Partial<SessionOptions> = {}) {
-  return tab({
-    refresh: jsonRefresh({ url: `${server.url}/refresh` }),
-    storage: webStorage(web.storage, { key: STORAGE_KEY }),
-    now: clock.now,
-    ...extra,
-  });
+  const warnings: string[] = [];
+  return tab(
+    {
+      refresh: jsonRefresh({ url: `${server.url}/refresh` }),
+      storage: webStorage(web.storage, { key: STORAGE_KEY, onWarning: (m) => warnings.push(m) }),
+      now: clock.now,
+      ...extra,
+    },
+    warnings,
+  );
 }
 
 async function cookieLogin(server: AuthServer, jar: typeof fetch) {
@@ -202,6 +205,148 @@ describe('localStorage mode: a reload and a second tab continue the stored login
     const b = storedTab(srv, web, clock, { sync: broadcastSync(sync) });
     await b.session.refresh(); // B's own refresh, published to A
     await vi.waitFor(() => expect(a.session.getSnapshot().accessToken).toBe(b.session.getSnapshot().accessToken), { timeout: 5_000, interval: 5 });
+    clock.at(AGE - MIN);
+    await signedInAt(a.session);
+    await signedInAt(b.session);
+    clock.at(AGE + MIN);
+    await expiredAt(a);
+    await expiredAt(b);
+  });
+});
+
+describe('the server’s word on when the login happened', () => {
+  for (const loginTime of ['loginAt', 'auth_time'] as const) {
+    it(`cookie mode with no login record: a reload at 7 h takes the server’s ${loginTime} (jsonRefresh), ending at 8 h`, async () => {
+      const clock = testClock();
+      const srv = await authServer({ cookie: true, accessTtl: 600, refreshTtl: 24 * 3_600, now: clock.now, loginTime });
+      const jar = cookieFetch();
+      const first = cookieTab(srv, jar, clock, { loginRecord: false });
+      await settled(first.session);
+      first.session.login(await cookieLogin(srv, jar));
+      first.session.stop();
+
+      clock.at(7 * HOUR);
+      const second = cookieTab(srv, jar, clock, { loginRecord: false });
+      await settled(second.session);
+      expect(second.session.getSnapshot().status).toBe('authenticated');
+      expect(second.warnings).toEqual([]); // the server said when: nothing unknown to report
+      clock.at(AGE - MIN);
+      await signedInAt(second.session);
+      clock.at(AGE + MIN);
+      await expiredAt(second);
+    });
+  }
+
+  it('login() of tokens whose access token says auth_time 7 h ago ends 1 h later', async () => {
+    const clock = testClock();
+    const srv = await authServer({ accessTtl: 600, refreshTtl: 24 * 3_600, now: clock.now, loginTime: 'auth_time' });
+    const tokens = await srv.login();
+    clock.at(7 * HOUR);
+    const t = storedTab(srv, inMemoryWebStorage(), clock);
+    t.session.login(tokens); // expired by now: refreshed at once, the answer keeps the login's time
+    clock.at(AGE - MIN);
+    await signedInAt(t.session);
+    clock.at(AGE + MIN);
+    await expiredAt(t);
+  });
+
+  it('a loginAt in seconds is read as seconds, with one warning naming the unit', async () => {
+    const clock = testClock();
+    const srv = await server(clock, false);
+    const answer = await srv.login();
+    const t = storedTab(srv, inMemoryWebStorage(), clock, {
+      refresh: async () => ({ ...(await srv.issuePair()), expiresIn: 600, loginAt: Math.floor(clock.start / 1000) }),
+    });
+    clock.at(7 * HOUR);
+    t.session.login({ accessToken: answer.accessToken, refreshToken: answer.refreshToken, expiresIn: 600 }); // stamped 7 h
+    await t.session.refresh(); // the server says: 0 h, in seconds
+    await t.session.refresh();
+    expect(t.session.getSnapshot().ending).toBeNull();
+    expect(t.warnings.filter((w) => w.includes('looks like epoch seconds'))).toHaveLength(1);
+    expect(t.warnings[0]).toContain('loginAt is epoch milliseconds');
+    clock.at(AGE + MIN);
+    await expiredAt(t);
+  });
+});
+
+describe('a stamp that is not one the library wrote never extends a session', () => {
+  async function storedAt7h(edit: (set: Record<string, unknown>) => Record<string, unknown>, extra: Partial<SessionOptions> = {}) {
+    const clock = testClock();
+    const srv = await server(clock, false);
+    const web = inMemoryWebStorage();
+    const first = storedTab(srv, web, clock, extra);
+    first.session.login(await srv.login());
+    first.session.stop();
+    web.data.set(STORAGE_KEY, JSON.stringify(edit(web.tokens() as unknown as Record<string, unknown>)));
+    clock.at(7 * HOUR);
+    return { clock, web, second: storedTab(srv, web, clock, extra) };
+  }
+
+  it('a stored loginAt a year in the future: the set is refused and cleared, with a warning', async () => {
+    const { web, second } = await storedAt7h((set) => ({ ...set, loginAt: Date.UTC(2027, 0, 1) }));
+    expect(second.session.getSnapshot().status).toBe('loggedOut');
+    expect(web.raw()).toBeNull();
+    expect(second.warnings.join('\n')).toMatch(/login stamp is in the future/);
+  });
+
+  it('a stored loginAt that is not a time: refused and cleared', async () => {
+    const { web, second } = await storedAt7h((set) => ({ ...set, loginAt: 'yesterday' }));
+    expect(second.session.getSnapshot().status).toBe('loggedOut');
+    expect(web.raw()).toBeNull();
+    expect(second.warnings.join('\n')).toMatch(/login stamp is not an id and a time/);
+  });
+
+  it('a stored set stripped of its stamp continues the login record’s time: session-expired at 8:01', async () => {
+    const record = inMemoryWebStorage();
+    const strip = ({ loginId: _id, loginAt: _at, ...set }: Record<string, unknown>) => set;
+    const { clock, second } = await storedAt7h(strip, { loginRecord: { storage: record.storage } });
+    clock.at(AGE - MIN);
+    await signedInAt(second.session);
+    clock.at(AGE + MIN);
+    await expiredAt(second);
+  });
+
+  it('a login record from the future: the session checkSession finds ends at once, session-expired, and the record is removed', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const record = inMemoryWebStorage();
+    const first = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(first.session);
+    first.session.login(await cookieLogin(srv, jar));
+    first.session.stop();
+    const key = [...record.data.keys()][0] as string;
+    record.data.set(key, JSON.stringify({ ...JSON.parse(record.data.get(key) as string), loginAt: clock.now() + 365 * 24 * HOUR }));
+
+    clock.at(HOUR);
+    const second = cookieTab(srv, jar, clock, { loginRecord: { storage: record.storage } });
+    await settled(second.session);
+    expect(second.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+    expect(second.warnings.join('\n')).toMatch(/login record "silent-session.login" is not one this library wrote \(the login stamp is in the future/);
+    expect(record.data.size).toBe(0);
+  });
+});
+
+describe('a continuation without a login record never restarts another tab’s login', () => {
+  it('cookie mode, no record: a second tab at 7 h takes the first tab’s login; both end at 8 h; it said once that the time was unknown', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const sync = `lifetime-${Math.random().toString(36).slice(2)}`;
+    const a = cookieTab(srv, jar, clock, { loginRecord: false, sync: broadcastSync(sync) });
+    await settled(a.session);
+    a.session.login(await cookieLogin(srv, jar));
+
+    clock.at(7 * HOUR);
+    const b = cookieTab(srv, jar, clock, { loginRecord: false, sync: broadcastSync(sync) });
+    await settled(b.session);
+    expect(b.session.getSnapshot().status).toBe('authenticated');
+    expect(b.warnings.filter((w) => w.startsWith('maxSessionAge: nothing says when the login'))).toHaveLength(1);
+    expect(b.warnings[0]).toContain('loginRecord');
+    // A answers B's continuation with its login; B adopts it
+    await vi.waitFor(() => expect(b.session.getSnapshot().accessToken).toBe(a.session.getSnapshot().accessToken), { timeout: 5_000, interval: 5 });
+    expect(b.session.getSnapshot().ending).toBeNull();
+
     clock.at(AGE - MIN);
     await signedInAt(a.session);
     await signedInAt(b.session);
