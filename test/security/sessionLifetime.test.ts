@@ -355,3 +355,49 @@ describe('a continuation without a login record never restarts another tab’s l
     await expiredAt(b);
   });
 });
+
+describe('the default login record (createSession with maxSessionAge keeps it in localStorage)', () => {
+  it('cookie mode with no loginRecord option: a reload at 7 h still ends at 8 h; logout() removes the record', async () => {
+    const local = inMemoryWebStorage();
+    vi.stubGlobal('localStorage', local.storage);
+    onTestFinished(() => void vi.unstubAllGlobals());
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const first = cookieTab(srv, jar, clock);
+    await settled(first.session);
+    first.session.login(await cookieLogin(srv, jar));
+    expect([...local.data.keys()]).toEqual(['silent-session.login']);
+    expect(local.data.get('silent-session.login')).not.toMatch(/eyJ/); // an id and a time, no token
+    first.session.stop();
+
+    clock.at(7 * HOUR);
+    const second = cookieTab(srv, jar, clock);
+    await settled(second.session);
+    clock.at(AGE - MIN);
+    await signedInAt(second.session);
+    await second.session.logout();
+    expect(local.data.size).toBe(0);
+  });
+
+  it('without maxSessionAge nothing is written to localStorage', async () => {
+    const local = inMemoryWebStorage();
+    vi.stubGlobal('localStorage', local.storage);
+    onTestFinished(() => void vi.unstubAllGlobals());
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const session = createSession({
+      refresh: jsonRefresh({ url: `${srv.url}/refresh`, credentials: 'include', fetch: jar }),
+      checkSession: true,
+      now: clock.now,
+      wake: false,
+      onWarning: () => {},
+    });
+    onTestFinished(() => session.stop());
+    await settled(session);
+    session.login(await cookieLogin(srv, jar));
+    expect(session.getSnapshot().status).toBe('authenticated');
+    expect(local.data.size).toBe(0);
+  });
+});
