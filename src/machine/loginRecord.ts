@@ -1,5 +1,5 @@
 import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
-import type { StorageLike } from './types.js';
+import type { StorageLike } from './storageLike.js';
 import { errorMessage } from './util.js';
 
 /**
