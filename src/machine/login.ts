@@ -13,72 +13,58 @@ export interface LoginStamp {
   readonly continued?: true | undefined;
 }
 
-/** A login stamp more than this far in the future is a forgery or a broken clock. */
-export const FUTURE_SLACK_MS = 60_000;
-/** Epoch ms before 1973: a `loginAt` this small is a time in seconds. */
-const SECONDS_BELOW = 1e11;
-
 // Ids order logins made in the same millisecond by this page (a sequence), then at random:
 // two tabs logging in within the same millisecond have no order to keep.
 let made = 0;
-const newId = (at: number) => `${Math.max(0, at).toString(36)}.${(++made).toString(36).padStart(6, '0')}.${Math.random().toString(36).slice(2, 8)}`;
 
 /** A stamp with a new id. */
-export function newLogin(at: number, continued = false): LoginStamp {
-  return continued ? { id: newId(at), at, continued: true } : { id: newId(at), at };
+export function newLogin(at: number, continued?: true): LoginStamp {
+  const id = `${at.toString(36)}.${(++made).toString(36).padStart(6, '0')}.${Math.random().toString(36).slice(2, 8)}`;
+  return continued ? { id, at, continued } : { id, at };
 }
 
-const validId = (id: unknown): id is string => typeof id === 'string' && id !== '' && id.length <= 64;
-const validTime = (at: unknown): at is number => typeof at === 'number' && Number.isFinite(at) && at >= 0;
+const isTime = (at: unknown): at is number => typeof at === 'number' && at >= 0 && at < Infinity;
 
 /**
  * The stamp a token set carries (`loginId`, `loginAt`, `loginContinued`), or null when it
- * carries none. `strict` (sets this library wrote: storage) refuses a stamp that is present
- * but not one it would write — not an id and a time, or a time more than a minute ahead —
- * through `refuse` (which throws): such a stamp must never extend a session. Otherwise an
- * unusable stamp reads as none.
+ * carries none. A stamp that is present but not one this library writes — not an id and a
+ * time, or a time more than a minute ahead of `now` (a forgery, or a clock set back) — must
+ * never extend a session: `refuse` (which throws) is told why, or without it it reads as none.
  */
-export function loginOf(set: Record<string, unknown>, now: number, refuse: ((why: string) => never) | null): LoginStamp | null {
-  const { loginId, loginAt, loginContinued } = set;
-  if (loginId === undefined && loginAt === undefined) return null;
-  let why: string | null = null;
-  if (!validId(loginId) || !validTime(loginAt)) why = 'is not an id and a time';
-  else if (loginAt > now + FUTURE_SLACK_MS) why = 'is in the future (a forged value, or a clock set back)';
-  if (why !== null) return refuse === null ? null : refuse(`the login stamp ${why}`);
-  return loginContinued === true ? { id: loginId as string, at: loginAt as number, continued: true } : { id: loginId as string, at: loginAt as number };
+export function loginOf(set: Record<string, unknown>, now: number, refuse?: (why: string) => never): LoginStamp | null {
+  const { loginId: id, loginAt: at, loginContinued } = set;
+  if (id === undefined && at === undefined) return null;
+  const why =
+    typeof id !== 'string' || id === '' || id.length > 64 || !isTime(at) ? 'is not an id and a time' : at > now + 60_000 ? 'is in the future' : '';
+  if (why) return refuse ? refuse(`the login stamp ${why}`) : null;
+  return loginContinued === true ? { id: id as string, at: at as number, continued: true } : { id: id as string, at: at as number };
 }
 
 /**
- * When the server says the login happened (its word is taken, DESIGN rule 14): a `loginAt`
- * the token answer carries (epoch ms; a value below 1e11 is read as seconds, and `onSeconds`
- * told), else the access token's OIDC `auth_time` claim (epoch seconds). Never later than
- * `now` (a server clock ahead); null when neither says anything usable.
+ * When the server says the login happened: the answer's `loginAt` (epoch ms; below 1e11 it is
+ * seconds, and `onSeconds` is told), else the access token's OIDC `auth_time` claim (epoch s).
+ * Never later than `now` (a server clock ahead); null when neither says.
  */
-export function serverLoginAt(set: unknown, claims: Record<string, unknown> | null, now: number, onSeconds: (value: number) => void): number | null {
+export function serverLoginAt(set: unknown, claims: Record<string, unknown> | null, now: number, onSeconds: () => void): number | null {
   const loginAt = (set as { loginAt?: unknown } | null)?.loginAt;
-  let at: number | null = null;
-  if (validTime(loginAt)) {
-    if (loginAt < SECONDS_BELOW) onSeconds(loginAt);
-    at = loginAt < SECONDS_BELOW ? loginAt * 1000 : loginAt;
-  } else if (validTime(claims?.auth_time)) at = (claims.auth_time as number) * 1000;
+  const seconds = isTime(loginAt) && loginAt < 1e11;
+  if (seconds) onSeconds();
+  const at = isTime(loginAt) ? loginAt * (seconds ? 1000 : 1) : isTime(claims?.auth_time) ? claims.auth_time * 1000 : null;
   return at === null ? null : Math.min(at, now);
 }
 
 /**
  * True when stamp `a` belongs to a login that should replace `b`'s (rule 12): the most recent
  * login wins; a continued stamp never wins over a login's, and of two continued stamps the
- * earlier wins (a continuation never restarts a lifetime). Null is a set stored before logins
- * were stamped: it never wins, and anything stamped wins over it.
+ * earlier wins (a continuation never restarts a lifetime). Null, a set stored before logins
+ * were stamped, never wins, and anything stamped wins over it.
  */
 export function loginWins(a: LoginStamp | null, b: LoginStamp | null): boolean {
   if (a === null || a.id === b?.id) return false;
-  if (b === null) return true;
-  if (a.continued !== b.continued) return b.continued === true;
-  if (a.continued) return a.at < b.at || (a.at === b.at && a.id < b.id);
-  return a.at > b.at || (a.at === b.at && a.id > b.id);
+  if (b === null || !a.continued !== !b.continued) return !a.continued;
+  const [x, y] = a.continued ? [b, a] : [a, b];
+  return x.at > y.at || (x.at === y.at && x.id > y.id);
 }
 
-/** The stamp as a token set carries it (storage, other tabs). */
-export function stampFields(login: LoginStamp): { loginId: string; loginAt: number; loginContinued?: true } {
-  return login.continued ? { loginId: login.id, loginAt: login.at, loginContinued: true } : { loginId: login.id, loginAt: login.at };
-}
+/** The stamp as a token set carries it (storage, other tabs, the login record). */
+export const stampFields = (login: LoginStamp) => ({ loginId: login.id, loginAt: login.at, ...(login.continued && { loginContinued: true }) });

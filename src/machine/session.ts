@@ -6,7 +6,6 @@ import { configOf, validateOptions } from './options.js';
 import { redactInspection } from './redact.js';
 import { createRefresher } from './refresher.js';
 import { loginWins } from './login.js';
-import { createLoginRecord, LOGIN_RECORD_KEY } from './loginRecord.js';
 import { createLogins } from './logins.js';
 import { createRevoker } from './revocation.js';
 import { refreshAt, sessionMachine, type SessionEvent } from './sessionMachine.js';
@@ -42,9 +41,8 @@ export function createSessionCore(options: SessionOptions): Session {
   }
   const timeout = options.refreshTimeout ?? 10_000;
   const config = configOf(options, now, safely);
-  const record = options.loginRecord ? createLoginRecord({ storage: options.loginRecord.storage, key: options.loginRecord.key ?? LOGIN_RECORD_KEY, now, warn }) : undefined;
-  const logins = createLogins({ record, now, warn, maxSessionAge: config.maxSessionAge });
-  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout, record);
+  const logins = createLogins({ record: options.loginRecord || undefined, now, warn, maxSessionAge: config.maxSessionAge });
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout, logins);
   const loaded = store.load();
   const loadsAsync = loaded instanceof Promise;
   const initial = loaded instanceof Promise ? loaded.then(logins.restored) : logins.restored(loaded);
@@ -159,7 +157,7 @@ export function createSessionCore(options: SessionOptions): Session {
     subscribe: snapshots.subscribe,
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
-      send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start(tokens, normalized)) });
+      send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start({ set: tokens, tokens: normalized })) });
     },
     logout() {
       const before = revoker.last;

@@ -1,5 +1,5 @@
 import { loginWins } from './login.js';
-import type { LoginRecord } from './loginRecord.js';
+import type { Logins } from './logins.js';
 import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
 import type { TokenSet, TokenStorage } from './types.js';
@@ -39,7 +39,7 @@ export interface StorageGate {
  * logged out, a throwing write is reported once and the session goes on in memory, and
  * asynchronous writes land in the order they were made.
  */
-export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000, record?: LoginRecord): StorageGate {
+export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000, record?: Pick<Logins, 'remember' | 'forget'>): StorageGate {
   const started = now();
   let queue: Promise<void> | undefined;
   // What the stored set spends, as this gate last read or wrote it (see `spendable`).
@@ -61,38 +61,36 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   // `since`: the write count when the read started. Garbage is cleared only if nothing was
   // written since (a login during a slow restore must survive), and never by a save's own read.
   const accept = (value: TokenSet | null | undefined, since: number): Tokens | null => {
-    if (value === null || value === undefined) return null;
-    try {
-      const tokens = normalizeTokens(value, now(), 'stored', 'stored tokens');
-      remember(tokens);
-      known = spendable(tokens);
-      return tokens;
-    } catch (error) {
+    const tokens = parse(value, (error) => {
       const clear = since === writes;
       warn(`ignoring unusable stored tokens (${errorMessage(error)})${clear ? '; clearing them' : ''}`);
       // by the time the clear runs, another tab may have stored a good set: only garbage goes
       if (clear) write(() => then(peek(), (current) => (current === undefined ? storage.clear() : undefined)), 'clear');
-      return null;
-    }
+    });
+    if (!tokens) return null;
+    remember(tokens);
+    known = spendable(tokens);
+    return tokens;
   };
 
-  /** The stored set as it is now, without side effects: undefined for garbage. */
-  function peek(): Tokens | null | undefined | Promise<Tokens | null | undefined> {
-    const read = (value: TokenSet | null | undefined) => {
-      if (value === null || value === undefined) return null;
-      try {
-        return normalizeTokens(value, now(), 'stored', 'stored tokens');
-      } catch {
-        return undefined;
-      }
-    };
-    let value: ReturnType<TokenStorage['load']>;
+  /** A stored value as tokens: null for nothing, undefined for garbage (`garbage` is told why). */
+  function parse(value: TokenSet | null | undefined, garbage?: (error: unknown) => void): Tokens | null | undefined {
     try {
-      value = storage.load();
-    } catch {
-      return undefined; // unreadable counts as garbage: a clear goes ahead as it always did
+      return value == null ? null : normalizeTokens(value, now(), 'stored', 'stored tokens');
+    } catch (error) {
+      garbage?.(error);
+      return undefined;
     }
-    return isPromise<TokenSet | null>(value) ? Promise.resolve(value).then(read, () => undefined) : read(value);
+  }
+
+  /** The stored set as it is now, without side effects; unreadable counts as garbage. */
+  function peek(): Tokens | null | undefined | Promise<Tokens | null | undefined> {
+    try {
+      const value = storage.load();
+      return isPromise<TokenSet | null>(value) ? Promise.resolve(value).then((v) => parse(v), () => undefined) : parse(value);
+    } catch {
+      return undefined;
+    }
   }
 
   /** True when `stored` is not `owner`'s to clear (see ClearScope). */

@@ -100,7 +100,7 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
     claims,
     refreshExpiresAt: refreshExpiry(set, refreshToken as string | undefined, now, offset),
     // a stamp this library wrote is refused whole when it is not one it would write (rule 14)
-    login: loginOf(set, now, source === 'stored' ? (why) => { throw bad(why); } : null),
+    login: loginOf(set, now, source === 'stored' ? (why) => { throw bad(why); } : undefined),
   };
 }
 
