@@ -1,12 +1,12 @@
 import { createActor, type Actor } from 'xstate';
 import { SessionError } from './errors.js';
 import { withEffects } from './effects.js';
+import { loginWins } from './login.js';
+import { createLogins } from './logins.js';
 import { memoryStorage } from './memoryStorage.js';
 import { configOf, validateOptions } from './options.js';
 import { redactInspection } from './redact.js';
 import { createRefresher } from './refresher.js';
-import { loginWins } from './login.js';
-import { createLogins } from './logins.js';
 import { createRevoker } from './revocation.js';
 import { refreshAt, sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { createSnapshotStore, toSnapshot } from './snapshot.js';

@@ -6,7 +6,6 @@ import type { TokenSet } from './types.js';
 
 export type { LoginStamp } from './login.js';
 
-
 /** A token set as the machine keeps it: expiry resolved to this machine's clock. */
 export interface Tokens {
   readonly accessToken: string;
