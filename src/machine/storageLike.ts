@@ -28,7 +28,7 @@ export interface StorageLike {
  * createSession({ refresh, checkSession: true, maxSessionAge: 8 * 3_600_000, loginRecord: { storage: sessionStorage } })
  */
 export interface LoginRecordOptions {
-  /** The storage (`localStorage` by default in a browser); null or failing: memory only. */
+  /** The storage (`localStorage` by default in a browser); null: no record (a failure is reported once). */
   storage: StorageLike | null | undefined;
   /** The key (default `silent-session.login`). */
   key?: string | undefined;

@@ -235,7 +235,7 @@ export interface SessionOptions {
   /**
    * Where the login stamp is kept so a reload continues the login (cookie mode keeps no tokens).
    * Default in a browser with `maxSessionAge`: `localStorage` under `silent-session.login`;
-   * `false` (or no storage): memory only.
+   * `false` (or no storage): none, and a reload takes the server's word or counts from itself, with a warning.
    */
   loginRecord?: LoginRecordOptions | false | undefined;
   /** Ms before a lifetime end that `snapshot.ending` is set (default 60 000). */

@@ -401,3 +401,24 @@ describe('the default login record (createSession with maxSessionAge keeps it in
     expect(local.data.size).toBe(0);
   });
 });
+
+describe('a login record storage that throws', () => {
+  it('is reported once and read as empty: the session goes on, its age counted from the reload (said once)', async () => {
+    const clock = testClock();
+    const srv = await server(clock, true);
+    const jar = cookieFetch();
+    const broken = { getItem: () => { throw new DOMException('denied', 'SecurityError'); }, setItem: () => { throw new DOMException('denied', 'SecurityError'); }, removeItem: () => {} };
+    const first = cookieTab(srv, jar, clock, { loginRecord: { storage: broken } });
+    await settled(first.session);
+    first.session.login(await cookieLogin(srv, jar));
+    expect(first.session.getSnapshot().status).toBe('authenticated');
+    first.session.stop();
+
+    clock.at(HOUR);
+    const second = cookieTab(srv, jar, clock, { loginRecord: { storage: broken } });
+    await settled(second.session);
+    expect(second.session.getSnapshot().status).toBe('authenticated');
+    expect(second.warnings.filter((w) => w.startsWith('login record "silent-session.login": reading failed (denied)'))).toHaveLength(1);
+    expect(second.warnings.filter((w) => w.startsWith('maxSessionAge counts from now'))).toHaveLength(1);
+  });
+});
