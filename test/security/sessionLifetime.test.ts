@@ -357,7 +357,7 @@ describe('a continuation without a login record never restarts another tab’s l
 });
 
 describe('the default login record (createSession with maxSessionAge keeps it in localStorage)', () => {
-  it('cookie mode with no loginRecord option: a reload at 7 h still ends at 8 h; logout() removes the record', async () => {
+  it('cookie mode with no loginRecord option: a reload at 7 h still ends at 8 h, and the end removes the record', async () => {
     const local = inMemoryWebStorage();
     vi.stubGlobal('localStorage', local.storage);
     onTestFinished(() => void vi.unstubAllGlobals());
@@ -376,7 +376,8 @@ describe('the default login record (createSession with maxSessionAge keeps it in
     await settled(second.session);
     clock.at(AGE - MIN);
     await signedInAt(second.session);
-    await second.session.logout();
+    clock.at(AGE + MIN);
+    await expiredAt(second);
     expect(local.data.size).toBe(0);
   });
 
