@@ -1,12 +1,13 @@
 import { browserActivity } from './adapters/activity.js';
 import { browserWake } from './adapters/wake.js';
 import { createSessionCore, type Session } from './machine/session.js';
-import type { SessionOptions } from './machine/types.js';
+import type { SessionOptions, StorageLike } from './machine/types.js';
 
 /**
  * Creates a session: the statechart running, the stored tokens restored, and (in a browser)
- * visibility, focus and online wired to re-check expiry, and — with `idleTimeout` — pointer,
- * keys and scroll counted as activity.
+ * visibility, focus and online wired to re-check expiry, with `idleTimeout` a person's pointer,
+ * keys, wheel and touch counted as activity, and with `maxSessionAge` the login's stamp kept in
+ * localStorage (see `loginRecord`).
  *
  * @example
  * const session = createSession({
@@ -33,5 +34,16 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
     ...options,
     wake: options.wake === undefined ? browserWake : options.wake,
     activity: options.activity === undefined ? browserActivity : options.activity,
+    // maxSessionAge counts from the login across reloads and tabs, cookie mode included
+    loginRecord: options.loginRecord === undefined && options.maxSessionAge !== undefined ? { storage: localStorageOf() } : options.loginRecord,
   }) as Session<Claims>;
+}
+
+/** The page's localStorage; null outside a browser or where reading it throws (sandboxed frames). */
+function localStorageOf(): StorageLike | null {
+  try {
+    return (globalThis as { localStorage?: StorageLike }).localStorage ?? null;
+  } catch {
+    return null;
+  }
 }

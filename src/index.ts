@@ -24,6 +24,7 @@ export type { HttpOptions } from './adapters/http.js';
 export type { BroadcastSyncOptions } from './adapters/sync.js';
 export type { WebLocksOptions } from './adapters/lock.js';
 export type {
+  LoginRecordOptions,
   RefreshContext,
   RefreshFunction,
   RefreshLock,

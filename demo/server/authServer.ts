@@ -46,6 +46,11 @@ export interface AuthServerOptions {
   staticDir?: string;
   /** Answer /admin/* (stats, revocations, network down/up) for the demo page. */
   admin?: boolean;
+  /**
+   * Say when the login happened: `loginAt` (epoch ms) in every token answer, or an OIDC
+   * `auth_time` claim (epoch s) in every access token. Default: neither.
+   */
+  loginTime?: 'loginAt' | 'auth_time';
 }
 
 /** What the server counted; tests assert on these. */
@@ -122,7 +127,9 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
 
   async function issue(user: string, family: string): Promise<IssuedPair> {
     const iat = options.claimPrecision === 'milliseconds' ? Math.floor(now()) / 1000 : Math.floor(now() / 1000);
-    const accessToken = await new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation })
+    const loginAt = store.startedAt(family);
+    const authTime = options.loginTime === 'auth_time' && loginAt !== undefined ? { auth_time: Math.floor(loginAt / 1000) } : {};
+    const accessToken = await new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation, ...authTime })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user)
       .setIssuedAt(iat)
@@ -144,11 +151,13 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   function tokenBody(pair: IssuedPair, res: ServerResponse, status = 200) {
     // seconds the refresh token has left, as Keycloak says it (whole seconds, rounded down)
     const left = Math.floor(store.lifetimeLeft(pair.refreshToken) / 1000);
+    const family = store.familyOf(pair.refreshToken);
+    const loginAt = options.loginTime === 'loginAt' && family !== undefined ? { loginAt: store.startedAt(family) } : {};
     if (options.cookie) {
       const cookie = `rt=${pair.refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${left}`;
-      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl, refresh_expires_in: left }, { 'set-cookie': cookie });
+      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt }, { 'set-cookie': cookie });
     }
-    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl, refresh_expires_in: left });
+    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt });
   }
 
   async function verify(authorization: string | undefined) {

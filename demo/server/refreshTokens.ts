@@ -68,6 +68,8 @@ export function createRefreshTokenStore(options: { ttlMs: number; graceMs: numbe
       };
     },
     familyOf: (token: string) => tokens.get(token)?.family,
+    /** When the family's login happened (epoch ms on the server's clock). */
+    startedAt: (family: string) => started.get(family),
     /** Ms until `token` expires (0 when it has, or is unknown). */
     lifetimeLeft: (token: string) => Math.max(0, (tokens.get(token)?.expiresAt ?? 0) - options.now()),
     revoke: (family: string) => void revoked.add(family),

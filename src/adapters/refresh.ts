@@ -38,7 +38,8 @@ export interface JsonRefreshOptions extends HttpOptions {
  * Answers it reads without `parse`: the access token from `accessToken`, `access_token` or
  * `token`; `refreshToken` / `refresh_token`; `expiresIn` / `expires_in` (seconds) or `expiresAt`
  * (epoch ms); `refreshExpiresIn` / `refresh_expires_in` / `refresh_token_expires_in` (seconds);
- * at the top level or wrapped one level deep in `data` or `result`.
+ * when the login happened, `loginAt` (epoch ms) or `auth_time` (epoch seconds), for
+ * `maxSessionAge`; at the top level or wrapped one level deep in `data` or `result`.
  *
  * Failures: 400/401/403 and `invalid_grant` are `rejected` (the user must log in again), and so
  * is a 200 whose body says `code` (or `status`) 401 or 403; another failure code in a 200
@@ -143,5 +144,10 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
   if (typeof b.expiresAt === 'number') set.expiresAt = b.expiresAt;
   const refreshExpiresIn = seconds(b.refreshExpiresIn ?? b.refresh_expires_in ?? b.refresh_token_expires_in);
   if (refreshExpiresIn !== undefined) set.refreshExpiresIn = refreshExpiresIn;
+  // when the login happened, the server's word (DESIGN rule 14): loginAt in ms, auth_time in s
+  const loginAt = seconds(b.loginAt);
+  const authTime = seconds(b.auth_time);
+  if (loginAt !== undefined) set.loginAt = loginAt;
+  else if (authTime !== undefined) set.loginAt = authTime * 1000;
   return set;
 }

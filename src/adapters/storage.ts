@@ -1,25 +1,8 @@
 import { normalizeTokens } from '../machine/tokens.js';
-import type { TokenSet, TokenStorage } from '../machine/types.js';
-import { defaultWarn } from '../machine/util.js';
+import type { StorageLike, TokenSet, TokenStorage } from '../machine/types.js';
+import { defaultWarn, errorMessage } from '../machine/util.js';
 
-/**
- * The part of the Web Storage API that {@link webStorage} uses, written out so the types need
- * no DOM lib (a Node project type-checks them too). `localStorage`, `sessionStorage` and any
- * object with these three methods fit.
- *
- * @example
- * const store = new Map<string, string>()
- * const storage: StorageLike = {
- *   getItem: (key) => store.get(key) ?? null,
- *   setItem: (key, value) => void store.set(key, value),
- *   removeItem: (key) => void store.delete(key),
- * }
- */
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+export type { StorageLike } from '../machine/types.js';
 
 /** Options of {@link webStorage}. */
 export interface WebStorageOptions {
@@ -64,9 +47,8 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
         return memory;
       }
       if (raw === null) return null;
-      const tokens = parseTokenSet(raw);
+      const tokens = parseTokenSet(raw, (why) => warn(`webStorage "${key}": the stored value is not a token set (${why}); clearing it`));
       if (tokens === null) {
-        warn(`webStorage "${key}": the stored value is not a token set; clearing it`);
         try {
           storage.removeItem(key);
         } catch (error) {
@@ -122,13 +104,25 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
   };
 }
 
-/** Parses a stored value; null unless the session can use it (the session's own check of token sets). */
-export function parseTokenSet(raw: string): TokenSet | null {
+/**
+ * Parses a stored value; null unless the session can use it (the session's own check of token
+ * sets), after telling `unusable` why.
+ */
+export function parseTokenSet(raw: string, unusable: (why: string) => void = () => {}): TokenSet | null {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(raw);
-    normalizeTokens(value, Date.now(), 'stored', 'stored tokens');
-    return value as TokenSet;
+    value = JSON.parse(raw);
   } catch {
+    unusable('not JSON'); // (the parser's message quotes the value, which may hold a token)
+    return null;
+  }
+  try {
+    // read like another tab's set: whether its login stamp is sound is the session's to judge,
+    // on the session's own clock (its `now` option), when it loads the set
+    normalizeTokens(value, Date.now(), 'tab', 'stored tokens');
+    return value as TokenSet;
+  } catch (error) {
+    unusable(errorMessage(error));
     return null;
   }
 }

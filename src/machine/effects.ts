@@ -55,7 +55,8 @@ export function withEffects(e: Effects) {
       persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
       persistTokens: ({ context }) => void (context.tokens && e.store.save(context.tokens)),
       publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
-      clearStorage: () => e.store.clear(),
+      // a refused refresh kills these tokens; any other end, the whole login (see ClearScope)
+      clearStorage: ({ context }) => e.store.clear(context.tokens, context.error?.kind === 'rejected' ? 'tokens' : 'login'),
       publishLogout: ({ context }, { independent }) => {
         endedAt = context.ending?.at ?? e.now();
         e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, independent ? endedAt : null);

@@ -21,8 +21,12 @@ export interface RefresherOptions {
   maxPerMinute: number | undefined;
   /** When a token set is due for refresh by its schedule (null: never). */
   dueAt: (tokens: Tokens) => number | null;
-  /** A new login stamp, for tokens found without one (checkSession). */
-  stamp: () => LoginStamp;
+  /**
+   * The login stamp of a refresh's tokens: `known`, the stamp of the tokens it replaces (null:
+   * checkSession found a session), continued with what the answer says (rule 14). Never a new
+   * login: only login() starts one.
+   */
+  stamp: (known: LoginStamp | null, answer: { set: unknown; tokens: Tokens } | null) => LoginStamp;
   /** A request nobody waited for any more answered with tokens. */
   onLate: (tokens: Tokens, spent: string) => void;
   warn: (message: string) => void;
@@ -115,11 +119,13 @@ export function createRefresher(o: RefresherOptions): Refresher {
       }
     }
     const controller = new AbortController();
-    const login = base?.login ?? o.stamp();
     const promise = Promise.resolve()
       .then(() => o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }))
       .then(
-        (set) => withLogin(normalizeTokens(withRefreshToken(set, base), o.now(), 'refresh', 'refresh'), login),
+        (set) => {
+          const tokens = normalizeTokens(withRefreshToken(set, base), o.now(), 'refresh', 'refresh');
+          return withLogin(tokens, o.stamp(base?.login ?? null, { set, tokens }));
+        },
         (error) => Promise.reject(toSessionError(error)),
       );
     const f: Flight = { promise, controller, spends: spendable(base), awaited: false };
@@ -149,8 +155,10 @@ export function createRefresher(o: RefresherOptions): Refresher {
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
     if (adoptable(stored, current)) {
       // Another tab refreshed (or logged in) while we waited: adopt its tokens, no request.
-      if (stored.expiresAt === null || stored.expiresAt > o.now()) return stored;
-      base = stored;
+      // (A set an older version stored without a stamp continues whatever login is known.)
+      const found = stored.login === null ? withLogin(stored, o.stamp(null, null)) : stored;
+      if (found.expiresAt === null || found.expiresAt > o.now()) return found;
+      base = found;
     }
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);

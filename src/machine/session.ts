@@ -1,6 +1,8 @@
 import { createActor, type Actor } from 'xstate';
 import { SessionError } from './errors.js';
 import { withEffects } from './effects.js';
+import { loginWins } from './login.js';
+import { createLogins } from './logins.js';
 import { memoryStorage } from './memoryStorage.js';
 import { configOf, validateOptions } from './options.js';
 import { redactInspection } from './inspection.js';
@@ -18,10 +20,6 @@ import { createWaiterQueue } from './waiters.js';
 
 const loggedOutError = () => new SessionError('logged-out', 'the session is logged out');
 const stoppedError = () => new SessionError('aborted', 'the session was stopped');
-// Login ids order logins made in the same millisecond by this page (a sequence), then at random:
-// two tabs logging in within the same millisecond have no order to keep.
-let logins = 0;
-const newLogin = (at: number) => ({ id: `${at.toString(36)}.${(++logins).toString(36).padStart(6, '0')}.${Math.random().toString(36).slice(2, 8)}`, at });
 
 export type { Session } from './types.js';
 
@@ -52,10 +50,12 @@ export function createSessionCore(options: SessionOptions): Session {
   }
   const timeout = options.refreshTimeout ?? 10_000;
   const config = configOf(options, now, safely);
-  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout);
-  const initial = store.load();
-  const loadsAsync = initial instanceof Promise;
-  const tabs = connectTabs({ sync: options.sync, now, send, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
+  const logins = createLogins({ record: options.loginRecord || undefined, now, warn, maxSessionAge: config.maxSessionAge });
+  const store = guardStorage(options.storage ?? memoryStorage(), now, warn, timeout, logins);
+  const loaded = store.load();
+  const loadsAsync = loaded instanceof Promise;
+  const initial = loaded instanceof Promise ? loaded.then(logins.restored) : logins.restored(loaded);
+  const tabs = connectTabs({ sync: options.sync, now, send: fromTab, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
   const revoker = createRevoker({ revoke: options.revoke, timeout, warn, endedElsewhere: tabs.endedEarlierElsewhere });
   const refresher = createRefresher({
     refresh: options.refresh,
@@ -67,7 +67,7 @@ export function createSessionCore(options: SessionOptions): Session {
     timeout,
     maxPerMinute: options.maxRefreshesPerMinute,
     dueAt: (tokens) => refreshAt(tokens, config.leadTime),
-    stamp: () => newLogin(now()),
+    stamp: logins.continue,
     onLate: (tokens, spent) => send({ type: 'LATE_REFRESH_ANSWER', tokens, spent }),
     warn,
   });
@@ -94,6 +94,16 @@ export function createSessionCore(options: SessionOptions): Session {
 
   function send(event: SessionEvent) {
     if (!stopped) deliver(event);
+  }
+
+  // A tab that found the session (checkSession) without knowing its login sends a continued
+  // stamp. A tab whose login wins over it knows better: those tokens continue its login, so it
+  // takes them under its own stamp (when newer) and tells every tab, which adopt that stamp.
+  function fromTab(event: SessionEvent) {
+    const ours = actor.getSnapshot().context.tokens;
+    if (event.type !== 'TAB_TOKENS' || !event.tokens.login?.continued || !ours?.login || !loginWins(ours.login, event.tokens.login)) return send(event);
+    send({ type: 'TAB_TOKENS', tokens: withLogin(event.tokens, ours.login) });
+    tabs.publishTokens(actor.getSnapshot().context.tokens ?? ours);
   }
 
   // What waiting callers get is declared on the state: hasToken, waits or fails.
@@ -150,8 +160,7 @@ export function createSessionCore(options: SessionOptions): Session {
     subscribe: snapshots.subscribe,
     login(tokens) {
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
-      const at = typeof tokens.loginAt === 'number' && tokens.loginAt <= now() ? tokens.loginAt : now();
-      send({ type: 'LOGIN', tokens: withLogin(normalized, newLogin(at)) });
+      send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start({ set: tokens, tokens: normalized })) });
     },
     logout() {
       const before = revoker.last;

@@ -1,6 +1,16 @@
+import { loginWins } from './login.js';
+import type { Logins } from './logins.js';
 import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
 import type { TokenSet, TokenStorage } from './types.js';
+
+/**
+ * What a clear is about: `login`, the whole login ends (logout, a lifetime end), so any set of
+ * it goes; `tokens`, only these tokens are known dead (the server refused them), so a newer set
+ * of the same login that another tab stored stays. Either way a set of another, newer login
+ * stays: a tab removes only what it owns.
+ */
+export type ClearScope = 'login' | 'tokens';
 
 /** The session's view of a TokenStorage: validated reads, ordered writes, and no throws. */
 export interface StorageGate {
@@ -17,7 +27,11 @@ export interface StorageGate {
   replace(tokens: Tokens): void | Promise<void>;
   /** Waits for another tab's write (or `timeout`), where the storage can tell; else returns at once. */
   waitForChange(timeout: number, signal: AbortSignal): Promise<void>;
-  clear(): void;
+  /**
+   * Clears the stored set and the login record if they are `owner`'s (see {@link ClearScope});
+   * `owner` null: a session still restoring, which owns no set stored after it started.
+   */
+  clear(owner: Tokens | null, scope: ClearScope): void;
 }
 
 /**
@@ -25,7 +39,8 @@ export interface StorageGate {
  * logged out, a throwing write is reported once and the session goes on in memory, and
  * asynchronous writes land in the order they were made.
  */
-export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000): StorageGate {
+export function guardStorage(storage: TokenStorage, now: () => number, warn: (message: string) => void, timeout = 10_000, record?: Pick<Logins, 'remember' | 'forget'>): StorageGate {
+  const started = now();
   let queue: Promise<void> | undefined;
   // What the stored set spends, as this gate last read or wrote it (see `spendable`).
   let known: string | null = null;
@@ -46,19 +61,45 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   // `since`: the write count when the read started. Garbage is cleared only if nothing was
   // written since (a login during a slow restore must survive), and never by a save's own read.
   const accept = (value: TokenSet | null | undefined, since: number): Tokens | null => {
-    if (value === null || value === undefined) return null;
-    try {
-      const tokens = normalizeTokens(value, now(), 'stored', 'stored tokens');
-      remember(tokens);
-      known = spendable(tokens);
-      return tokens;
-    } catch (error) {
+    const tokens = parse(value, (error) => {
       const clear = since === writes;
       warn(`ignoring unusable stored tokens (${errorMessage(error)})${clear ? '; clearing them' : ''}`);
-      if (clear) write(() => storage.clear(), 'clear');
-      return null;
-    }
+      // by the time the clear runs, another tab may have stored a good set: only garbage goes
+      if (clear) write(() => then(peek(), (current) => (current === undefined ? storage.clear() : undefined)), 'clear');
+    });
+    if (!tokens) return null;
+    remember(tokens);
+    known = spendable(tokens);
+    return tokens;
   };
+
+  /** A stored value as tokens: null for nothing, undefined for garbage (`garbage` is told why). */
+  function parse(value: TokenSet | null | undefined, garbage?: (error: unknown) => void): Tokens | null | undefined {
+    try {
+      return value == null ? null : normalizeTokens(value, now(), 'stored', 'stored tokens');
+    } catch (error) {
+      garbage?.(error);
+      return undefined;
+    }
+  }
+
+  /** The stored set as it is now, without side effects; unreadable counts as garbage. */
+  function peek(): Tokens | null | undefined | Promise<Tokens | null | undefined> {
+    try {
+      const value = storage.load();
+      return isPromise<TokenSet | null>(value) ? Promise.resolve(value).then((v) => parse(v), () => undefined) : parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when `stored` is not `owner`'s to clear (see ClearScope). */
+  function foreign(stored: Tokens | null | undefined, owner: Tokens | null, scope: ClearScope): boolean {
+    if (stored === null || stored === undefined) return false;
+    if (owner === null) return stored.login !== null && stored.login.at >= started; // a login made since we started
+    if (spendable(stored) === spendable(owner)) return false;
+    return scope === 'tokens' ? supersedes(stored, owner) : loginWins(stored.login, owner.login);
+  }
 
   function write(op: () => void | Promise<void>, what: string): void | Promise<void> {
     writes++;
@@ -95,6 +136,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   function put(tokens: Tokens) {
     remember(tokens);
     known = spendable(tokens);
+    record?.remember(tokens.login);
     return storage.save(toTokenSet(tokens));
   }
 
@@ -141,15 +183,25 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
         clearTimeout(timer);
       }
     },
-    clear: () =>
+    clear: (owner, scope) =>
       void write(() => {
         known = null;
-        return storage.clear();
+        return then(peek(), (stored) => {
+          if (foreign(stored, owner, scope)) return undefined;
+          if (owner !== null) record?.forget(owner.login);
+          return storage.clear();
+        });
       }, 'clear'),
   };
 }
 
 function isPromise<T>(value: unknown): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** `f(value)`, after `value` settles if it is a promise (synchronous storages stay synchronous). */
+function then<T, R>(value: T | Promise<T>, f: (value: T) => R | Promise<R>): R | Promise<R> {
+  // Promise.resolve: a native promise even for a thenable of another realm (an iframe's storage)
+  return isPromise<T>(value) ? Promise.resolve(value).then(f) : f(value);
 }
 

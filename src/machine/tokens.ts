@@ -1,14 +1,11 @@
 import { jwtDecode } from 'jwt-decode';
 import { readExpiry, sane } from './clock.js';
 import { SessionError } from './errors.js';
+import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
 import { redact, scrubSecrets } from './redact.js';
 import type { TokenSet } from './types.js';
 
-/** The login a token set belongs to: a random id and when it happened (epoch ms). */
-export interface LoginStamp {
-  readonly id: string;
-  readonly at: number;
-}
+export type { LoginStamp } from './login.js';
 
 /** A token set as the machine keeps it: expiry resolved to this machine's clock. */
 export interface Tokens {
@@ -84,7 +81,8 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
     lifetime,
     claims,
     refreshExpiresAt: refreshExpiry(set, refreshToken as string | undefined, now, offset),
-    login: loginOf(set),
+    // a stamp this library wrote is refused whole when it is not one it would write (rule 14)
+    login: loginOf(set, now, source === 'stored' ? (why) => { throw bad(why); } : undefined),
   };
 }
 
@@ -95,13 +93,6 @@ function refreshExpiry(set: Record<keyof TokenSet, unknown>, refreshToken: strin
   if (refreshToken === undefined) return null;
   const claims = jwtPayload(refreshToken);
   return typeof claims?.exp === 'number' ? sane(claims.exp * 1000 + offset) : null;
-}
-
-function loginOf(set: Record<keyof TokenSet, unknown>): LoginStamp | null {
-  const { loginId, loginAt } = set;
-  if (typeof loginId !== 'string' || loginId === '' || loginId.length > 64) return null;
-  if (typeof loginAt !== 'number' || !Number.isFinite(loginAt) || loginAt < 0) return null;
-  return { id: loginId, at: loginAt };
 }
 
 // The same token is read several times per refresh (the answer, the storage re-read, the
@@ -173,11 +164,7 @@ export function toTokenSet(tokens: Tokens): TokenSet {
   if (tokens.expiresAt !== null) set.expiresAt = tokens.expiresAt;
   if (tokens.lifetime !== null) set.expiresIn = tokens.lifetime / 1000;
   if (tokens.refreshExpiresAt !== null) set.refreshExpiresAt = tokens.refreshExpiresAt;
-  if (tokens.login !== null) {
-    set.loginId = tokens.login.id;
-    set.loginAt = tokens.login.at;
-  }
-  return set;
+  return tokens.login === null ? set : { ...set, ...stampFields(tokens.login) };
 }
 
 /** The same tokens, stamped as belonging to `login`. */
@@ -210,8 +197,8 @@ export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
   if (current.expiresAt !== null && incoming.expiresAt === null) return false;
   const a = incoming.login;
   const b = current.login;
-  // Another login (a set stored by an older version, without a stamp, counts as the oldest).
-  if (a !== null && (b === null || a.id !== b.id)) return b === null || a.at > b.at || (a.at === b.at && a.id > b.id);
+  // Another login: the most recent wins, a continuation never (see loginWins).
+  if (a !== null && (b === null || a.id !== b.id)) return loginWins(a, b);
   if (a === null && b !== null) return false; // a set that does not say which login it continues
   return isNewer(incoming, current);
 }

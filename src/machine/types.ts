@@ -1,6 +1,9 @@
 import type { Actor, InspectionEvent, Observer } from 'xstate';
 import type { SessionError } from './errors.js';
 import type { sessionMachine } from './sessionMachine.js';
+import type { LoginRecordOptions } from './storageLike.js';
+
+export type { LoginRecordOptions, StorageLike } from './storageLike.js';
 
 /**
  * Tokens as an auth server hands them out. Expiry comes from `expiresAt`, else the access
@@ -30,7 +33,17 @@ export interface TokenSet {
    * `loginAt`); an app moving tokens from an older session may pass its original `loginAt`.
    */
   loginId?: string | undefined;
+  /**
+   * When the login happened, epoch ms. A refresh answer may carry it too (the server's word,
+   * taken as is: `jsonRefresh` reads `loginAt` in ms, or `auth_time` in seconds); a value below
+   * 1e11 is read as seconds, with a warning. An access token's OIDC `auth_time` claim counts too.
+   */
   loginAt?: number | undefined;
+  /**
+   * Written by the library: true when no `login()` in this browser stamped the set (checkSession
+   * found the session). Such a set continues the lifetime; it never replaces another login's.
+   */
+  loginContinued?: boolean | undefined;
   /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
@@ -214,8 +227,17 @@ export interface SessionOptions {
   checkSession?: boolean;
   /** Ms without user activity (in any tab), then the session ends with kind `idle-timeout`. */
   idleTimeout?: number;
-  /** Ms after `login()`, then the session ends with kind `session-expired`; activity does not extend it. */
+  /**
+   * Ms after `login()`, then the session ends with kind `session-expired`; activity does not
+   * extend it, and a reload, checkSession or another tab continue the login's time (see `loginRecord`).
+   */
   maxSessionAge?: number;
+  /**
+   * Where the login stamp is kept so a reload continues the login (cookie mode keeps no tokens).
+   * Default in a browser with `maxSessionAge`: `localStorage` under `silent-session.login`;
+   * `false` (or no storage): none, and a reload takes the server's word or counts from itself, with a warning.
+   */
+  loginRecord?: LoginRecordOptions | false | undefined;
   /** Ms before a lifetime end that `snapshot.ending` is set (default 60 000). */
   endingWarning?: number;
   /**
