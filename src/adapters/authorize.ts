@@ -25,7 +25,10 @@ export interface ClientGlue<R, V> {
   view(result: R): V | Promise<V>;
   /** The error the client itself throws for an aborted request. */
   abortError(signal: AbortSignal): unknown;
-  /** The URL that answered (after redirects); null when the client cannot tell. */
+  /**
+   * The URL that answered (after redirects); null when the client hides it. Empty or relative
+   * (mocks, hand-built responses): the request's own URL.
+   */
   finalUrl(result: R): string | null;
 }
 
@@ -58,6 +61,9 @@ export interface Authorizer<R> {
   /** token + send + settle for an allowed request; logged out, a plain send. */
   run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
+
+/** An absolute URL starts with a scheme; anything else a response reports is relative. */
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** Creates the shared request logic for one client instance. */
 export function createAuthorizer<R, V = R>(
@@ -93,10 +99,14 @@ export function createAuthorizer<R, V = R>(
         })
       : work;
 
-  // true: an allowed origin answered; false: another one (a redirect); null: the client cannot tell.
+  // true: an allowed origin answered; false: another one (a redirect); null: the client cannot
+  // tell. Only allowed requests are settled, so a final URL that is empty or relative (a mock
+  // adapter reports the URL as given, a hand-built Response has none) is the request's own:
+  // "cannot tell" is not "foreign" (rule 5, v3).
   const answeredBy = (result: R): boolean | null => {
     const url = glue.finalUrl(result);
-    return url ? filter.target(url).allowed : null;
+    if (url === null) return null;
+    return url === '' || !HAS_SCHEME.test(url) ? true : filter.target(url).allowed;
   };
   const notAdopted = new Set<string>();
   const renew = (result: R, answered: () => boolean | null) => {

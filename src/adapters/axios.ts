@@ -1,4 +1,4 @@
-import axios, { isAxiosError, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import axios, { isAxiosError, type AxiosAdapter, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
 import type { Target } from './origins.js';
@@ -35,7 +35,9 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
  * wait while a refresh is in flight, and are replayed once after a 401. Works at the adapter
  * level, under your interceptors: they see one request and one response, the replay sends the
  * already-serialized body again, and nothing of the adapter (no `_retry` flag, not its
- * `Authorization`) is left in the config you get back. While the session is logged out,
+ * `Authorization`) is left in the config you get back. It wraps whatever adapter the instance
+ * has when a request is sent, so a mock adapter set before or after attaching (axios-mock-adapter)
+ * keeps the session on. While the session is logged out,
  * requests go out as axios sends them. Returns the function that detaches it. A request with
  * its own `adapter` option is left alone.
  *
@@ -52,8 +54,6 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
  * ```
  */
 export function attachSession(instance: AxiosInstance, session: Session, options: AdapterOptions<AxiosResponse> = {}): () => void {
-  const previous = instance.defaults.adapter;
-  const original = axios.getAdapter(previous ?? axios.defaults.adapter);
   // The instance's base URL says which origin is allowed; judge() joins it as axios does.
   const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL, false);
 
@@ -86,7 +86,7 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     return joinDecision === null ? auth.target(full) : { url: full, allowed: joinDecision };
   };
 
-  const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+  const sessionAdapter = (original: AxiosAdapter) => async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const present = config.headers.get('Authorization');
     const resent = present != null && auth.own(String(present));
     if (present != null && !resent) return original(config); // the app's own credentials
@@ -125,12 +125,41 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     return outcome.response;
   };
 
-  instance.defaults.adapter = adapter;
-  return () => {
-    if (instance.defaults.adapter !== adapter) return;
-    if (previous === undefined) delete instance.defaults.adapter;
-    else instance.defaults.adapter = previous;
+  // The adapter is chosen per request, under whatever the instance's default is *then*: an
+  // adapter set after attaching (axios-mock-adapter, a cache) is wrapped, not a replacement
+  // that detaches the session. One wrapper per underlying adapter.
+  const wrappers = new WeakMap<AxiosAdapter, AxiosAdapter>();
+  const wrap = (original: AxiosAdapter): AxiosAdapter => {
+    let wrapper = wrappers.get(original);
+    if (!wrapper) {
+      wrapper = sessionAdapter(original);
+      wrappers.set(original, wrapper);
+      OURS.add(wrapper);
+    }
+    return wrapper;
   };
+  const id = instance.interceptors.request.use(
+    (config) => {
+      const chosen = config.adapter;
+      // A config sent again already holds a wrapper; a request's own `adapter` is left alone.
+      if (typeof chosen === 'function' && OURS.has(chosen)) return config;
+      if (chosen !== undefined && !sameAdapter(chosen, instance.defaults.adapter)) return config;
+      config.adapter = wrap(axios.getAdapter(chosen ?? axios.defaults.adapter));
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  return () => instance.interceptors.request.eject(id);
+}
+
+/** Every adapter attachSession made (in this copy of the library). */
+const OURS = new WeakSet<AxiosAdapter>();
+
+/** The instance's default adapter, as axios merged it into a request (arrays are copied). */
+function sameAdapter(chosen: unknown, fallback: unknown): boolean {
+  if (chosen === fallback) return true;
+  return Array.isArray(chosen) && Array.isArray(fallback) && chosen.length === fallback.length && chosen.every((a, i) => a === fallback[i]);
 }
 
 /** axios's isAbsoluteURL: `scheme://` or protocol-relative `//`. */

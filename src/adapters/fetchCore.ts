@@ -16,8 +16,8 @@ export const fetchGlue: ClientGlue<Response, Response> = {
   header: (response, name) => response.headers.get(name),
   view: (response) => response.clone(),
   abortError: (signal) => signal.reason ?? new DOMException('This operation was aborted', 'AbortError'),
-  // Empty for a Response built by hand (`new Response(body, res)` drops it): not known.
-  finalUrl: (response) => response.url || null,
+  // Empty for a Response built by hand (`new Response(body, res)`, a mock): the request's own.
+  finalUrl: (response) => response.url,
 };
 
 /**
