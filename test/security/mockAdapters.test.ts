@@ -2,6 +2,8 @@ import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { describe, expect, it } from 'vitest';
 import { attachSession } from '../../src/axios.js';
+import { createAuthFetch } from '../../src/fetch.js';
+import { foreignJwt } from '../helpers/probe.js';
 import { loggedInSession } from '../helpers/server.js';
 
 // DESIGN rule 5 (v3), last clause: a relative or empty final URL on a response means the
@@ -94,6 +96,33 @@ describe('a request with its own adapter', () => {
       adapter: async (config) => (seen.push(config.headers.get('Authorization')), { data: {}, status: 200, statusText: 'OK', headers: {}, config }),
     });
     expect(seen).toEqual([undefined]);
+    session.stop();
+  });
+});
+
+describe('a renewed token (renewHeader) in a mocked answer', () => {
+  it('axios-mock-adapter: adopted, the final URL being the request’s own', async () => {
+    const { session } = await loggedInSession();
+    const renewed = await foreignJwt('user', 3_600);
+    const api = axios.create({ baseURL: API });
+    const warnings: string[] = [];
+    attachSession(api, session, { renewHeader: 'x-access-token', onWarning: (m) => warnings.push(m) });
+    new MockAdapter(api).onGet('/me').reply(200, { ok: true }, { 'x-access-token': renewed });
+    await api.get('/me');
+    expect(session.getSnapshot().accessToken).toBe(renewed);
+    expect(warnings).toEqual([]);
+    session.stop();
+  });
+
+  it('a hand-built Response (a stub fetch, `new Response(...)`, no url): adopted too', async () => {
+    const { session } = await loggedInSession();
+    const renewed = await foreignJwt('user', 3_600);
+    const warnings: string[] = [];
+    const stub: typeof fetch = async () => new Response('{}', { headers: { 'x-access-token': renewed } });
+    const authFetch = createAuthFetch(session, { baseUrl: API, fetch: stub, renewHeader: 'x-access-token', onWarning: (m) => warnings.push(m) });
+    await authFetch('/me');
+    expect(session.getSnapshot().accessToken).toBe(renewed);
+    expect(warnings).toEqual([]);
     session.stop();
   });
 });
