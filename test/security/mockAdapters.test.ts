@@ -17,7 +17,7 @@ const API = 'https://api.example.test';
 /** A mocked `/me` that refuses the login's token and accepts any other; records what it got. */
 function mockApi(mock: MockAdapter, refused: string) {
   const got: Array<string | undefined> = [];
-  const answer = (config: AxiosRequestConfig) => {
+  const answer = (config: AxiosRequestConfig): [number, unknown] => {
     const authorization = (config.headers as Record<string, string | undefined> | undefined)?.Authorization;
     got.push(authorization);
     return authorization === `Bearer ${refused}` ? [401, { error: 'expired' }] : [200, { ok: true }];
