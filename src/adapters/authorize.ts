@@ -1,6 +1,8 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
+import { fromRefresh } from '../machine/refreshCalls.js';
 import { defaultWarn } from '../machine/util.js';
+import { isCredentialEndpoint } from './endpoint.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -52,6 +54,12 @@ export interface Authorizer<R> {
   own(value: string): boolean;
   /** True while the session is logged out: requests go out as the bare client sends them. */
   passThrough(): boolean;
+  /**
+   * True for a request that goes out bare whatever the session's state: opted out with
+   * `session: false` (`optedOut`), one to the library's own refresh/revoke/discovery endpoints,
+   * or one the refresh function itself sends (it must not wait for itself, rule 4).
+   */
+  bare(url: string, optedOut: boolean, signal?: AbortSignal | null): boolean;
   /**
    * Looks at a result sent with `token`: renews, and replays once if the token was refused.
    * Only what an allowed origin answered counts: after a redirect elsewhere, neither a renewed
@@ -142,6 +150,7 @@ export function createAuthorizer<R, V = R>(
     header,
     own: (value) => given.has(value),
     passThrough: () => session.getSnapshot().status === 'loggedOut',
+    bare: (url, optedOut, signal) => optedOut || isCredentialEndpoint(url) || fromRefresh(session, signal),
     settle(result, token, replay, signal) {
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);

@@ -4,6 +4,17 @@ import { createAuthorizer, type AdapterOptions, type ClientGlue } from './author
 import type { Target } from './origins.js';
 import { isReplayable } from './replayable.js';
 
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * silent-session: `false` sends this request exactly as the bare instance would (no token,
+     * no waiting for a refresh, no replay after a 401), e.g. the request a refresh function of
+     * your own sends through the instance the session is attached to.
+     */
+    session?: boolean;
+  }
+}
+
 /** A response, or the error axios made of it (validateStatus refused it), and the URL judged. */
 interface Outcome {
   response: AxiosResponse;
@@ -92,7 +103,7 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     if (present != null && !resent) return original(config); // the app's own credentials
     const { url: given, baseURL, allowAbsoluteUrls } = config;
     const { url, allowed } = judge(config);
-    if (!allowed) {
+    if (!allowed || auth.bare(url, config.session === false, config.signal as AbortSignal | undefined)) {
       // A config sent again (error.config, retry interceptors) may still carry the token.
       if (resent) config.headers.delete('Authorization');
       return original(config);
