@@ -1,8 +1,8 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
-import { fromRefresh } from '../machine/refreshCalls.js';
+import { fromRefresh } from '../machine/refreshCallsKey.js';
 import { defaultWarn } from '../machine/util.js';
-import { isCredentialEndpoint } from './endpoint.js';
+import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */

@@ -51,6 +51,7 @@ export async function discoveredEndpoint(issuer: string | URL, name: string, opt
   const configured = /^[a-z][a-z\d+.-]*:/i.test(given) ? given : base.href;
   if (!secure(base)) throw invalid(`the issuer ${configured} is not https (http is allowed on loopback only): its discovery document could be altered on the way`);
   const url = `${base.href.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  registerEndpoint(url); // read during a refresh: it must never wait for one
   const pending = discover(url, options);
   let stopWaiting = () => {};
   const aborted = new Promise<never>((_, reject) => {
@@ -73,7 +74,6 @@ export async function discoveredEndpoint(issuer: string | URL, name: string, opt
     const endpoint = document[name];
     if (typeof endpoint !== 'string' || !/^https?:\/\//i.test(endpoint)) throw forget(`has no ${name}`);
     if (!secure(new URL(endpoint))) throw forget(`gives an ${name} that is not https (http is allowed on loopback only): ${endpoint.slice(0, 120)}`);
-    registerEndpoint(endpoint);
     return endpoint;
   } finally {
     signal.removeEventListener('abort', stopWaiting);

@@ -1,5 +1,7 @@
 import { SessionError } from '../machine/errors.js';
 
+export { isCredentialEndpoint, registerEndpoint } from './credentialEndpoints.js';
+
 // Where the library's own credential requests (refresh, revoke, discovery) go, decided once by
 // one rule (DESIGN rule 5, v3): an absolute URL as the app wrote it; a relative one against the
 // page's own location, never against document.baseURI (a <base href> injected into the page is
@@ -44,41 +46,6 @@ export function refuseRedirect(response: Response, what: string): void {
     `${what} was answered with a redirect${status > 0 ? ` (${status})` : ''}; credential requests do not follow redirects, so nothing was sent on: configure the URL it redirects to`,
     status > 0 ? { status } : {},
   );
-}
-
-// The library's own endpoints, by origin + path: an adapter that sees a request to one passes
-// it through bare, however the app wired its fetch (a wrapper that rebuilds the Request loses
-// the `session: false` mark). Bounded: an app has a handful.
-const endpoints = new Set<string>();
-
-const key = (url: URL) => url.origin + url.pathname;
-
-/** Registers the endpoint `url` if it can be resolved now (a relative URL in Node is left for later). */
-export function registerEndpoint(url: string | URL): void {
-  let resolved: URL;
-  try {
-    resolved = endpointUrl(url, 'endpoint');
-  } catch {
-    return;
-  }
-  if (!/^https?:$/.test(resolved.protocol)) return;
-  endpoints.add(key(resolved));
-  if (endpoints.size > 64) endpoints.delete(endpoints.values().next().value as string);
-}
-
-/**
- * True when the absolute URL `url` (as an adapter is about to request it) is one of the
- * library's own credential endpoints; the query and fragment do not matter.
- */
-export function isCredentialEndpoint(url: string): boolean {
-  if (endpoints.size === 0) return false;
-  const q = url.indexOf('?');
-  const h = url.indexOf('#');
-  const end = q === -1 ? h : h === -1 ? q : Math.min(q, h);
-  const bare = end === -1 ? url : url.slice(0, end);
-  if (endpoints.has(bare)) return true;
-  // "https://host" (no path) names the same resource as "https://host/"
-  return /^https?:\/\/[^/]+$/i.test(bare) && endpoints.has(`${bare}/`);
 }
 
 /** What the library adds to its own requests' init: the documented per-request opt-out. */

@@ -3,7 +3,7 @@ import { redactDeep, scrubSecrets } from '../machine/redact.js';
 import { after } from '../machine/timer.js';
 import { redact } from '../machine/tokens.js';
 import { errorMessage } from '../machine/util.js';
-import { BARE, endpointUrl, refuseRedirect, registerEndpoint } from './endpoint.js';
+import { BARE, endpointUrl, refuseRedirect } from './endpoint.js';
 
 // The one place the I/O adapters (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke, discovery)
 // talk HTTP: a request with a hard timeout, its body read and parsed, and error text made safe.
@@ -54,7 +54,6 @@ export async function request(
   const { timeout = 30_000 } = options;
   // Resolved against the page, never a <base>; an error before anything is sent (rule 5).
   const target = endpointUrl(url, what);
-  registerEndpoint(target);
   const controller = new AbortController();
   const abort = () => controller.abort(signal.reason);
   if (signal.aborted) abort();

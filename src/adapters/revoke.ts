@@ -1,7 +1,6 @@
 import { SessionError } from '../machine/errors.js';
 import type { RevokeContext, RevokeFunction } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
-import { registerEndpoint } from './endpoint.js';
 import { describeBody, request, type HttpAnswer, type HttpOptions } from './http.js';
 import { clientPost, type OAuthClient } from './oauth.js';
 import { tokenPost } from './refresh.js';
@@ -47,7 +46,6 @@ function refused(what: string, { response, json }: HttpAnswer, secrets: Readonly
  */
 export function jsonRevoke(options: JsonRevokeOptions): RevokeFunction {
   const { url, credentials } = options;
-  registerEndpoint(url);
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined && credentials !== 'include') return;
     const secrets = [refreshToken];
@@ -77,7 +75,6 @@ export type OAuthRevokeIssuerOptions = Omit<OAuthRevokeOptions, 'endpoint'>;
 
 /** The RFC 7009 request behind {@link oauthRevoke}. */
 function revokeToken(options: OAuthRevokeOptions): RevokeFunction {
-  registerEndpoint(options.endpoint);
   return async ({ refreshToken, signal }: RevokeContext) => {
     // Revoking the refresh token ends its grant, access tokens included (RFC 7009 §2.1).
     if (refreshToken === undefined) return;

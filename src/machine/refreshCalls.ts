@@ -1,4 +1,5 @@
 import type { SessionError } from './errors.js';
+import { TRACKER, type RefreshCallsLookup } from './refreshCallsKey.js';
 import type { RefreshFunction } from './types.js';
 
 // DESIGN rule 4 (v3): the refresh never carries the access token and never waits on itself,
@@ -8,22 +9,14 @@ import type { RefreshFunction } from './types.js';
 // the refresh function itself, where that can be known for certain, and names the mistake in a
 // warning once, where it can only be seen afterwards.
 
-// A registered symbol: adapters from another copy of the library find the tracker too.
-const TRACKER = Symbol.for('silent-session.refreshCalls');
 
 /** The warning's remedy, in one place. */
-const REMEDY = 'mark that request `session: false` (axios request config, ky options, fetch init) or send it with a client the session is not attached to';
+const REMEDY = 'mark it `session: false` (axios config, ky options, fetch init) or use a client the session is not attached to';
 
 /** What the session and its adapters know about the refresh function's calls. */
-export interface RefreshCalls {
+export interface RefreshCalls extends RefreshCallsLookup {
   /** `refresh`, watched: its synchronous run and its signal are known while it is in flight. */
   wrap(refresh: RefreshFunction): RefreshFunction;
-  /**
-   * True for a token request that certainly comes from the refresh function: made while it is
-   * being called (before its first await), or with the very signal the session gave it.
-   * Warns once.
-   */
-  fromRefresh(signal: AbortSignal | null | undefined): boolean;
   /** An error this session hands to the callers waiting for a token. */
   gave(error: SessionError): void;
 }
@@ -72,7 +65,7 @@ export function createRefreshCalls(warn: (message: string) => void): RefreshCall
           // Only a request that waited for this session's token can have been given this error:
           // the refresh sent its own request through the session's client and waited for itself.
           if (fromWaiters(error)) {
-            once(`the refresh function failed with the error this session gave the requests waiting for a token: its own request went through a client attached to this session and waited for the refresh it is part of until refreshTimeout; ${REMEDY}`);
+            once(`the refresh function failed with the error given to requests waiting for a token: its own request went through a client attached to this session and waited for itself until refreshTimeout; ${REMEDY}`);
           }
           throw error;
         },
@@ -80,7 +73,7 @@ export function createRefreshCalls(warn: (message: string) => void): RefreshCall
     },
     fromRefresh(signal) {
       if (calling === 0 && (!signal || !signals.has(signal))) return false;
-      once(`a request made by the refresh function went through a client attached to this session; it was sent without the token (the refresh must never carry it, nor wait for itself), but ${REMEDY}`);
+      once(`the refresh function sent its request through a client attached to this session; it went out without the token, but ${REMEDY}`);
       return true;
     },
     gave(error) {
@@ -89,17 +82,8 @@ export function createRefreshCalls(warn: (message: string) => void): RefreshCall
   };
 }
 
-/** Makes `tracker` findable from `session` by the adapters. */
+/** Makes `tracker` findable from `session` by the adapters (see refreshCallsKey.ts). */
 export function exposeRefreshCalls<S extends object>(session: S, tracker: RefreshCalls): S {
   Object.defineProperty(session, TRACKER, { value: tracker });
   return session;
-}
-
-/**
- * For the adapters: true when a request with `signal` certainly comes from `session`'s own
- * refresh function (see {@link RefreshCalls.fromRefresh}); it must then go out bare.
- */
-export function fromRefresh(session: object, signal: AbortSignal | null | undefined): boolean {
-  const tracker = (session as { [TRACKER]?: RefreshCalls })[TRACKER];
-  return tracker !== undefined && tracker.fromRefresh(signal);
 }

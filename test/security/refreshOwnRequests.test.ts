@@ -16,17 +16,21 @@ import { authServer } from '../helpers/server.js';
 type Options = Omit<SessionOptions, 'refresh'>;
 
 /** A real server and a logged-in session whose refresh `make` builds once the server is up. */
-async function setUp(make: (url: string, session: () => Session) => SessionOptions['refresh'], options: Options = {}) {
+async function setUp(
+  make: (url: string, session: () => Session) => SessionOptions['refresh'],
+  options: Options | ((url: string, session: () => Session) => Options) = {},
+) {
   const server = await authServer();
   const warnings: string[] = [];
   let warned: (message: string) => void = () => {};
   const warning = new Promise<string>((resolve) => (warned = resolve));
   let session: Session | undefined;
+  const current = () => session as Session;
   session = createSession({
-    refresh: make(server.url, () => session as Session),
+    refresh: make(server.url, current),
     wake: false,
     onWarning: (m) => (warnings.push(m), warned(m)),
-    ...options,
+    ...(typeof options === 'function' ? options(server.url, current) : options),
   });
   onTestFinished(() => session?.stop());
   session.login(await server.login());
@@ -116,19 +120,20 @@ describe('the library’s own refresh and revocation, through the session’s ow
   ];
   const used = onlyKy ? wirings.filter(([name]) => name.startsWith('ky')) : wirings;
 
-  it.each(used)('%s: the refresh goes out bare and does not wait for itself; so does the revocation', async (_name, wrap) => {
+  it.each(used)('%s: the refresh goes out bare and does not wait for itself; so does the revocation at logout', async (_name, wrap) => {
     const { server, session } = await setUp(
       (url, current) => jsonRefresh({ url: `${url}/refresh`, fetch: (input, init) => wrap(current(), url)(input, init) }),
-      { refreshTimeout: 3_000, retry: { attempts: 0 } },
+      (url, current) => ({
+        refreshTimeout: 3_000,
+        retry: { attempts: 0 },
+        revoke: jsonRevoke({ url: `${url}/revoke`, fetch: (input, init) => wrap(current(), url)(input, init) }),
+      }),
     );
-    const revoke = jsonRevoke({ url: `${server.url}/revoke`, fetch: (input, init) => wrap(session, server.url)(input, init) });
     await session.refresh(); // on a fetch that waited for the token, this would time out
     expect(server.counters.refreshOk).toBe(1);
     expect(server.counters.refreshWithBearer).toBe(0);
-    const held = session.actor.getSnapshot().context.tokens as TokenSet;
-    await revoke({ accessToken: held.accessToken, refreshToken: held.refreshToken as string, signal: new AbortController().signal });
-    const revocation = server.seen.filter((r) => r.path === '/revoke');
-    expect(revocation.map((r) => r.authorization)).toEqual([undefined]);
+    await session.logout();
+    expect(server.seen.filter((r) => r.path === '/revoke').map((r) => r.authorization)).toEqual([undefined]);
     expect(server.counters.revokedFamilies).toBe(1);
   });
 });
@@ -147,7 +152,7 @@ describe('a custom refresh function that posts through the session’s own clien
     expect(server.counters.refreshOk).toBe(1);
     expect(server.counters.refreshWithBearer).toBe(0);
     expect(warnings).toEqual([
-      'a request made by the refresh function went through a client attached to this session; it was sent without the token (the refresh must never carry it, nor wait for itself), but mark that request `session: false` (axios request config, ky options, fetch init) or send it with a client the session is not attached to',
+      'the refresh function sent its request through a client attached to this session; it went out without the token, but mark it `session: false` (axios config, ky options, fetch init) or use a client the session is not attached to',
     ]);
   });
 
@@ -165,7 +170,7 @@ describe('a custom refresh function that posts through the session’s own clien
     expect(server.counters.refreshOk).toBe(1);
     expect(server.counters.refreshWithBearer).toBe(0);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('mark that request `session: false`');
+    expect(warnings[0]).toContain('mark it `session: false`');
   });
 
   notKyOnly('axios with an async interceptor and no signal: the deadlock ends at refreshTimeout, in refreshFailed, and a warning names the opt-out', async () => {
@@ -184,7 +189,7 @@ describe('a custom refresh function that posts through the session’s own clien
     const outcome = await session.refresh().catch((e: unknown) => e);
     expect(isSessionError(outcome) && outcome.kind).toBe('timeout');
     expect(await warning).toBe(
-      'the refresh function failed with the error this session gave the requests waiting for a token: its own request went through a client attached to this session and waited for the refresh it is part of until refreshTimeout; mark that request `session: false` (axios request config, ky options, fetch init) or send it with a client the session is not attached to',
+      'the refresh function failed with the error given to requests waiting for a token: its own request went through a client attached to this session and waited for itself until refreshTimeout; mark it `session: false` (axios config, ky options, fetch init) or use a client the session is not attached to',
     );
     expect(session.getSnapshot().status).toBe('refreshFailed');
     expect(server.counters.refreshCalls).toBe(0); // it never got out
@@ -202,7 +207,7 @@ describe('a custom refresh function that posts through the session’s own clien
     );
     const outcome = await session.refresh().catch((e: unknown) => e);
     expect(isSessionError(outcome) && outcome.kind).toBe('timeout');
-    expect(await warning).toContain('waited for the refresh it is part of until refreshTimeout; mark that request `session: false`');
+    expect(await warning).toContain('waited for itself until refreshTimeout; mark it `session: false`');
     expect(session.getSnapshot().status).toBe('refreshFailed');
     optOut = true; // the remedy the warning names
     await new Promise((resolve) => setImmediate(resolve)); // the failed request's promise chain finishes settling
