@@ -66,6 +66,16 @@ describe('a relative endpoint in a page with a <base href> on another origin', (
     expect(server.seen.map((r) => [r.method, r.path])).toEqual([['POST', path]]);
   });
 
+  it('a protocol-relative url takes the page’s scheme, not the base’s', async () => {
+    const server = await authServer();
+    vi.stubGlobal('location', new URL(`${server.url}/app/`)); // http
+    vi.stubGlobal('document', { baseURI: 'https://evil.test/' });
+    const { refreshToken } = await server.login();
+    const refresh = jsonRefresh({ url: `//127.0.0.1:${server.port}/refresh` });
+    expect(typeof (await refresh({ refreshToken, signal: signal() })).accessToken).toBe('string');
+    expect(server.counters.refreshOk).toBe(1); // http://127.0.0.1:port, where the page is
+  });
+
   it('a refresh and a logout through the session reach the real server and nothing else', async () => {
     const server = await authServer();
     const evil = await probeServer();

@@ -65,6 +65,19 @@ describe('the per-request opt-out, `session: false`', () => {
     expect(server.counters.refreshCalls).toBe(1);
   });
 
+  notKyOnly('fetch: a Request the adapter authorized, sent again with `session: false`, loses the adapter’s header', async () => {
+    const { server, session } = await setUp((url) => jsonRefresh({ url: `${url}/refresh` }));
+    const kept: Request[] = [];
+    const authFetch = createAuthFetch(session, { baseUrl: server.url, fetch: (input, init) => (kept.push(new Request(input, init)), fetch(input, init)) });
+    await authFetch('/api/a');
+    const again = await authFetch(new Request(kept[0] as Request), { session: false });
+    expect(again.status).toBe(401);
+    expect(server.seen.map((r) => [r.path, r.authorization?.slice(0, 7)])).toEqual([
+      ['/api/a', 'Bearer '],
+      ['/api/a', undefined],
+    ]);
+  });
+
   notKyOnly('axios: the config option sends it bare and strips a re-sent token', async () => {
     const { server, session } = await setUp((url) => jsonRefresh({ url: `${url}/refresh` }));
     const api: AxiosInstance = axios.create({ baseURL: server.url, validateStatus: () => true });
