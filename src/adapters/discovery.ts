@@ -1,6 +1,7 @@
 import { SessionError } from '../machine/errors.js';
 import { abortedBy } from '../machine/timer.js';
-import { endpointUrl, registerEndpoint } from './endpoint.js';
+import { registerEndpoint } from './credentialEndpoints.js';
+import { endpointUrl } from './endpoint.js';
 import { asObject, invalid, request, type HttpOptions } from './http.js';
 
 // OpenID Connect discovery, read once per issuer (and fetch) for the whole page, so that

@@ -1,7 +1,5 @@
 import { SessionError } from '../machine/errors.js';
 
-export { isCredentialEndpoint, registerEndpoint } from './credentialEndpoints.js';
-
 // Where the library's own credential requests (refresh, revoke, discovery) go, decided once by
 // one rule (DESIGN rule 5, v3): an absolute URL as the app wrote it; a relative one against the
 // page's own location, never against document.baseURI (a <base href> injected into the page is

@@ -3,7 +3,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
-import { registerEndpoint } from './endpoint.js';
+import { registerEndpoint } from './credentialEndpoints.js';
 
 /** Options of {@link oauthRefresh}. */
 export interface OAuthRefreshOptions extends OAuthClient, HttpOptions {

@@ -5,7 +5,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
-import { registerEndpoint } from './endpoint.js';
+import { registerEndpoint } from './credentialEndpoints.js';
 
 /**
  * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
