@@ -22,7 +22,7 @@ export interface AuthRequestInit extends RequestInit {
  * const authFetch: AuthFetch = createAuthFetch(session);
  * const res = await authFetch('/me');
  */
-export type AuthFetch = (input: RequestInfo | URL, init?: AuthRequestInit) => Promise<Response>;
+export type AuthFetch = (input: string | URL | Request, init?: AuthRequestInit) => Promise<Response>;
 
 /** Options of `createAuthFetch`. */
 export interface AuthFetchOptions extends AdapterOptions<Response> {
