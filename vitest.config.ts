@@ -32,7 +32,7 @@ export default defineConfig({
           name: 'ky1',
           include: [
             'test/adapters/{ky,adapters,loggedOut}.test.ts',
-            'test/security/{kyUrlProperty,kyResend,renew,redirects}.test.ts',
+            'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
           ],
           environment: 'node',
           env: { KY_MAJOR: '1' },

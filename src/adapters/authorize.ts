@@ -1,6 +1,8 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
+import { fromRefresh } from '../machine/refreshCallsKey.js';
 import { defaultWarn } from '../machine/util.js';
+import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -25,7 +27,10 @@ export interface ClientGlue<R, V> {
   view(result: R): V | Promise<V>;
   /** The error the client itself throws for an aborted request. */
   abortError(signal: AbortSignal): unknown;
-  /** The URL that answered (after redirects); null when the client cannot tell. */
+  /**
+   * The URL that answered (after redirects); null when the client hides it. Empty or relative
+   * (mocks, hand-built responses): the request's own URL.
+   */
   finalUrl(result: R): string | null;
 }
 
@@ -50,6 +55,12 @@ export interface Authorizer<R> {
   /** True while the session is logged out: requests go out as the bare client sends them. */
   passThrough(): boolean;
   /**
+   * True for a request that goes out bare whatever the session's state: opted out with
+   * `session: false` (`optedOut`), one to the library's own refresh/revoke/discovery endpoints,
+   * or one the refresh function itself sends (it must not wait for itself, rule 4).
+   */
+  bare(url: string, optedOut: boolean, signal?: AbortSignal | null): boolean;
+  /**
    * Looks at a result sent with `token`: renews, and replays once if the token was refused.
    * Only what an allowed origin answered counts: after a redirect elsewhere, neither a renewed
    * token nor a 401 is the allowed API's word.
@@ -58,6 +69,9 @@ export interface Authorizer<R> {
   /** token + send + settle for an allowed request; logged out, a plain send. */
   run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
+
+/** An absolute URL starts with a scheme; anything else a response reports is relative. */
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** Creates the shared request logic for one client instance. */
 export function createAuthorizer<R, V = R>(
@@ -93,10 +107,14 @@ export function createAuthorizer<R, V = R>(
         })
       : work;
 
-  // true: an allowed origin answered; false: another one (a redirect); null: the client cannot tell.
+  // true: an allowed origin answered; false: another one (a redirect); null: the client cannot
+  // tell. Only allowed requests are settled, so a final URL that is empty or relative (a mock
+  // adapter reports the URL as given, a hand-built Response has none) is the request's own:
+  // "cannot tell" is not "foreign" (rule 5, v3).
   const answeredBy = (result: R): boolean | null => {
     const url = glue.finalUrl(result);
-    return url ? filter.target(url).allowed : null;
+    if (url === null) return null;
+    return url === '' || !HAS_SCHEME.test(url) ? true : filter.target(url).allowed;
   };
   const notAdopted = new Set<string>();
   const renew = (result: R, answered: () => boolean | null) => {
@@ -132,6 +150,7 @@ export function createAuthorizer<R, V = R>(
     header,
     own: (value) => given.has(value),
     passThrough: () => session.getSnapshot().status === 'loggedOut',
+    bare: (url, optedOut, signal) => optedOut || isCredentialEndpoint(url) || fromRefresh(session, signal),
     settle(result, token, replay, signal) {
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);

@@ -1,8 +1,19 @@
-import axios, { isAxiosError, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import axios, { isAxiosError, type AxiosAdapter, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
 import type { Target } from './origins.js';
 import { isReplayable } from './replayable.js';
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * silent-session: `false` sends this request exactly as the bare instance would (no token,
+     * no waiting for a refresh, no replay after a 401), e.g. the request a refresh function of
+     * your own sends through the instance the session is attached to.
+     */
+    session?: boolean;
+  }
+}
 
 /** A response, or the error axios made of it (validateStatus refused it), and the URL judged. */
 interface Outcome {
@@ -35,7 +46,9 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
  * wait while a refresh is in flight, and are replayed once after a 401. Works at the adapter
  * level, under your interceptors: they see one request and one response, the replay sends the
  * already-serialized body again, and nothing of the adapter (no `_retry` flag, not its
- * `Authorization`) is left in the config you get back. While the session is logged out,
+ * `Authorization`) is left in the config you get back. It wraps whatever adapter the instance
+ * has when a request is sent, so a mock adapter set before or after attaching (axios-mock-adapter)
+ * keeps the session on. While the session is logged out,
  * requests go out as axios sends them. Returns the function that detaches it. A request with
  * its own `adapter` option is left alone.
  *
@@ -52,8 +65,6 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
  * ```
  */
 export function attachSession(instance: AxiosInstance, session: Session, options: AdapterOptions<AxiosResponse> = {}): () => void {
-  const previous = instance.defaults.adapter;
-  const original = axios.getAdapter(previous ?? axios.defaults.adapter);
   // The instance's base URL says which origin is allowed; judge() joins it as axios does.
   const auth = createAuthorizer(session, options, axiosGlue, instance.defaults.baseURL, false);
 
@@ -86,13 +97,13 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     return joinDecision === null ? auth.target(full) : { url: full, allowed: joinDecision };
   };
 
-  const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+  const sessionAdapter = (original: AxiosAdapter) => async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const present = config.headers.get('Authorization');
     const resent = present != null && auth.own(String(present));
     if (present != null && !resent) return original(config); // the app's own credentials
     const { url: given, baseURL, allowAbsoluteUrls } = config;
     const { url, allowed } = judge(config);
-    if (!allowed) {
+    if (!allowed || auth.bare(url, config.session === false, config.signal as AbortSignal | undefined)) {
       // A config sent again (error.config, retry interceptors) may still carry the token.
       if (resent) config.headers.delete('Authorization');
       return original(config);
@@ -125,12 +136,41 @@ export function attachSession(instance: AxiosInstance, session: Session, options
     return outcome.response;
   };
 
-  instance.defaults.adapter = adapter;
-  return () => {
-    if (instance.defaults.adapter !== adapter) return;
-    if (previous === undefined) delete instance.defaults.adapter;
-    else instance.defaults.adapter = previous;
+  // The adapter is chosen per request, under whatever the instance's default is *then*: an
+  // adapter set after attaching (axios-mock-adapter, a cache) is wrapped, not a replacement
+  // that detaches the session. One wrapper per underlying adapter.
+  const wrappers = new WeakMap<AxiosAdapter, AxiosAdapter>();
+  const wrap = (original: AxiosAdapter): AxiosAdapter => {
+    let wrapper = wrappers.get(original);
+    if (!wrapper) {
+      wrapper = sessionAdapter(original);
+      wrappers.set(original, wrapper);
+      OURS.add(wrapper);
+    }
+    return wrapper;
   };
+  const id = instance.interceptors.request.use(
+    (config) => {
+      const chosen = config.adapter;
+      // A config sent again already holds a wrapper; a request's own `adapter` is left alone.
+      if (typeof chosen === 'function' && OURS.has(chosen)) return config;
+      if (chosen !== undefined && !sameAdapter(chosen, instance.defaults.adapter)) return config;
+      config.adapter = wrap(axios.getAdapter(chosen ?? axios.defaults.adapter));
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  return () => instance.interceptors.request.eject(id);
+}
+
+/** Every adapter attachSession made (in this copy of the library). */
+const OURS = new WeakSet<AxiosAdapter>();
+
+/** The instance's default adapter, as axios merged it into a request (arrays are copied). */
+function sameAdapter(chosen: unknown, fallback: unknown): boolean {
+  if (chosen === fallback) return true;
+  return Array.isArray(chosen) && Array.isArray(fallback) && chosen.length === fallback.length && chosen.every((a, i) => a === fallback[i]);
 }
 
 /** axios's isAbsoluteURL: `scheme://` or protocol-relative `//`. */

@@ -1,8 +1,8 @@
 import type { Session } from '../machine/session.js';
 import { markAuthorizedFetch } from './authorizedFetch.js';
-import { authFetchCore, type AuthFetchOptions } from './fetchCore.js';
+import { authFetchCore, type AuthFetch, type AuthFetchOptions } from './fetchCore.js';
 
-export type { AuthFetchOptions } from './fetchCore.js';
+export type { AuthFetch, AuthFetchOptions, AuthRequestInit } from './fetchCore.js';
 
 /**
  * Wraps fetch: attaches the session's token to requests for allowed origins, waits while a
@@ -24,6 +24,6 @@ export type { AuthFetchOptions } from './fetchCore.js';
  * const res = await authFetch('/me');
  * ```
  */
-export function createAuthFetch(session: Session, options: AuthFetchOptions = {}): typeof fetch {
+export function createAuthFetch(session: Session, options: AuthFetchOptions = {}): AuthFetch {
   return markAuthorizedFetch(authFetchCore(session, options, false));
 }

@@ -2,6 +2,28 @@ import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
 import { isReplayable } from './replayable.js';
 
+/**
+ * fetch's `init`, plus the per-request opt-out: `session: false` sends this request exactly as
+ * plain fetch would (no token, no waiting, no replay after a 401), e.g. the request a refresh
+ * function of your own makes.
+ *
+ * @example
+ * await authFetch('/auth/refresh', { method: 'POST', body, session: false })
+ */
+export interface AuthRequestInit extends RequestInit {
+  /** `false`: this request goes out as plain fetch sends it. */
+  session?: boolean;
+}
+
+/**
+ * What `createAuthFetch` returns: fetch's signature, with {@link AuthRequestInit}.
+ *
+ * @example
+ * const authFetch: AuthFetch = createAuthFetch(session);
+ * const res = await authFetch('/me');
+ */
+export type AuthFetch = (input: string | URL | Request, init?: AuthRequestInit) => Promise<Response>;
+
 /** Options of `createAuthFetch`. */
 export interface AuthFetchOptions extends AdapterOptions<Response> {
   /** The fetch to wrap (default `globalThis.fetch`, looked up at call time). */
@@ -16,8 +38,8 @@ export const fetchGlue: ClientGlue<Response, Response> = {
   header: (response, name) => response.headers.get(name),
   view: (response) => response.clone(),
   abortError: (signal) => signal.reason ?? new DOMException('This operation was aborted', 'AbortError'),
-  // Empty for a Response built by hand (`new Response(body, res)` drops it): not known.
-  finalUrl: (response) => response.url || null,
+  // Empty for a Response built by hand (`new Response(body, res)`, a mock): the request's own.
+  finalUrl: (response) => response.url,
 };
 
 /**
@@ -26,7 +48,7 @@ export const fetchGlue: ClientGlue<Response, Response> = {
  * directly instead of on a copy, and taken off again once the response is in, so that the
  * Request ky puts in an HTTPError holds no token.
  */
-export function authFetchCore(session: Session, options: AuthFetchOptions, owned: boolean): typeof fetch {
+export function authFetchCore(session: Session, options: AuthFetchOptions, owned: boolean): AuthFetch {
   const auth = createAuthorizer(session, options, fetchGlue, options.baseUrl);
   const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
@@ -59,12 +81,16 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
   };
 
   // `extra`: what ky passes next to its Request (fetch-only options such as `dispatcher`).
-  function viaRequest(request: Request, extra?: RequestInit): Promise<Response> {
+  function viaRequest(request: Request, extra?: AuthRequestInit): Promise<Response> {
     const present = request.headers.get('authorization');
     const ours = present !== null && auth.own(present);
     if (present !== null && !ours) return send(request, extra); // the app's own credentials
-    // A Request sent again may still carry the token this adapter set: it goes only where allowed.
-    if (!auth.target(request.url).allowed) return send(ours ? withHeader(request, null) : request, extra);
+    // A Request sent again may still carry the token this adapter set: it goes only where
+    // allowed, and never on a request that goes out bare (opted out, the refresh's own).
+    const { url } = request;
+    if (!auth.target(url).allowed || auth.bare(url, extra?.session === false, request.signal)) {
+      return send(ours ? withHeader(request, null) : request, extra);
+    }
     // Keep an unread copy for the replay; a body-less Request can simply be sent again.
     const spare = request.body === null ? request : request.clone();
     let attempts = 0;
@@ -80,7 +106,7 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     );
   }
 
-  return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return async function authFetch(input: RequestInfo | URL, init?: AuthRequestInit): Promise<Response> {
     // A FormData body is serialized once, so a replay sends the same bytes (same boundary).
     // Options a Request does not keep (Next.js `next`) still reach fetch, beside the merged Request.
     if (typeof FormData !== 'undefined' && init?.body instanceof FormData) {
@@ -97,11 +123,11 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     const present = authorizationOf(given);
     if (present !== null && !auth.own(present)) return send(url, init); // the app's own credentials
     const had = present !== null;
-    const bare = had ? { ...init, headers: withAuthorization(given, null, had) } : init;
-    if (!allowed) return send(url, bare);
+    const plain = had ? { ...init, headers: withAuthorization(given, null, had) } : init;
+    if (!allowed || auth.bare(url, init?.session === false, init?.signal)) return send(url, plain);
     return auth.run(
       init?.signal,
-      (authorization) => send(url, authorization === null ? bare : { ...init, headers: withAuthorization(given, authorization, had) }),
+      (authorization) => send(url, authorization === null ? plain : { ...init, headers: withAuthorization(given, authorization, had) }),
       isReplayable(init?.body),
     );
   };

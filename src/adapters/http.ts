@@ -1,8 +1,9 @@
-import { SessionError } from '../machine/errors.js';
+import { SessionError, isSessionError } from '../machine/errors.js';
 import { sanitizeCause } from '../machine/cause.js';
 import { cleanText } from '../machine/redact.js';
 import { after } from '../machine/timer.js';
 import { errorMessage } from '../machine/util.js';
+import { BARE, endpointUrl, refuseRedirect } from './endpoint.js';
 
 // The one place the I/O adapters (jsonRefresh, oauthRefresh, jsonRevoke, oauthRevoke, discovery)
 // talk HTTP: a request with a hard timeout, its body read and parsed, and error text made safe.
@@ -52,6 +53,8 @@ export async function request(
   secrets: Secrets = [],
 ): Promise<HttpAnswer> {
   const { timeout = 30_000 } = options;
+  // Resolved against the page, never a <base>; an error before anything is sent (rule 5).
+  const target = endpointUrl(url, what);
   const controller = new AbortController();
   const abort = () => controller.abort(signal.reason);
   if (signal.aborted) abort();
@@ -62,9 +65,13 @@ export async function request(
     controller.abort(new SessionError('timeout', `${what} took longer than ${timeout} ms`));
   });
   try {
-    const response = await (options.fetch ?? fetch)(url, { ...init, signal: controller.signal });
+    // `session: false`: an adapter's fetch the app passed here sends it bare (rule 4).
+    const sent: RequestInit = { ...init, ...BARE, redirect: 'manual', signal: controller.signal };
+    const response = await (options.fetch ?? fetch)(target.href, sent);
+    refuseRedirect(response, what);
     return { response, json: parseJson(await response.text()) };
   } catch (error) {
+    if (isSessionError(error) && error.kind === 'invalid-response') throw error;
     // an allow-list copy of the error and its causes: a custom fetch's error may carry the request
     const cause = sanitizeCause(error, secrets);
     if (signal.aborted) throw new SessionError('aborted', `${what} was aborted`, { cause });

@@ -4,6 +4,18 @@ import type { Session } from '../machine/session.js';
 import { createAuthorizer, type AdapterOptions, type Authorizer } from './authorize.js';
 import { authFetchCore, fetchGlue } from './fetchCore.js';
 
+declare module 'ky' {
+  interface Options {
+    /**
+     * silent-session: `false` sends this request exactly as the bare ky instance would (no
+     * token, no waiting for a refresh, no replay after a 401), e.g. the request a refresh
+     * function of your own sends through the instance the session is attached to. Works with
+     * `withSession` and `kyHooks`, on ky 1 and ky 2.
+     */
+    session?: boolean;
+  }
+}
+
 /** Options of the ky adapter. */
 export interface KyAdapterOptions extends AdapterOptions<Response> {
   /** Base for the default allowed origin when the ky instance has no `baseUrl`, `prefix` or `prefixUrl`. */
@@ -80,12 +92,13 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     const resent = present !== null && attached.has(present);
     if (present !== null && !resent) return; // the app's own credentials
     const auth = authorizerFor(opts);
-    if (!auth.target(request.url).allowed || auth.passThrough()) {
+    const { url, signal } = request;
+    if (!auth.target(url).allowed || auth.passThrough() || auth.bare(url, opts.session === false, signal)) {
       // A Request sent again may still carry the token: it goes only where allowed.
       if (resent) request.headers.delete('authorization');
       return;
     }
-    const token = await auth.token(request.signal);
+    const token = await auth.token(signal);
     const value = auth.header(token);
     request.headers.set('authorization', value);
     attached.set(value, token);
@@ -146,6 +159,7 @@ interface KyBase {
   prefix?: string | URL | undefined;
   prefixUrl?: string | URL | undefined;
   retry?: unknown;
+  session?: boolean | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
+import { registerEndpoint } from './credentialEndpoints.js';
 
 /** Options of {@link oauthRefresh}. */
 export interface OAuthRefreshOptions extends OAuthClient, HttpOptions {
@@ -54,6 +55,7 @@ const seconds = (value: unknown) => {
 function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
   refuseAuthorizedFetch(options.fetch, 'oauthRefresh');
   const { tokenEndpoint, scope } = options;
+  registerEndpoint(tokenEndpoint);
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined) throw new SessionError('rejected', 'there is no refresh token to send');
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });

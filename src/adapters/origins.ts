@@ -13,16 +13,21 @@ export interface Target {
 }
 
 /**
- * Builds the check "may this URL carry the token?". Allowed: the client's base URL origin
- * (or, in a browser, the page's origin) plus whatever `origins` adds; nothing else, and never
- * an opaque ("null") origin. With neither a base nor a page, nothing is allowed and `warn`
- * says so once.
+ * Builds the check "may this URL carry the token?". Allowed: the origin of the client's base
+ * URL as the app configured it, resolved against the page's own location (a relative base such
+ * as `/api/` names the page's origin), plus whatever `origins` adds; nothing else, and never an
+ * opaque ("null") origin. `document.baseURI` never widens this set: a `<base href>` injected
+ * into the page is not the app's word. With neither a base nor a page, nothing is allowed and
+ * `warn` says so once.
  *
  * Every decision is made on `new URL(input, base)` with the base the transport resolves
- * against: the client's base URL when the adapter resolves against it (`resolvesAgainstBase`),
- * else the document's base URL (what a browser's fetch and XHR use). The one shortcut, for path-absolute input such as `/items/1`, is taken only where
- * WHATWG parsing cannot leave the base's origin (test/security/urlProperty.test.ts checks it
- * against `new URL`).
+ * against: the client's absolute base URL when the adapter resolves against it
+ * (`resolvesAgainstBase`); a relative one resolved, as fetch would, against the document's base
+ * URL at the time of the request; else the document's base URL itself (what a browser's fetch
+ * and XHR use). So under an injected `<base>`, a relative request is judged where it really
+ * goes, and goes out bare. The one shortcut, for path-absolute input such as `/items/1`, is
+ * taken only where WHATWG parsing cannot leave the base's origin
+ * (test/security/urlProperty.test.ts checks it against `new URL`).
  */
 export function originFilter(
   origins: OriginsOption | undefined,
@@ -31,10 +36,14 @@ export function originFilter(
   resolvesAgainstBase = true,
 ) {
   const page = pageUrl();
-  const client = base === undefined ? undefined : parse(base, documentBase());
-  const home = client?.origin ?? (page ? new URL(page).origin : undefined);
+  // What the app configured, read against the page's location (never document.baseURI).
+  const configured = base === undefined ? undefined : parse(base, page);
+  const home = base === undefined ? (page ? new URL(page).origin : undefined) : configured?.origin;
+  // An absolute base fixes where relative input goes; a relative one is resolved per request.
+  const absolute = base === undefined ? null : parse(base, undefined);
+  const relativeBase = resolvesAgainstBase && base !== undefined && absolute === null ? String(base) : undefined;
   // axios joins its base URL itself (see axios.ts); what it hands on resolves against the document.
-  const fixed = resolvesAgainstBase ? client : undefined;
+  const fixed = resolvesAgainstBase ? (absolute ?? undefined) : undefined;
   const listed = new Set<string>();
   const patterns: RegExp[] = [];
   if (Array.isArray(origins)) {
@@ -54,7 +63,11 @@ export function originFilter(
   const refuse = (): false => {
     if (home === undefined && !warned) {
       warned = true;
-      warn('no base URL and no page origin to compare against, so no token is attached; pass `origins` to allow some');
+      warn(
+        base === undefined
+          ? 'no base URL and no page origin to compare against, so no token is attached; pass `origins` to allow some'
+          : `the base URL ${JSON.stringify(String(base).slice(0, 80))} names no origin (a relative base needs a page to resolve against), so no token is attached; give an absolute base URL`,
+      );
     }
     return false;
   };
@@ -64,8 +77,9 @@ export function originFilter(
     return origin !== 'null' && (listed.has(origin) || patterns.some((p) => p.test(origin)) || predicate?.(url) === true || refuse());
   };
 
-  // The base relative input resolves against: the client's, else the document's as it is now
-  // (a <base> element can change it). Parsed again only when it changes.
+  // The base relative input resolves against: the client's absolute one, else the document's as
+  // it is now (a <base> element can change it), with a relative client base resolved against it.
+  // Parsed again only when it changes.
   const fixedHref = fixed?.href;
   let baseHref: string | undefined;
   let baseParsed: URL | null = null;
@@ -74,7 +88,7 @@ export function originFilter(
     const href = fixedHref ?? documentBase();
     if (href !== baseHref) {
       baseHref = href;
-      baseParsed = href === undefined ? null : parse(href, undefined);
+      baseParsed = href === undefined ? null : parse(relativeBase ?? href, href);
       // "origin + /path" equals new URL("/path", base) only for an http(s) base without userinfo.
       shortcut =
         baseParsed && /^https?:$/.test(baseParsed.protocol) && baseParsed.username === '' && baseParsed.password === '' && !predicate

@@ -5,6 +5,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
+import { registerEndpoint } from './credentialEndpoints.js';
 
 /**
  * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
@@ -54,6 +55,7 @@ export interface JsonRefreshOptions extends HttpOptions {
 export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
   refuseAuthorizedFetch(options.fetch, 'jsonRefresh');
   const { url, credentials, parse } = options;
+  registerEndpoint(url);
   return async ({ refreshToken, signal }) => {
     if (refreshToken === undefined && credentials !== 'include') {
       throw new SessionError('rejected', 'there is no refresh token to send (cookie mode needs credentials: "include")');

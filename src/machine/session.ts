@@ -7,6 +7,7 @@ import { memoryStorage } from './memoryStorage.js';
 import { configOf, validateOptions } from './options.js';
 import { redactInspection } from './inspection.js';
 import { scrubSecrets } from './redact.js';
+import { createRefreshCalls, exposeRefreshCalls } from './refreshCalls.js';
 import { createRefresher } from './refresher.js';
 import { createRevoker } from './revocation.js';
 import { refreshAt, sessionMachine, type SessionEvent } from './sessionMachine.js';
@@ -57,8 +58,10 @@ export function createSessionCore(options: SessionOptions): Session {
   const initial = loaded instanceof Promise ? loaded.then(logins.restored) : logins.restored(loaded);
   const tabs = connectTabs({ sync: options.sync, now, send: fromTab, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
   const revoker = createRevoker({ revoke: options.revoke, timeout, warn, endedElsewhere: tabs.endedEarlierElsewhere });
+  // The refresh function's own requests, told apart for the adapters (rule 4).
+  const refreshCalls = createRefreshCalls(warn);
   const refresher = createRefresher({
-    refresh: options.refresh,
+    refresh: refreshCalls.wrap(options.refresh),
     reread: () => store.reread(),
     waitForChange: (ms, signal) => store.waitForChange(ms, signal),
     persist: (tokens) => store.save(tokens),
@@ -110,7 +113,11 @@ export function createSessionCore(options: SessionOptions): Session {
   actor.subscribe((snapshot) => {
     if (snapshot.hasTag('loggedOut')) forgetDecoded(); // no decoded token outlives its session
     if (waiters.size > 0 && snapshot.hasTag('hasToken')) waiters.resolveAll(snapshot.context.tokens?.accessToken as string);
-    else if (waiters.size > 0 && snapshot.hasTag('fails')) waiters.rejectAll(snapshot.context.error ?? loggedOutError());
+    else if (waiters.size > 0 && snapshot.hasTag('fails')) {
+      const error = snapshot.context.error ?? loggedOutError();
+      refreshCalls.gave(error);
+      waiters.rejectAll(error);
+    }
     snapshots.update();
   });
   actor.start();
@@ -154,7 +161,7 @@ export function createSessionCore(options: SessionOptions): Session {
     return waiters.add(opts.signal);
   }
 
-  return {
+  return exposeRefreshCalls({
     actor,
     getSnapshot: snapshots.get,
     subscribe: snapshots.subscribe,
@@ -199,5 +206,5 @@ export function createSessionCore(options: SessionOptions): Session {
       waiters.rejectAll(stoppedError());
       snapshots.clear();
     },
-  };
+  }, refreshCalls);
 }

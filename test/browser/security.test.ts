@@ -10,6 +10,12 @@ import { buildPages, launchBrowser } from './harness.js';
 
 interface Sec {
   setup(options?: { origins?: string[]; renewHeader?: string }): string[];
+  setupRelative(anchored?: boolean): string[];
+  setupEndpoints(kind: 'json' | 'oauth'): void;
+  setupAt(refreshUrl: string, revokeUrl: string): void;
+  refresh(): Promise<string>;
+  logout(): Promise<string | undefined>;
+  clearBase(): string;
   login(): Promise<string>;
   loginThrough(client: string): Promise<string>;
   send(client: string, input: string): Promise<string>;
@@ -131,5 +137,88 @@ describe('in Chromium, with no base URL (the page origin is allowed)', () => {
     expect(logins.map((r) => r.authorization)).toEqual(clients.map(() => undefined));
     expect(server.counters.apiOk).toBe(clients.length);
     expect(server.counters.refreshCalls).toBe(0);
+  });
+});
+
+// DESIGN rule 5 (v3): where a credential may go is fixed from the page's own location and the
+// absolute URLs the app configured, never from document.baseURI. An injected <base href> (HTML
+// injection without script) must not make the attacker's origin the allowed one, whether it is
+// in the page before the client is created or added after. Relative requests then go where the
+// browser resolves them (the attacker's origin), but bare.
+describe('in Chromium, with a relative base URL and an injected <base href> on another origin', () => {
+  const requests = (p: ProbeServer) => p.seen.filter((r) => r.method !== 'OPTIONS');
+
+  it.each(['before', 'after'] as const)('sends no token there from any client, <base> injected %s the clients were created', async (when) => {
+    await open();
+    const evil = await probe();
+    if (when === 'before') await page.evaluate((href) => sec.setBase(href), `${evil.url}/`);
+    const clients = await page.evaluate(() => sec.setupRelative());
+    expect(await page.evaluate(() => sec.login())).toBe('authenticated');
+    if (when === 'after') await page.evaluate((href) => sec.setBase(href), `${evil.url}/`);
+    for (const client of clients) await page.evaluate((c) => sec.send(c, 'me'), client);
+    // every relative request went where the browser resolved it: to the injected base, bare
+    expect(requests(evil).map((r) => [r.path, r.authorization])).toEqual(clients.map(() => ['/api/me', undefined]));
+    // the control: without the <base>, the same clients carry the token to the page's origin
+    await page.evaluate(() => sec.clearBase());
+    for (const client of clients) expect([client, await page.evaluate((c) => sec.send(c, 'me'), client)]).toEqual([client, '200']);
+    expect(server.counters.apiOk).toBe(clients.length);
+    expect(requests(evil)).toHaveLength(clients.length);
+  });
+
+  it('keeps sending the token to the page origin when the base is a URL object or protocol-relative', async () => {
+    await open();
+    const evil = await probe();
+    await page.evaluate((href) => sec.setBase(href), `${evil.url}/`);
+    const clients = await page.evaluate(() => sec.setupRelative(true));
+    expect(await page.evaluate(() => sec.login())).toBe('authenticated');
+    for (const client of clients) expect([client, await page.evaluate((c) => sec.send(c, 'me'), client)]).toEqual([client, '200']);
+    expect(requests(evil)).toEqual([]);
+    expect(server.counters.apiOk).toBe(clients.length);
+  });
+
+  it.each([
+    ['json', 'before'],
+    ['json', 'after'],
+    ['oauth', 'before'],
+    ['oauth', 'after'],
+  ] as const)('%s refresh and revoke endpoints given relative: the refresh token goes to the page origin only (<base> injected %s creation)', async (kind, when) => {
+    await open();
+    const evil = await probe();
+    if (when === 'before') await page.evaluate((href) => sec.setBase(href), `${evil.url}/`);
+    await page.evaluate((k) => sec.setupEndpoints(k), kind);
+    expect(await page.evaluate(() => sec.login())).toBe('authenticated');
+    if (when === 'after') await page.evaluate((href) => sec.setBase(href), `${evil.url}/`);
+    const outcome = await page.evaluate(() => sec.refresh());
+    expect(await page.evaluate(() => sec.logout())).toBe('loggedOut');
+    expect(requests(evil)).toEqual([]);
+    const at = (path: string) => server.seen.filter((r) => r.method === 'POST' && r.path === path);
+    if (kind === 'json') {
+      // the real server answered: one rotation, then the revocation of the rotated token
+      expect(outcome).toBe('ok');
+      expect(server.counters.refreshOk).toBe(1);
+      expect(at('/refresh').map((r) => JSON.parse(r.body) as unknown)).toEqual([{ refreshToken: expect.any(String) }]);
+      expect(server.counters.revokedFamilies).toBe(1);
+    } else {
+      // the demo server has no OAuth endpoints (404): what matters is where the grant went
+      expect(outcome).toBe('http');
+      expect(at('/oauth/token').map((r) => new URLSearchParams(r.body).get('grant_type'))).toEqual(['refresh_token']);
+      expect(at('/oauth/revoke').map((r) => new URLSearchParams(r.body).get('token_type_hint'))).toEqual(['refresh_token']);
+    }
+  });
+});
+
+describe('in Chromium, a credential request answered with a redirect to another origin', () => {
+  it.each([307, 308, 302])('follows no %i from the refresh or revocation endpoint: the refresh token stays home', async (status) => {
+    await open();
+    const evil = await probe();
+    const api = await probe(); // the configured endpoints, with an open redirect
+    const to = (path: string) => `${api.url}/go?status=${status}&to=${encodeURIComponent(`${evil.url}${path}`)}`;
+    await page.evaluate(([r, v]) => sec.setupAt(r, v), [to('/steal-refresh'), to('/steal-revoke')] as const);
+    expect(await page.evaluate(() => sec.login())).toBe('authenticated');
+    expect(await page.evaluate(() => sec.refresh())).toBe('invalid-response');
+    expect(await page.evaluate(() => sec.logout())).toBe('loggedOut');
+    // the endpoint itself got both requests; nothing went on to the other origin
+    expect(api.seen.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/go', '/go']);
+    expect(evil.seen).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ export interface ProbeRequest {
   path: string;
   authorization: string | undefined;
   origin: string | undefined;
+  /** The request body as text (a refresh token in a POST shows up here). */
+  body: string;
 }
 
 /** Options of {@link startProbeServer}. */
@@ -23,7 +25,7 @@ export interface ProbeOptions {
 /**
  * A second HTTP server on 127.0.0.1 that plays whoever the test needs besides the auth
  * server: an origin that must never receive the token ("evil"), or an allowed API with an open
- * redirect (`/go?to=<url>` answers 302 to any URL). It answers CORS preflights the way an
+ * redirect (`/go?to=<url>` answers 302, or `&status=`, to any URL). It answers CORS preflights the way an
  * attacker would (allowing `Authorization`), so a browser really sends whatever the page's
  * code attaches, and it records every request it gets.
  */
@@ -32,29 +34,32 @@ export async function startProbeServer(options: ProbeOptions = {}) {
   const sockets = new Set<Socket>();
   const cors = (req: IncomingMessage): Record<string, string> => ({
     'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-headers': 'authorization, content-type, x-trace',
+    'access-control-allow-headers': 'authorization, content-type, x-trace, x-refresh-token',
     'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
     'access-control-expose-headers': 'x-access-token',
+    'access-control-allow-credentials': 'true',
     vary: 'origin',
   });
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    seen.push({ method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, origin: req.headers.origin });
-    req.resume();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    seen.push({ method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, origin: req.headers.origin, body });
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors(req)).end();
       return;
     }
     const to = url.pathname === '/go' ? url.searchParams.get('to') : null;
     if (to !== null) {
-      res.writeHead(302, { ...cors(req), location: to }).end();
+      res.writeHead(Number(url.searchParams.get('status') ?? 302), { ...cors(req), location: to }).end();
       return;
     }
     const headers: Record<string, string> = { ...cors(req), 'content-type': 'application/json', 'cache-control': 'no-store' };
     if (options.renewToken) headers['x-access-token'] = options.renewToken;
     res.writeHead(options.status ?? 200, headers).end(JSON.stringify({ ok: true, probe: true, path: url.pathname }));
   };
-  const server = createServer(handle);
+  const server = createServer((req, res) => void handle(req, res));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -377,7 +377,7 @@ describe('oauthRefresh against a minimal token endpoint', () => {
     const answers: Answer[] = [{ status: 503, body: '' }, { status: 401, body: '' }, { body: { issuer: 'x' } }];
     const server = await tokenServer((request) =>
       request.path.includes('.well-known')
-        ? (answers.shift() ?? { body: { token_endpoint: `${server.url}/token` } })
+        ? (answers.shift() ?? { body: { issuer: server.url, token_endpoint: `${server.url}/token` } })
         : { body: { access_token: 'at-1', token_type: 'Bearer', expires_in: 60 } },
     );
     const refresh = oauthRefresh.fromIssuer(server.url, { clientId: 'spa' });
@@ -406,7 +406,7 @@ describe('oauthRefresh against a minimal token endpoint', () => {
       !reachable
         ? { status: 503, body: '' }
         : request.path.includes('.well-known')
-          ? { body: { token_endpoint: `${server.url}/token` } }
+          ? { body: { issuer: server.url, token_endpoint: `${server.url}/token` } }
           : { body: { access_token: 'at-new', refresh_token: 'rt-new', token_type: 'Bearer', expires_in: 60 } },
     );
     const session = createSession({ refresh: oauthRefresh.fromIssuer(server.url, { clientId: 'spa' }), wake: false, retry: { attempts: 1, backoff: () => 10 } });

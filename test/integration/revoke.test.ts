@@ -219,7 +219,7 @@ describe('oauthRevoke on the wire (scripted endpoint)', () => {
   });
 
   it('sends nothing without a refresh token; a discovery document without revocation_endpoint is an invalid-response and is read again next time', async () => {
-    const endpoint = await scriptedEndpoint((r) => (r.path.includes('.well-known') ? { body: { token_endpoint: 'http://127.0.0.1:1/token' } } : { body: {} }));
+    const endpoint = await scriptedEndpoint((r) => (r.path.includes('.well-known') ? { body: { issuer: endpoint.url, token_endpoint: 'http://127.0.0.1:1/token' } } : { body: {} }));
     await revokeWith(oauthRevoke({ endpoint: `${endpoint.url}/revoke`, clientId: 'spa' }), undefined);
     await revokeWith(oauthRevoke.fromIssuer(endpoint.url, { clientId: 'spa' }), undefined);
     expect(endpoint.seen).toEqual([]);

@@ -23,7 +23,7 @@ import {
   type TokenStorage,
 } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
-import { createAuthFetch } from '../../src/fetch.js';
+import { createAuthFetch, type AuthFetch, type AuthRequestInit } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
 import { useSession, useSessionSelector, type UseSessionResult } from '../../src/react.js';
 
@@ -78,7 +78,10 @@ describe('public types', () => {
   it('adapters keep their client’s own types', () => {
     expectTypeOf(withSession).returns.toEqualTypeOf<KyInstance>();
     expectTypeOf(kyHooks).returns.toEqualTypeOf<Hooks>();
-    expectTypeOf(createAuthFetch).returns.toEqualTypeOf<typeof fetch>();
+    // fetch's signature plus the per-request opt-out (`session: false`): it goes wherever fetch goes
+    expectTypeOf(createAuthFetch).returns.toEqualTypeOf<AuthFetch>();
+    expectTypeOf<AuthFetch>().toMatchTypeOf<typeof fetch>();
+    expectTypeOf<AuthFetch>().parameter(1).toEqualTypeOf<AuthRequestInit | undefined>();
     expectTypeOf(attachSession).parameter(0).toEqualTypeOf<AxiosInstance>();
     expectTypeOf(attachSession).returns.toEqualTypeOf<() => void>();
   });
