@@ -1,0 +1,76 @@
+// node:http and Express in front of a web-standard handler. Types only from node:http: nothing
+// here loads a Node module, so the package's server entry still bundles for a browser (MSW).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebHandler } from './refreshHandler.js';
+
+/**
+ * A node:http / Express request handler (Express passes `next`, which is not used).
+ *
+ * @example
+ * const handle: NodeHandler = toNodeHandler(refreshHandler({ families, signAccessToken }));
+ */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The body as a web stream: chunks as they arrive, so the handler's size limit stops a large one early. */
+function bodyOf(req: IncomingMessage & { body?: unknown }): BodyInit | null {
+  if (req.method === 'GET' || req.method === 'HEAD') return null;
+  // A body parser ran before us (express.json()): the stream is spent, the object is on req.body
+  if (req.readableEnded && req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Uint8Array | string) => controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk)));
+      req.on('end', () => controller.close());
+      req.on('error', (error) => controller.error(error));
+    },
+    cancel() {
+      req.resume(); // drain what is left; the answer (413) is written regardless
+    },
+  });
+}
+
+function requestOf(req: IncomingMessage & { body?: unknown }): Request {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const body = bodyOf(req);
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers };
+  if (body !== null) {
+    init.body = body;
+    init.duplex = 'half';
+    if (typeof body === 'string') headers.delete('content-length');
+  }
+  return new Request(url, init);
+}
+
+/**
+ * Serves a web-standard handler (`refreshHandler`, `revokeHandler`, your own login) from
+ * node:http or Express. Mount it before `express.json()` or on its own route; if a JSON body
+ * parser already ran, its `req.body` is used (then that parser's size limit applies).
+ *
+ * @example
+ * app.post('/auth/refresh', toNodeHandler(refreshHandler({ families, signAccessToken })));
+ * http.createServer(toNodeHandler(handler)).listen(3000, '127.0.0.1');
+ */
+export function toNodeHandler(handler: WebHandler): NodeHandler {
+  return (req, res) => {
+    const send = async () => {
+      const response = await handler(requestOf(req));
+      const headers: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') headers[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) headers['set-cookie'] = cookies;
+      res.writeHead(response.status, headers);
+      res.end(new Uint8Array(await response.arrayBuffer()));
+    };
+    send().catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('{"error":"server_error","error_description":"the handler failed"}');
+    });
+  };
+}
