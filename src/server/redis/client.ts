@@ -51,9 +51,9 @@ export function senderOf(client: RedisLike): Send {
 
 /** A Lua script run by its SHA-1, loaded again whenever Redis forgot it. */
 export function script(send: Send, source: string) {
-  let sha: Promise<string> | undefined;
+  // computed at once, so that calls made in order reach Redis in order from the first one on
+  const sha = crypto.subtle.digest('SHA-1', new TextEncoder().encode(source)).then((d) => toHex(new Uint8Array(d)));
   return async (keys: string[], args: string[]): Promise<unknown> => {
-    sha ??= crypto.subtle.digest('SHA-1', new TextEncoder().encode(source)).then((d) => toHex(new Uint8Array(d)));
     const rest = [String(keys.length), ...keys, ...args];
     try {
       return await send(['EVALSHA', await sha, ...rest]);
