@@ -16,13 +16,23 @@ function bodyOf(req: IncomingMessage & { body?: unknown }): BodyInit | null {
   if (req.method === 'GET' || req.method === 'HEAD') return null;
   // A body parser ran before us (express.json()): the stream is spent, the object is on req.body
   if (req.readableEnded && req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+  let done = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      req.on('data', (chunk: Uint8Array | string) => controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk)));
-      req.on('end', () => controller.close());
-      req.on('error', (error) => controller.error(error));
+      req.on('data', (chunk: Uint8Array | string) => {
+        if (!done) controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
+      });
+      req.on('end', () => {
+        if (!done) controller.close();
+        done = true;
+      });
+      req.on('error', (error) => {
+        if (!done) controller.error(error);
+        done = true;
+      });
     },
     cancel() {
+      done = true;
       req.resume(); // drain what is left; the answer (413) is written regardless
     },
   });
