@@ -85,9 +85,10 @@ export function createTokenFamilies(options: TokenFamiliesOptions = {}): TokenFa
       try {
         result = await call('rotate', familyId, store.rotate(step));
       } catch (error) {
-        // The call may still land (a queued command after a reconnect): undo it if it does, so
-        // that a rotation whose answer nobody got never makes the retry look like reuse.
-        if (error instanceof FamilyStoreError && error.timedOut) store.abandon({ familyId, tokenHash, childHash, now: at, policy }).catch(() => {});
+        // The step may have committed (its reply lost with the connection) or still land later
+        // (a queued command after a reconnect): undo it if so, so that a rotation whose answer
+        // nobody got never makes the retry, however late, look like reuse.
+        store.abandon({ familyId, tokenHash, childHash, now: at, policy }).catch(() => {});
         throw error;
       }
       if (result.kind === 'void') throw new FamilyStoreError('rotate', 'the family store could not decide this rotation now; try again');

@@ -209,6 +209,20 @@ export function familyStoreContract(name: string, setup: () => Promise<StoreUnde
       expect(ok(await f.rotate(retry.refreshToken)).seq).toBe(2);
     });
 
+    it('undoes a rotation that committed but whose reply was lost with the connection', async () => {
+      const under = await setup();
+      const slow = slowStore(under.store);
+      let t = 1_700_000_000_000;
+      const f = createTokenFamilies({ store: slow.store, now: () => t, grace: 10 * SEC });
+      const issued = await f.issue('alice');
+      slow.hold('lost');
+      const error = await f.rotate(issued.refreshToken).catch((e: unknown) => e);
+      expect(isFamilyStoreError(error) && !error.timedOut && error.message).toMatch(/failed on rotate: read ECONNRESET/);
+      await slow.release();
+      t += 60 * SEC; // the client's retry comes after a long backoff
+      expect(ok(await f.rotate(issued.refreshToken))).toMatchObject({ seq: 1, replayed: false });
+    });
+
     it('voids a rotation that reaches the store after its caller gave up', async () => {
       const under = await setup();
       const slow = slowStore(under.store);

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import type { FamilyStore } from '../../../src/server.js';
 import type { RedisServer } from './redisServer.js';
@@ -9,8 +9,8 @@ export type ClientKind = 'ioredis' | 'node-redis';
 export type Raw = (...args: string[]) => Promise<unknown>;
 
 /** An ioredis client on `server`; quiet about reconnects (tests kill Redis on purpose). */
-export function ioredis(server: Pick<RedisServer, 'port'>, options: RedisOptions = {}) {
-  const client = new Redis({ host: '127.0.0.1', port: server.port, lazyConnect: false, retryStrategy: () => 50, ...options });
+export function ioredis(server: Pick<RedisServer, 'port'>) {
+  const client = new Redis({ host: '127.0.0.1', port: server.port, retryStrategy: () => 50 });
   client.on('error', () => {});
   return client;
 }
@@ -24,7 +24,7 @@ export async function nodeRedis(server: Pick<RedisServer, 'url'>) {
 }
 
 /** A client of `kind`, what it takes to send raw commands, and how to close it. */
-export async function clientOf(kind: ClientKind, server: RedisServer) {
+export async function clientOf(kind: ClientKind, server: Pick<RedisServer, 'port' | 'url'>) {
   if (kind === 'ioredis') {
     const client = ioredis(server);
     const raw: Raw = (command, ...args) => client.call(command, ...args);
@@ -50,10 +50,11 @@ export async function dumpKeys(raw: Raw, prefix: string): Promise<Array<{ key: s
 
 /**
  * A store whose `rotate` answers late: `hold()` makes the next rotations wait (before they reach
- * the store with 'call', or after it committed with 'answer') until `release()`.
+ * the store with 'call', or after it committed with 'answer') until `release()`; with 'lost' they
+ * commit and then fail as a dropped connection does.
  */
 export function slowStore(inner: FamilyStore) {
-  let mode: 'call' | 'answer' | null = null;
+  let mode: 'call' | 'answer' | 'lost' | null = null;
   let open: () => void = () => {};
   let gate = Promise.resolve();
   const landed: Array<Promise<unknown>> = [];
@@ -73,10 +74,11 @@ export function slowStore(inner: FamilyStore) {
         }
         const result = await inner.rotate(step);
         if (mode === 'answer') await gate;
+        if (mode === 'lost') throw new Error('read ECONNRESET'); // committed, the reply lost with the connection
         return result;
       },
     } satisfies FamilyStore,
-    hold(how: 'call' | 'answer') {
+    hold(how: 'call' | 'answer' | 'lost') {
       mode = how;
       gate = new Promise<void>((resolve) => (open = resolve));
     },
