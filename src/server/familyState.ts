@@ -42,6 +42,11 @@ export interface FamilyState {
 }
 
 export const MINUTE = 60_000;
+/**
+ * Clients see time in whole seconds (a `Date` header, `iat`, `exp`) and err early, so a token on
+ * schedule may be refreshed up to this much before half its life: only earlier is a loop.
+ */
+export const CLIENT_TIME_RESOLUTION = 1_000;
 
 export function newFamilyState(family: NewFamily): FamilyState {
   return {
@@ -106,7 +111,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
 
   if (f.current === hash) {
     const loops = f.loops.filter((at) => at > now - MINUTE);
-    const isLoop = policy.maxPerMinute > 0 && f.accessTtl > 0 && (now - f.currentIssuedAt) * 2 < f.accessTtl;
+    const isLoop = policy.maxPerMinute > 0 && f.accessTtl > 0 && (now - f.currentIssuedAt) * 2 < f.accessTtl - 2 * CLIENT_TIME_RESOLUTION;
     if (isLoop && loops.length >= policy.maxPerMinute) {
       const retryAfter = Math.max(1, Math.min(...loops) + MINUTE - now);
       return { result: { kind: 'refused', reason: 'rate-limited', retryAfter }, changed: false };

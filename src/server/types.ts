@@ -123,8 +123,9 @@ export interface TokenFamiliesOptions {
   maxSessionAge?: number;
   /**
    * Per family: rotations a minute while the family's current access token was issued less than
-   * half its lifetime ago (a refresh loop). The schedule of short-lived tokens is never capped.
-   * Default: no cap.
+   * half its lifetime ago, less one second (a refresh loop; clients read time in whole seconds
+   * and refresh a little early). The schedule of short-lived tokens is never capped; access
+   * tokens of 2 s or less are never counted. Default: no cap.
    */
   maxRotationsPerMinute?: number;
   /** Bound on each store call; past it the call fails with a `FamilyStoreError` (default 2 000). */

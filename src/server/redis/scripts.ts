@@ -37,7 +37,8 @@ if v[7] == hash then
       if oldest == nil or at < oldest then oldest = at end
     end
   end
-  local isLoop = maxpm > 0 and attl > 0 and (now - cia) * 2 < attl
+  -- a loop: refreshed more than a second (the client's time resolution) before half the access token's life
+  local isLoop = maxpm > 0 and attl > 0 and (now - cia) * 2 < attl - 2000
   if isLoop and #loops >= maxpm then return {'refused', 'rate-limited', math.max(1, oldest + 60000 - now)} end
   if isLoop then loops[#loops + 1] = n(now) end
   local recent = redis.call('HGETALL', r)

@@ -124,6 +124,7 @@ export function audit(events: AppEvent[]) {
     reused: count((e) => e.type === 'refused' && e.reason === 'reused'),
     unknown: count((e) => e.type === 'refused' && e.reason === 'unknown'),
     refusedOther: count((e) => e.type === 'refused' && e.reason !== 'reused' && e.reason !== 'unknown'),
+    rateLimited: count((e) => e.type === 'refused' && e.reason === 'rate-limited'),
     unavailable: count((e) => e.type === 'unavailable'),
     status503: count((e) => e.type === 'http' && e.status === 503),
     status5xx: count((e) => e.type === 'http' && (e.status ?? 0) >= 500),
