@@ -11,6 +11,7 @@ export default defineConfig({
     react: 'src/react.ts',
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
+    server: 'src/server.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -19,5 +20,5 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose'],
+  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose', 'ioredis', 'redis'],
 });

@@ -1,7 +1,38 @@
-// node:http and Express in front of a web-standard handler. Types only from node:http: nothing
-// here loads a Node module, so the package's server entry still bundles for a browser (MSW).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// node:http and Express in front of a web-standard handler. The request and response are typed by
+// what is used of them, not by node:http: nothing here needs Node's types or loads a Node module,
+// so the package's server entry still type-checks and bundles for a browser (MSW).
 import type { WebHandler } from './refreshHandler.js';
+
+/**
+ * What `toNodeHandler` uses of node:http's `IncomingMessage` (Express's `req` is one).
+ *
+ * @example
+ * const req: NodeRequestLike = incomingMessage;
+ */
+export interface NodeRequestLike {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  /** A TLS socket has `encrypted: true`: the request URL is then https. */
+  socket?: object | null | undefined;
+  readableEnded?: boolean;
+  /** Set by a body parser (express.json()) that already read the stream. */
+  body?: unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  resume(): unknown;
+}
+
+/**
+ * What `toNodeHandler` uses of node:http's `ServerResponse` (Express's `res` is one).
+ *
+ * @example
+ * const res: NodeResponseLike = serverResponse;
+ */
+export interface NodeResponseLike {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown;
+  end(body?: Uint8Array | string): unknown;
+}
 
 /**
  * A node:http / Express request handler (Express passes `next`, which is not used).
@@ -9,10 +40,10 @@ import type { WebHandler } from './refreshHandler.js';
  * @example
  * const handle: NodeHandler = toNodeHandler(refreshHandler({ families, signAccessToken }));
  */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export type NodeHandler = (req: NodeRequestLike, res: NodeResponseLike) => void;
 
 /** The body as a web stream: chunks as they arrive, so the handler's size limit stops a large one early. */
-function bodyOf(req: IncomingMessage & { body?: unknown }): BodyInit | null {
+function bodyOf(req: NodeRequestLike): BodyInit | null {
   if (req.method === 'GET' || req.method === 'HEAD') return null;
   // A body parser ran before us (express.json()): the stream is spent, the object is on req.body
   if (req.readableEnded && req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
@@ -38,8 +69,8 @@ function bodyOf(req: IncomingMessage & { body?: unknown }): BodyInit | null {
   });
 }
 
-function requestOf(req: IncomingMessage & { body?: unknown }): Request {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+function requestOf(req: NodeRequestLike): Request {
+  const secure = (req.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
   const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {

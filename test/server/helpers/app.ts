@@ -2,7 +2,7 @@ import { serve as honoServe } from '@hono/node-server';
 import express from 'express';
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   loginResponse,
@@ -75,7 +75,7 @@ export async function serveApp(framework: Framework, handlers: Record<'login' | 
           })()
         : (() => {
             const routes = Object.fromEntries(Object.entries(ROUTES).map(([path, name]) => [path, toNodeHandler(handlers[name])]));
-            return (req: Parameters<ReturnType<typeof toNodeHandler>>[0], res: Parameters<ReturnType<typeof toNodeHandler>>[1]) => {
+            return (req: IncomingMessage, res: ServerResponse) => {
               const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
               if (route) route(req, res);
               else res.writeHead(404).end();
