@@ -16,7 +16,7 @@ export interface RecentEntry {
   prevLoops: number[];
 }
 
-/** Everything a store keeps for one family (JSON-serialisable). */
+/** Everything a store keeps for one family. */
 export interface FamilyState {
   subject: string;
   extra: string;
@@ -34,11 +34,12 @@ export interface FamilyState {
   accessTtl: number;
   /** When the loop rotations of the last minute happened. */
   loops: number[];
-  recent: Record<string, RecentEntry>;
+  /** In the order they were spent (pruned from the front). */
+  recent: Map<string, RecentEntry>;
   /** Child hashes of abandoned attempts, with when. */
-  tombstones: Record<string, number>;
+  tombstones: Map<string, number>;
   /** Spent tokens, until they would have expired and their grace window ended: hash → [expiresAt, spentAt]. */
-  spent: Record<string, [number, number]>;
+  spent: Map<string, [number, number]>;
 }
 
 export const MINUTE = 60_000;
@@ -62,9 +63,9 @@ export function newFamilyState(family: NewFamily): FamilyState {
     handedOut: false,
     accessTtl: 0,
     loops: [],
-    recent: {},
-    tombstones: {},
-    spent: {},
+    recent: new Map(),
+    tombstones: new Map(),
+    spent: new Map(),
   };
 }
 
@@ -79,10 +80,20 @@ export function expiryOf(now: number, refreshTtl: number, idleTtl: number, endsA
   return at;
 }
 
+/** Deletes entries from the front of `map` while `done` says so (they were added in time order). */
+function dropWhile<V>(map: Map<string, V>, done: (value: V) => boolean): void {
+  for (const [key, value] of map) {
+    if (!done(value)) return;
+    map.delete(key);
+  }
+}
+
+// What no step can need any more: pruning is never visible in an answer (each step checks the
+// times itself), it only bounds memory. Amortised O(1) per rotation, however long the family.
 function prune(f: FamilyState, now: number, grace: number): void {
-  for (const [hash, entry] of Object.entries(f.recent)) if (now - entry.spentAt > grace) delete f.recent[hash];
-  for (const [hash, at] of Object.entries(f.tombstones)) if (now - at > grace) delete f.tombstones[hash];
-  for (const [hash, [expiresAt, spentAt]] of Object.entries(f.spent)) if (Math.max(expiresAt, spentAt + grace) < now) delete f.spent[hash];
+  dropWhile(f.recent, (entry) => now - entry.spentAt > grace);
+  dropWhile(f.tombstones, (at) => now - at > grace);
+  dropWhile(f.spent, ([expiresAt, spentAt]) => Math.max(expiresAt, spentAt + grace) < now);
 }
 
 const answer = (f: FamilyState, kind: 'rotated' | 'replayed', chain: string[]): RotateResult => ({
@@ -105,7 +116,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
   const { tokenHash: hash, childHash: child, now, policy } = step;
   const refuse = (reason: 'reused' | 'expired' | 'revoked' | 'unknown', changed = false) => ({ result: { kind: 'refused' as const, reason }, changed });
   if (isGone(f, now, policy.retain)) return refuse('unknown');
-  if (f.tombstones[child] !== undefined) return { result: { kind: 'void' }, changed: false };
+  if (f.tombstones.has(child)) return { result: { kind: 'void' }, changed: false };
   if (f.revoked) return refuse('revoked');
   if (now >= f.expiresAt) return refuse('expired');
 
@@ -118,7 +129,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
     }
     if (isLoop) loops.push(now);
     prune(f, now, policy.grace);
-    f.recent[hash] = {
+    f.recent.set(hash, {
       spentAt: now,
       child,
       sealed: step.sealed,
@@ -127,8 +138,8 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
       prevExpiresAt: f.expiresAt,
       prevHandedOut: f.handedOut,
       prevLoops: f.loops,
-    };
-    f.spent[hash] = [f.expiresAt, now];
+    });
+    f.spent.set(hash, [f.expiresAt, now]);
     f.current = child;
     f.currentIssuedAt = now;
     f.expiresAt = expiryOf(now, policy.refreshTtl, policy.idleTtl, f.endsAt);
@@ -138,7 +149,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
     return { result: answer(f, 'rotated', []), changed: true };
   }
 
-  const spent = f.spent[hash];
+  const spent = f.spent.get(hash);
   if (spent === undefined) return refuse('unknown');
   // a token spent just before it expired may still be replayed: the grace window is checked first
   if (now - spent[1] <= policy.grace) {
@@ -146,7 +157,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
     const chain: string[] = [];
     let at = hash;
     while (at !== f.current) {
-      const entry = f.recent[at];
+      const entry = f.recent.get(at);
       // pruned by a later call: this call is older than the window it needs
       if (entry === undefined || chain.length >= MAX_CHAIN) return { result: { kind: 'void' }, changed: false };
       chain.push(entry.sealed);
@@ -164,7 +175,7 @@ export function rotateFamily(f: FamilyState | undefined, step: RotateStep): { re
 /** See AbandonStep. Returns whether `f` changed. */
 export function abandonFamily(f: FamilyState | undefined, step: AbandonStep): boolean {
   if (isGone(f, step.now, step.policy.retain)) return false;
-  const entry = f.recent[step.tokenHash];
+  const entry = f.recent.get(step.tokenHash);
   if (f.current === step.childHash && !f.handedOut && entry?.child === step.childHash) {
     f.current = step.tokenHash;
     f.currentIssuedAt = entry.prevIssuedAt;
@@ -172,13 +183,13 @@ export function abandonFamily(f: FamilyState | undefined, step: AbandonStep): bo
     f.handedOut = entry.prevHandedOut;
     f.loops = entry.prevLoops;
     f.seq = entry.seq;
-    delete f.recent[step.tokenHash];
-    delete f.spent[step.tokenHash];
-    f.tombstones[step.childHash] = step.now;
+    f.recent.delete(step.tokenHash);
+    f.spent.delete(step.tokenHash);
+    f.tombstones.set(step.childHash, step.now);
     return true;
   }
   if (f.current === step.tokenHash) {
-    f.tombstones[step.childHash] = step.now;
+    f.tombstones.set(step.childHash, step.now);
     return true;
   }
   return false;
@@ -188,7 +199,7 @@ export function abandonFamily(f: FamilyState | undefined, step: AbandonStep): bo
 export function revokeFamily(f: FamilyState | undefined, step: RevokeStep): boolean {
   if (isGone(f, step.now, step.retain) || f.revoked) return false;
   if (step.tokenHash !== null && f.current !== step.tokenHash) {
-    const spent = f.spent[step.tokenHash];
+    const spent = f.spent.get(step.tokenHash);
     if (spent === undefined || spent[0] <= step.now) return false;
   }
   f.revoked = true;

@@ -1,12 +1,12 @@
 // Refresh tokens as text: `<familyId>.<secret>` (16 and 32 random bytes, base64url). Only the
 // SHA-256 of a token is stored. A child's secret is kept for the grace window sealed under its
-// parent: XOR with HMAC-SHA-256(parent token, label), so only a holder of the parent can read it,
-// and each parent seals exactly one child. Web Crypto and standard JS only (runs in browsers).
+// parent: XOR with SHA-256(label ‖ parent token), so only a holder of the parent can read it, and
+// each parent seals exactly one child (a one-time pad). Web Crypto and standard JS only (runs in browsers).
 
 const FAMILY_BYTES = 16;
 const SECRET_BYTES = 32;
 const SHAPE = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
-const SEAL_LABEL = new TextEncoder().encode('silent-session/grace/v1');
+const SEAL_LABEL = new TextEncoder().encode('silent-session/grace/v1\n');
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -40,9 +40,14 @@ export async function hashToken(token: string): Promise<string> {
   return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))));
 }
 
+// SHA-256(label ‖ parent): 32 bytes nobody without the parent's 256-bit secret can compute, and
+// unrelated to the stored SHA-256(parent). One digest (an HMAC costs a key import more).
 async function padOf(parent: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(parent), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, SEAL_LABEL));
+  const text = new TextEncoder().encode(parent);
+  const input = new Uint8Array(SEAL_LABEL.length + text.length);
+  input.set(SEAL_LABEL);
+  input.set(text, SEAL_LABEL.length);
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', input));
 }
 
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((value, i) => value ^ (b[i] ?? 0));

@@ -5,6 +5,7 @@
 //   r  hash    spent tokens within the grace window: hash -> spentAt|child|sealed|seq|prev…; x:<child> -> tombstone time
 //   s  hash    spent tokens until they expire: hash -> expiresAt|spentAt
 //   z  zset    the same hashes, scored by when they may be forgotten (pruning)
+//   q  zset    the fields of r, scored by when they were written (pruning)
 // Numbers travel as decimal strings: Lua 5.1's tostring would print epoch ms as 1.7e+12.
 
 const COMMON = `
@@ -12,9 +13,9 @@ local function n(x) return string.format('%.0f', x) end
 local function split(s) local out = {}; for part in string.gmatch(s .. '|', '([^|]*)|') do out[#out + 1] = part end; return out end
 `;
 
-/** KEYS f r s z; ARGV hash child sealed now grace refreshTtl idleTtl maxPerMinute retain recentTtl */
+/** KEYS f r s z q; ARGV hash child sealed now grace refreshTtl idleTtl maxPerMinute retain recentTtl */
 export const ROTATE = `${COMMON}
-local f, r, s, z = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local f, r, s, z, q = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local hash, child, sealed = ARGV[1], ARGV[2], ARGV[3]
 local now, grace, rttl, ittl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local maxpm, retain, rkeep = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
@@ -41,9 +42,10 @@ if v[7] == hash then
   local isLoop = maxpm > 0 and attl > 0 and (now - cia) * 2 < attl - 2000
   if isLoop and #loops >= maxpm then return {'refused', 'rate-limited', math.max(1, oldest + 60000 - now)} end
   if isLoop then loops[#loops + 1] = n(now) end
-  local recent = redis.call('HGETALL', r)
-  for i = 1, #recent, 2 do
-    if now - tonumber(split(recent[i + 1])[1]) > grace then redis.call('HDEL', r, recent[i]) end
+  local stale = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. n(now - grace), 'LIMIT', 0, 1000)
+  if #stale > 0 then
+    redis.call('HDEL', r, unpack(stale))
+    redis.call('ZREM', q, unpack(stale))
   end
   local old = redis.call('ZRANGEBYSCORE', z, '-inf', '(' .. n(now), 'LIMIT', 0, 1000)
   if #old > 0 then
@@ -55,6 +57,7 @@ if v[7] == hash then
   local ends = tonumber(v[4])
   if ends > 0 and ends < exp then exp = ends end
   redis.call('HSET', r, hash, table.concat({n(now), child, sealed, n(seq), v[8], v[9], v[10], v[12]}, '|'))
+  redis.call('ZADD', q, n(now), hash)
   redis.call('HSET', s, hash, v[9] .. '|' .. n(now))
   redis.call('ZADD', z, n(math.max(cexp, now + grace)), hash)
   redis.call('HSET', f, 'cur', child, 'cia', n(now), 'cexp', n(exp), 'seq', n(seq + 1), 'ho', '0', 'loops', table.concat(loops, ','))
@@ -63,6 +66,7 @@ if v[7] == hash then
   redis.call('PEXPIRE', s, ttl)
   redis.call('PEXPIRE', z, ttl)
   redis.call('PEXPIRE', r, rkeep)
+  redis.call('PEXPIRE', q, rkeep)
   return answer('rotated', seq + 1, exp, child)
 end
 
@@ -88,10 +92,16 @@ redis.call('HSET', f, 'rev', '1')
 return {'refused', 'reused'}
 `;
 
-/** KEYS f r s z; ARGV hash child now retain recentTtl */
+/** KEYS f r s z q; ARGV hash child now retain recentTtl */
 export const ABANDON = `${COMMON}
-local f, r, s, z = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local f, r, s, z, q = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local hash, child, now, retain, rkeep = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local function tombstone()
+  redis.call('HSET', r, 'x:' .. child, n(now))
+  redis.call('ZADD', q, n(now), 'x:' .. child)
+  redis.call('PEXPIRE', r, rkeep)
+  redis.call('PEXPIRE', q, rkeep)
+end
 local v = redis.call('HMGET', f, 'cur', 'ho', 'cexp')
 if not v[1] then return 0 end
 if now >= tonumber(v[3]) + retain then return 0 end
@@ -101,16 +111,15 @@ if v[1] == child and v[2] ~= '1' and e then
   if p[2] == child then
     redis.call('HSET', f, 'cur', hash, 'seq', p[4], 'cia', p[5], 'cexp', p[6], 'ho', p[7], 'loops', p[8])
     redis.call('HDEL', r, hash)
+    redis.call('ZREM', q, hash)
     redis.call('HDEL', s, hash)
     redis.call('ZREM', z, hash)
-    redis.call('HSET', r, 'x:' .. child, n(now))
-    redis.call('PEXPIRE', r, rkeep)
+    tombstone()
     return 1
   end
 end
 if v[1] == hash then
-  redis.call('HSET', r, 'x:' .. child, n(now))
-  redis.call('PEXPIRE', r, rkeep)
+  tombstone()
   return 2
 end
 return 0

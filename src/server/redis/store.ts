@@ -70,7 +70,7 @@ export function redisFamilyStore(client: RedisLike, options: RedisFamilyStoreOpt
   };
   const keysOf = (familyId: string) => {
     const base = `${prefix}{${familyId}}`;
-    return [`${base}:f`, `${base}:r`, `${base}:s`, `${base}:z`];
+    return [`${base}:f`, `${base}:r`, `${base}:s`, `${base}:z`, `${base}:q`];
   };
   const subjectKey = async (subject: string) => `${prefix}subject:${await hashToken(subject)}`;
   const familyKey = (familyId: string) => keysOf(familyId)[0] as string;

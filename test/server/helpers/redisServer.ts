@@ -55,6 +55,10 @@ export async function startRedis(options: RedisServerOptions = {}) {
     args.push(...(options.aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
+    // never outlive the test process, even when a hook times out before stop()
+    const reap = () => proc.kill('SIGKILL');
+    process.once('exit', reap);
+    proc.once('exit', () => process.off('exit', reap));
     let seen = '';
     const keep = (chunk: Buffer) => void (seen = (seen + chunk.toString()).slice(-2_000));
     proc.stdout?.on('data', keep);
