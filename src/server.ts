@@ -27,4 +27,4 @@ export type { AccessToken } from './server/http/answers.js';
 export type { CookieOptions } from './server/http/cookie.js';
 export type { RefreshHandlerOptions, WebHandler } from './server/http/refreshHandler.js';
 export type { RevokeHandlerOptions } from './server/http/revokeHandler.js';
-export type { NodeHandler } from './server/http/node.js';
+export type { NodeHandler, NodeRequestLike, NodeResponseLike } from './server/http/node.js';

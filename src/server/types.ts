@@ -48,7 +48,12 @@ export interface RotationOk {
   accessTtl: number | null;
 }
 
-/** Why a presented refresh token was refused. */
+/**
+ * Why a presented refresh token was refused.
+ *
+ * @example
+ * const reason: RefusalReason = 'reused'; // a spent token came back after the grace window
+ */
 export type RefusalReason = 'reused' | 'expired' | 'revoked' | 'unknown' | 'rate-limited';
 
 /**

@@ -53,6 +53,23 @@ describe('the server entry is isomorphic', () => {
   });
 });
 
+it('documents every export with TSDoc and an @example', () => {
+  const program = ts.createProgram([join(root, 'src/server.ts')], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, types: [] });
+  const checker = program.getTypeChecker();
+  const entry = program.getSourceFile(join(root, 'src/server.ts'));
+  const symbol = entry && checker.getSymbolAtLocation(entry);
+  if (!symbol) throw new Error('src/server.ts not found');
+  const exports = checker.getExportsOfModule(symbol);
+  expect(exports.length).toBeGreaterThan(30);
+  const missing = exports
+    .filter((e) => {
+      const target = e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e;
+      return !target.getJsDocTags(checker).some((tag) => tag.name === 'example');
+    })
+    .map((e) => e.name);
+  expect(missing).toEqual([]);
+}, 60_000);
+
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const out = mkdtempSync(join(root, '.tmp', 'server-types-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
