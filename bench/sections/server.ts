@@ -144,6 +144,7 @@ export async function run(options: { quick: boolean }): Promise<SectionResult> {
           rows,
           notes: [
             `${rounds} alternating rounds of ${ms} ms per configuration after a 300 ms warm-up; rotations/s is the median of rounds, latencies are pooled. On a 2-core machine 3 processes share the cores with Redis, so they measure contention more than scale-out.`,
+            'The naive store makes two round trips and moves the whole family as one JSON value, which grows with every spent token kept for reuse detection: its speed is not what a careful read-then-write store would reach. Its double spends (below) are what any read-then-write store risks.',
           ],
         },
         {
