@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSession, jsonRefresh, jsonRevoke, memoryStorage } from '../../src/index.js';
-import { createTokenFamilies, memoryFamilyStore, type FamilyEvent, type FamilyStore, type TokenFamiliesOptions } from '../../src/server.js';
-import { cookieFetch } from '../helpers/server.js';
+import { createSession, jsonRefresh, memoryStorage } from '../../src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTokenFamilies, memoryFamilyStore, refreshHandler, toNodeHandler, type FamilyEvent, type FamilyStore, type TokenFamiliesOptions } from '../../src/server.js';
 import { appHandlers, serveApp, type AppOptions, type Framework } from './helpers/app.js';
 
 const stops: Array<() => Promise<void> | void> = [];
@@ -153,6 +154,19 @@ describe('bad input', () => {
     const res = await fetch(`${a.url}/auth/refresh`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(413);
     expect(a.calls).toEqual([]);
+  });
+
+  it('answers a request whose body something else already read (no body left) instead of waiting for it', async () => {
+    const families = createTokenFamilies();
+    const handler = toNodeHandler(refreshHandler({ families, signAccessToken: async () => ({ accessToken: 'at', expiresIn: 60 }) }));
+    const server = createServer(async (req, res) => {
+      for await (const chunk of req) void chunk; // a middleware that drained the stream and kept nothing
+      handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"refreshToken":"x"}' });
+    expect([res.status, ((await res.json()) as { error_description: string }).error_description]).toEqual([400, 'the body has no refreshToken']);
   });
 
   it('answers 405 to a GET', async () => {

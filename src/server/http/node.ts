@@ -45,8 +45,9 @@ export type NodeHandler = (req: NodeRequestLike, res: NodeResponseLike) => void;
 /** The body as a web stream: chunks as they arrive, so the handler's size limit stops a large one early. */
 function bodyOf(req: NodeRequestLike): BodyInit | null {
   if (req.method === 'GET' || req.method === 'HEAD') return null;
-  // A body parser ran before us (express.json()): the stream is spent, the object is on req.body
-  if (req.readableEnded && req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+  // A body parser ran before us (express.json()): the stream is spent, the object is on req.body.
+  // Spent with nothing left behind, there is no body to read (waiting for one would hang).
+  if (req.readableEnded) return req.body === undefined ? '' : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
   let done = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
