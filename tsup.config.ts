@@ -13,6 +13,7 @@ export default defineConfig({
     vue: 'src/vue.ts',
     msw: 'src/msw.ts',
     dpop: 'src/dpop.ts',
+    server: 'src/server.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -21,5 +22,5 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose'],
+  external: ['react', 'ky', 'axios', 'xstate', 'jwt-decode', 'vue', 'msw', 'jose', 'ioredis', 'redis'],
 });

@@ -61,10 +61,10 @@ const options: ts.CompilerOptions = {
 };
 
 // Two programs, one type-check of src each. Blocks that run in Node (vitest, msw/node, a node:
-// module, a reference to Node's types) or use tools whose own types bring Node's (Storybook)
+// module, a server-side package or the server half, a reference to Node's types) or use tools whose own types bring Node's (Storybook)
 // get Node's globals; every other block is browser code, compiled without them (in one
 // program, one block's Node types would leak into all the others).
-const NODE_IMPORT = /from '(vitest|msw\/node|node:[a-z/]+|@storybook\/[a-z-]+|msw-storybook-addon\/csf3)'|\/\/\/ <reference types="node" \/>/;
+const NODE_IMPORT = /from '(vitest|msw\/node|node:[a-z/]+|@storybook\/[a-z-]+|msw-storybook-addon\/csf3|express|ioredis|redis|@hono\/node-server|silent-session\/server)'|\/\/\/ <reference types="node" \/>/;
 const runsInNode = (block: Block) => NODE_IMPORT.test(block.code);
 
 function compile(group: Block[], types: string[]): ts.Program {

@@ -7,7 +7,7 @@ import { defineConfig } from 'vitepress';
 // test/docs.test.ts checks every relative link and anchor of README.md and docs/ without a build.
 
 /** The package's entries, as the API reference names its pages (api/<entry>.md). */
-const entries = ['silent-session', 'silent-session/fetch', 'silent-session/ky', 'silent-session/axios', 'silent-session/react', 'silent-session/devtools', 'silent-session/vue', 'silent-session/msw', 'silent-session/dpop'];
+const entries = ['silent-session', 'silent-session/fetch', 'silent-session/ky', 'silent-session/axios', 'silent-session/react', 'silent-session/devtools', 'silent-session/vue', 'silent-session/msw', 'silent-session/dpop', 'silent-session/server'];
 
 export default defineConfig({
   title: 'silent-session',
@@ -39,6 +39,7 @@ export default defineConfig({
           { text: 'Session lifetime', link: '/lifetime' },
           { text: 'Testing your app', link: '/testing' },
           { text: 'Sender-constrained tokens (DPoP)', link: '/dpop' },
+          { text: 'The server half', link: '/server' },
         ],
       },
       {
