@@ -65,4 +65,16 @@ export async function heldCookieRestore() {
   return { server, session, open: () => open() };
 }
 
+/** Resolves with the first snapshot (the current one or a later one) that `ready` accepts. */
+export function until(session: Session, ready: (snapshot: ReturnType<Session['getSnapshot']>) => boolean) {
+  return new Promise<ReturnType<Session['getSnapshot']>>((resolve) => {
+    if (ready(session.getSnapshot())) return resolve(session.getSnapshot());
+    const stop = session.subscribe((snapshot) => {
+      if (!ready(snapshot)) return;
+      stop();
+      resolve(snapshot);
+    });
+  });
+}
+
 export type { Session };
