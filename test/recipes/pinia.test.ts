@@ -13,7 +13,7 @@ import { backend, keysHolding, openPage } from './stores.js';
 const persistState = (storage: StorageLike): PiniaPlugin => ({ store }) => {
   const key = `pinia.${store.$id}`;
   const saved = storage.getItem(key);
-  if (saved !== null) store.$patch(JSON.parse(saved) as Record<string, unknown>);
+  if (saved !== null) store.$patch((state) => Object.assign(state, JSON.parse(saved)));
   store.$subscribe(() => storage.setItem(key, JSON.stringify(store.$state)), { flush: 'sync' });
 };
 
