@@ -7,8 +7,6 @@ import type { SessionSnapshot, SessionStatus } from '../machine/types.js';
 // flight (`refreshing`, e.g. a stored token that expired while the tab was closed).
 const UNDECIDED: ReadonlySet<SessionStatus> = new Set(['restoring', 'refreshing']);
 
-const stoppedError = () => new SessionError('aborted', 'the session was stopped');
-
 /**
  * Resolves with the first snapshot in which the session knows whether the user is signed in:
  * not while `restoring` (an asynchronous storage loading, `checkSession`'s refresh), nor while a
@@ -27,20 +25,17 @@ const stoppedError = () => new SessionError('aborted', 'the session was stopped'
 export function whenRestored<Claims extends Record<string, unknown> = Record<string, unknown>>(
   session: Session<Claims>,
 ): Promise<SessionSnapshot<Claims>> {
-  if (session.actor.getSnapshot().status === 'stopped') return Promise.reject(stoppedError());
-  const current = session.getSnapshot();
-  if (!UNDECIDED.has(current.status)) return Promise.resolve(current);
   return new Promise((resolve, reject) => {
+    // null: the session was stopped (stop() tells the actor's observers; snapshot listeners are dropped)
     const settle = (snapshot: SessionSnapshot<Claims> | null) => {
+      if (snapshot !== null && UNDECIDED.has(snapshot.status)) return;
       unsubscribe();
       ended.unsubscribe();
-      if (snapshot === null) reject(stoppedError());
+      if (snapshot === null) reject(new SessionError('aborted', 'the session was stopped'));
       else resolve(snapshot);
     };
-    const unsubscribe = session.subscribe((snapshot) => {
-      if (!UNDECIDED.has(snapshot.status)) settle(snapshot);
-    });
-    // stop() tells the actor's observers; the snapshot listeners are simply dropped
+    const unsubscribe = session.subscribe(settle);
     const ended = session.actor.subscribe({ complete: () => settle(null), error: () => settle(null) });
+    settle(session.actor.getSnapshot().status === 'stopped' ? null : session.getSnapshot());
   });
 }
