@@ -30,12 +30,6 @@ describe('Zustand: a store that mirrors the session', () => {
     expect(env.server.counters).toMatchObject({ apiOk: 1, apiNoToken: 0, refreshCalls: 0 });
   });
 
-  it('has no setState: nothing but the session writes to it', async () => {
-    const env = await backend();
-    const auth = createAuthStore(openPage(env).session);
-    expect(Object.keys(auth).sort()).toEqual(['getInitialState', 'getState', 'subscribe']);
-  });
-
   it('a refused refresh shows as endedBecause rejected; a plain logout as null', async () => {
     const env = await backend();
     const page = openPage(env);
