@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { onTestFinished } from 'vitest';
-import { createSession, jsonRefresh, memoryStorage, webStorage, type Session, type StorageLike } from '../../src/index.js';
+import { createSession, jsonRefresh, memoryStorage, webStorage, type Session } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
 import { inMemoryWebStorage, STORAGE_KEY, type InMemoryWebStorage } from '../helpers/integration.js';
 import { authServer, jumpClock } from '../helpers/server.js';
@@ -61,4 +61,3 @@ export function keysHolding(storage: { data: Map<string, string> }, token: strin
   return [...storage.data].filter(([, value]) => value.includes(token)).map(([key]) => key);
 }
 
-export type { StorageLike };
