@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 const react18 = join(import.meta.dirname, 'test/react18/node_modules');
 const to18 = (name: string) => ({ find: new RegExp(`^${name}(/.*)?$`), replacement: `${react18}/${name}$1` });
+// examples/ import the package by its name, as an app does: resolved to src/, nothing to build
+const src = join(import.meta.dirname, 'src');
+const packageItself = [
+  { find: /^silent-session$/, replacement: `${src}/index.ts` },
+  { find: /^silent-session\/(.*)$/, replacement: `${src}/$1.ts` },
+];
 
 export default defineConfig({
   test: {
@@ -10,9 +16,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        resolve: { alias: packageItself },
         test: {
           name: 'unit',
-          include: ['test/**/*.test.{ts,tsx}'],
+          include: ['test/**/*.test.{ts,tsx}', 'examples/**/*.test.ts'],
           exclude: ['test/browser/**', 'test/react18/**', '**/node_modules/**'],
           environment: 'node',
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

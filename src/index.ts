@@ -11,9 +11,12 @@ export { browserWake } from './adapters/wake.js';
 export { browserActivity } from './adapters/activity.js';
 export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
+export { whenRestored } from './lifecycle/whenRestored.js';
+export { onSessionEnd } from './lifecycle/onSessionEnd.js';
 
 export type { Session } from './machine/session.js';
 export type { SessionErrorKind } from './machine/errors.js';
+export type { SessionEndListener } from './lifecycle/onSessionEnd.js';
 export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';

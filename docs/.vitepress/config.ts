@@ -43,9 +43,15 @@ export default defineConfig({
         ],
       },
       {
+        text: 'Guides',
+        items: [{ text: 'Replacing a hand-written interceptor', link: '/guides/replacing-interceptors' }],
+      },
+      {
         text: 'Recipes',
         items: [
           { text: 'Data clients', link: '/recipes/data-clients' },
+          { text: 'Stores (Pinia, Zustand, Redux)', link: '/recipes/stores' },
+          { text: 'Routing and auth providers', link: '/recipes/routing' },
           { text: 'OIDC providers', link: '/recipes/oidc-providers' },
           { text: 'Login libraries', link: '/recipes/login-libraries' },
           { text: 'Cookie mode', link: '/recipes/cookie-mode' },
