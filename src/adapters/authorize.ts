@@ -11,7 +11,12 @@ export interface AdapterOptions<V = Response> {
   origins?: OriginsOption;
   /** Authorization scheme (default `Bearer`). */
   scheme?: string;
-  /** Says whether a response means "token refused" (default: status 401), e.g. for a 200 `{ code: 401 }`. */
+  /**
+   * Says whether a response other than a 401 also means "token refused", e.g. a 200 whose body
+   * is `{ code: 401 }`. It adds cases: a 401 is always refreshed and replayed, and is not shown to
+   * it. Not asked about an event stream (`text/event-stream`); if it throws, the response is
+   * returned as is and a warning says so once.
+   */
   isTokenRejected?: (response: V) => boolean | Promise<boolean>;
   /** Response header carrying a renewed access token (sliding expiration). */
   renewHeader?: string;
@@ -25,6 +30,11 @@ export interface ClientGlue<R, V> {
   header(result: R, name: string): string | null | undefined;
   /** What `isTokenRejected` is shown (a clone for fetch, parsed data for axios). */
   view(result: R): V | Promise<V>;
+  /**
+   * True for a response whose body is a stream that may never end (`text/event-stream`): it is
+   * not shown to `isTokenRejected`, whose reading of the body would wait for the stream's end.
+   */
+  streaming(result: R): boolean;
   /** The error the client itself throws for an aborted request. */
   abortError(signal: AbortSignal): unknown;
   /**
@@ -69,6 +79,15 @@ export interface Authorizer<R> {
   /** token + send + settle for an allowed request; logged out, a plain send. */
   run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
+
+/** True for the content type of Server-Sent Events, whose body lasts as long as the stream. */
+export const isEventStream = (type: unknown) => typeof type === 'string' && /^\s*text\/event-stream\b/i.test(type);
+
+/** The name of what was thrown, fit for a message (never its text, which may quote a body). */
+const errorName = (error: unknown) => {
+  const name = error instanceof Error ? error.name : typeof error;
+  return /^[A-Za-z][\w$]{0,39}$/.test(name) ? name : 'an error';
+};
 
 /** An absolute URL starts with a scheme; anything else a response reports is relative. */
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
@@ -117,6 +136,7 @@ export function createAuthorizer<R, V = R>(
     return url === '' || !HAS_SCHEME.test(url) ? true : filter.target(url).allowed;
   };
   const notAdopted = new Set<string>();
+  let checkFailed = false;
   const renew = (result: R, answered: () => boolean | null) => {
     const renewed = renewHeader ? glue.header(result, renewHeader) : null;
     if (!renewed) return;
@@ -155,11 +175,26 @@ export function createAuthorizer<R, V = R>(
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);
       renew(result, answered);
-      if (!isTokenRejected) return glue.status(result) === 401 && answered() !== false ? retry(result, token, replay, signal) : result;
-      if (answered() === false) return result;
-      return Promise.resolve(glue.view(result))
+      // A 401 is always a refused token; `isTokenRejected` only adds cases (a 200 `{ code: 401 }`),
+      // so an app's check written for its envelope cannot turn the 401 path off (v3 defaults).
+      const status = glue.status(result);
+      if (status === 401) return answered() !== false ? retry(result, token, replay, signal) : result;
+      if (!isTokenRejected || answered() === false || glue.streaming(result)) return result;
+      return Promise.resolve()
+        .then(() => glue.view(result))
         .then(isTokenRejected)
-        .then((refused) => (refused ? retry(result, token, replay, signal) : result));
+        .then(
+          (refused) => (refused ? retry(result, token, replay, signal) : result),
+          (error: unknown) => {
+            // The app's check failed on an answer it did not expect (a body that is not JSON):
+            // the response is the caller's as it came, and the app hears why once.
+            if (!checkFailed) {
+              checkFailed = true;
+              warn(`isTokenRejected threw on a ${status} response (${errorName(error)}); the response was returned as is. Make it return false for answers it does not read, e.g. check the content-type before parsing the body`);
+            }
+            return result;
+          },
+        );
     },
     run(signal, send, replayable) {
       // Logged out: no token to wait for. The login request and public endpoints go through.

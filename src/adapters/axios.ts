@@ -1,6 +1,6 @@
 import axios, { isAxiosError, type AxiosAdapter, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
-import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { createAuthorizer, isEventStream, type AdapterOptions, type ClientGlue } from './authorize.js';
 import type { Target } from './origins.js';
 import { isReplayable } from './replayable.js';
 
@@ -29,6 +29,7 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
     return typeof value === 'string' ? value : null;
   },
   view: ({ response }) => ({ ...response, data: transformed(response) }),
+  streaming: ({ response }) => isEventStream(response.headers['content-type']),
   abortError: () => new axios.CanceledError(),
   finalUrl: ({ response, url }) => {
     const request = response.request as { responseURL?: unknown; res?: { responseUrl?: unknown } } | undefined;

@@ -1,5 +1,5 @@
 import type { Session } from '../machine/session.js';
-import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { createAuthorizer, isEventStream, type AdapterOptions, type ClientGlue } from './authorize.js';
 import { isReplayable } from './replayable.js';
 
 /**
@@ -37,6 +37,7 @@ export const fetchGlue: ClientGlue<Response, Response> = {
   status: (response) => response.status,
   header: (response, name) => response.headers.get(name),
   view: (response) => response.clone(),
+  streaming: (response) => isEventStream(response.headers.get('content-type')),
   abortError: (signal) => signal.reason ?? new DOMException('This operation was aborted', 'AbortError'),
   // Empty for a Response built by hand (`new Response(body, res)`, a mock): the request's own.
   finalUrl: (response) => response.url,
