@@ -1,4 +1,5 @@
 import { browserActivity } from './adapters/activity.js';
+import { issuedTokens } from './adapters/issuedTokens.js';
 import { browserWake } from './adapters/wake.js';
 import { createSessionCore, type Session } from './machine/session.js';
 import type { SessionOptions, StorageLike } from './machine/types.js';
@@ -30,13 +31,16 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
   options: SessionOptions,
 ): Session<Claims> {
   // The one place the declared payload type is attached; the core decodes whatever arrives.
-  return createSessionCore({
+  const session = createSessionCore({
     ...options,
     wake: options.wake === undefined ? browserWake : options.wake,
     activity: options.activity === undefined ? browserActivity : options.activity,
     // maxSessionAge counts from the login across reloads and tabs, cookie mode included
     loginRecord: options.loginRecord === undefined && options.maxSessionAge !== undefined ? { storage: localStorageOf() } : options.loginRecord,
-  }) as Session<Claims>;
+  });
+  // From the first login on, the adapters can tell the session's tokens in a header an app set.
+  issuedTokens(session);
+  return session as Session<Claims>;
 }
 
 /** The page's localStorage; null outside a browser or where reading it throws (sandboxed frames). */

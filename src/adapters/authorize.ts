@@ -3,6 +3,7 @@ import { isSessionError } from '../machine/errors.js';
 import { fromRefresh } from '../machine/refreshCallsKey.js';
 import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
+import { issuedTokens } from './issuedTokens.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -62,6 +63,14 @@ export interface Authorizer<R> {
   header(token: string): string;
   /** True for an Authorization value this authorizer set: a request (or axios config) sent again. */
   own(value: string): boolean;
+  /**
+   * The token in an Authorization value the app set itself (`<scheme> <token>`, an interceptor
+   * copying it from the app's store) when this session issued it, current or earlier; else null.
+   * Such a header is the session's own: the adapter attaches the current token instead.
+   */
+  issued(value: string): string | null;
+  /** Says once, through `onWarning`, that an app-set header with the session's token was taken over. */
+  tookOver(): void;
   /** True while the session is logged out: requests go out as the bare client sends them. */
   passThrough(): boolean;
   /**
@@ -103,6 +112,9 @@ export function createAuthorizer<R, V = R>(
   const warn = options.onWarning ?? defaultWarn;
   const filter = originFilter(options.origins, base, warn, resolvesAgainstBase);
   const prefix = `${options.scheme ?? 'Bearer'} `;
+  const lowerPrefix = prefix.toLowerCase();
+  const issued = issuedTokens(session);
+  let tookOver = false;
   const { isTokenRejected, renewHeader } = options;
   const given = new Set<string>();
   let lastToken = '';
@@ -169,6 +181,19 @@ export function createAuthorizer<R, V = R>(
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
     header,
     own: (value) => given.has(value),
+    issued(value) {
+      if (value.length <= prefix.length || value.slice(0, prefix.length).toLowerCase() !== lowerPrefix) return null;
+      const token = value.slice(prefix.length).trim();
+      return issued.has(token) ? token : null;
+    },
+    tookOver() {
+      if (tookOver) return;
+      tookOver = true;
+      warn(
+        'a request carried an Authorization header set by the app with a token this session issued (an interceptor or wrapper that copies the token from a store?); ' +
+          'the session treats it as its own: it sends its current token and handles the 401. Remove that code and let the adapter attach the token (`session: false` opts a request out)',
+      );
+    },
     passThrough: () => session.getSnapshot().status === 'loggedOut',
     bare: (url, optedOut, signal) => optedOut || isCredentialEndpoint(url) || fromRefresh(session, signal),
     settle(result, token, replay, signal) {
