@@ -1,8 +1,10 @@
 import { browserActivity } from './adapters/activity.js';
 import { issuedTokens } from './adapters/issuedTokens.js';
+import { warnStatuslessFailures } from './adapters/refreshErrors.js';
 import { browserWake } from './adapters/wake.js';
 import { createSessionCore, type Session } from './machine/session.js';
 import type { SessionOptions, StorageLike } from './machine/types.js';
+import { defaultWarn } from './machine/util.js';
 
 /**
  * Creates a session: the statechart running, the stored tokens restored, and (in a browser)
@@ -33,6 +35,8 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
   // The one place the declared payload type is attached; the core decodes whatever arrives.
   const session = createSessionCore({
     ...options,
+    // a failure without a status reads as transient: said once, with how to say "rejected"
+    refresh: typeof options.refresh === 'function' ? warnStatuslessFailures(options.refresh, options.onWarning ?? defaultWarn) : options.refresh,
     wake: options.wake === undefined ? browserWake : options.wake,
     activity: options.activity === undefined ? browserActivity : options.activity,
     // maxSessionAge counts from the login across reloads and tabs, cookie mode included
