@@ -13,6 +13,7 @@ export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
 
 export type { Session } from './machine/session.js';
+export type { CreateSessionOptions } from './createSession.js';
 export type { SessionErrorKind } from './machine/errors.js';
 export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
