@@ -33,6 +33,7 @@ export default defineConfig({
           include: [
             'test/adapters/{ky,adapters,loggedOut,tokenRejected,appHeader}.test.ts',
             'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
+            'test/recipes/streams.test.ts',
           ],
           environment: 'node',
           env: { KY_MAJOR: '1' },
