@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'ky1',
           include: [
-            'test/adapters/{ky,adapters,loggedOut,tokenRejected,appHeader}.test.ts',
+            'test/adapters/{ky,adapters,loggedOut,tokenRejected,appHeader,sessionEnds}.test.ts',
             'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
             'test/recipes/streams.test.ts',
           ],

@@ -15,6 +15,7 @@ export interface AppRequest {
  * auth server (`auth.authorize`, counted in its api* counters):
  * - `/api/*`: 200 `{ code: 0, data }`; a refused token is a 401 with vben's body `{ code: -1, message }`.
  * - `/envelope/*`: every answer is a 200; a refused token is `{ code: 401, message }` in it.
+ * - `/api/boom`: 500 `{ code: -1, message }` (a server error, with a valid token).
  * - `/text/*`: 200 with a CSV body (not JSON).
  * - `/sse`: Server-Sent Events (`text/event-stream`): `count` events (default 3), one a tick,
  *   then the stream ends; a refused token is a 401 before the stream starts. `?hold=1` keeps it
@@ -46,6 +47,7 @@ export async function appApi(auth: AuthServer) {
         if (url.searchParams.get('hold') !== '1') res.end();
         return undefined;
       }
+      if (url.pathname === '/api/boom') return json(res, 500, { code: -1, message: 'Internal Server Error' });
       if (url.pathname.startsWith('/text/')) return res.writeHead(200, { 'content-type': 'text/csv' }).end('id,name\n1,alice\n');
       if (url.pathname.startsWith('/api/')) return json(res, 200, { code: 0, data: { user: result.user, path: url.pathname } });
       return json(res, 404, { code: -1, message: 'Not Found' });
