@@ -8,6 +8,8 @@ export interface AppRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** The `Last-Event-ID` header of a reconnecting event stream. */
+  lastEventId?: string | undefined;
 }
 
 /**
@@ -29,7 +31,8 @@ export async function appApi(auth: AuthServer) {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      seen.push({ method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization });
+      const lastEventId = req.headers['last-event-id'];
+      seen.push({ method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, ...(typeof lastEventId === 'string' ? { lastEventId } : {}) });
       const result = await auth.authorize(req.headers.authorization);
       if (url.pathname.startsWith('/envelope/')) {
         return json(res, 200, result.ok ? { code: 0, data: { user: result.user } } : { code: 401, message: result.why });

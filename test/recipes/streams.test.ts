@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ky from 'ky';
 import { describe, expect, it } from 'vitest';
 import { createSession, jsonRefresh, type Session } from '../../src/index.js';
@@ -6,7 +8,7 @@ import { kyHooks, withSession } from '../../src/ky.js';
 import { kyBase } from '../helpers/ky.js';
 import { appApi } from '../helpers/appApi.js';
 import { authServer } from '../helpers/server.js';
-import { serverEvents, type ServerEvent } from './streams.js';
+import { followEvents, serverEvents, type ServerEvent } from './streams.js';
 
 // Issue 20 item 8: Server-Sent Events over createAuthFetch (vben's SSE module called the global
 // fetch and lost its token after the port). A real event stream (node:http) whose token the real
@@ -107,5 +109,51 @@ describe('the same stream through ky, with the docs’ isTokenRejected', () => {
     expect(await all(serverEvents(viaKy, '/sse?count=2'))).toEqual(ticks(2));
     expect(auth.counters.refreshCalls).toBe(1);
     session.stop();
+  });
+});
+
+describe('following a stream (reconnects, as EventSource does)', () => {
+  it('reconnects when the stream ends, with the last event id and the token the session holds now', async () => {
+    const { api, session } = await setup();
+    const authFetch = createAuthFetch(session, { baseUrl: api.url });
+    const controller = new AbortController();
+    const got: ServerEvent[] = [];
+    let renewed: Promise<string> | undefined;
+    await followEvents(
+      authFetch,
+      '/sse?count=1',
+      (event) => {
+        got.push(event);
+        if (got.length === 1) renewed = session.refresh(); // the next connect waits for it
+        if (got.length === 2) controller.abort();
+      },
+      controller.signal,
+      0,
+    );
+    expect(got).toEqual([...ticks(1), ...ticks(1)]);
+    const token = await renewed;
+    expect(api.seen.map((r) => [r.authorization === `Bearer ${token}`, r.lastEventId])).toEqual([
+      [false, undefined],
+      [true, '1'],
+    ]);
+    session.stop();
+  });
+
+  it('stops once the session is over: logged out, the connect goes out bare, its 401 ends the loop', async () => {
+    const { api, auth, session } = await setup();
+    const authFetch = createAuthFetch(session, { baseUrl: api.url });
+    await session.logout();
+    await followEvents(authFetch, '/sse', () => {}, new AbortController().signal, 0);
+    expect(api.seen.map((r) => r.authorization)).toEqual([undefined]);
+    expect(auth.counters.refreshCalls).toBe(0);
+    session.stop();
+  });
+});
+
+describe('docs/recipes/streams.md', () => {
+  it('shows the recipe these tests run, word for word (the import names the package)', () => {
+    const root = join(import.meta.dirname, '../..');
+    const tested = readFileSync(join(root, 'test/recipes/streams.ts'), 'utf8').split('\n').slice(2).join('\n').replace("'../../src/fetch.js'", "'silent-session/fetch'");
+    expect(readFileSync(join(root, 'docs/recipes/streams.md'), 'utf8')).toContain(tested.trimEnd());
   });
 });
