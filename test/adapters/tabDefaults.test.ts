@@ -22,14 +22,17 @@ function installLocalStorage() {
   return web;
 }
 
-function tab(server: AuthServer, options: Partial<CreateSessionOptions> = {}) {
+/** A session as a tab of the app makes it; `storage` given as undefined means none at all. */
+function tab(server: AuthServer, options: Partial<Omit<CreateSessionOptions, 'storage'>> & { storage?: CreateSessionOptions['storage'] | undefined } = {}) {
   const warnings: string[] = [];
+  const { storage, ...rest } = options;
+  const chosen = 'storage' in options ? storage : webStorage(localStorage, { key: KEY });
   const session = createSession({
     refresh: jsonRefresh({ url: `${server.url}/refresh` }),
-    storage: webStorage(localStorage, { key: KEY }),
+    ...(chosen === undefined ? {} : { storage: chosen }),
     wake: false,
     onWarning: (m) => warnings.push(m),
-    ...options,
+    ...rest,
   });
   onTestFinished(() => session.stop());
   return { session, warnings };
