@@ -8,6 +8,7 @@ import type { RefreshFunction } from '../machine/types.js';
 // That is the safe reading (DESIGN rule 6), but it must not be silent (issue 20 item 1).
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]{0,23}$/;
+const NETWORK_FAILURE = /^(fetch failed|failed to fetch|networkerror when attempting to fetch resource\.?|load failed|network request failed)$/i;
 
 /** Errors that are plainly a failed transport, not an answer: nothing to warn about. */
 function isTransportFailure(error: unknown): boolean {
@@ -17,8 +18,8 @@ function isTransportFailure(error: unknown): boolean {
   if (e.isAxiosError === true && e.response == null) return true; // axios: no answer came
   const code = typeof e.code === 'string' ? e.code : e.cause?.code;
   if (typeof code === 'string' && /^(E[A-Z]+|ERR_[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return true; // Node, undici
-  // fetch's own network failure, as Chromium, Firefox, Safari and undici word it
-  return error.name === 'TypeError' && /fetch|network|load failed/i.test(error.message);
+  // fetch's own network failure, as undici, Chromium, Firefox, Safari and React Native word it
+  return error.name === 'TypeError' && NETWORK_FAILURE.test(error.message);
 }
 
 /** What was thrown, in words that hold no value from it (only its type and key names). */

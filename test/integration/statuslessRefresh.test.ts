@@ -146,3 +146,17 @@ describe('failures that are plainly the network are not warned about', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('a refresh function with a bug of its own', () => {
+  it('a TypeError that is not fetch’s network failure (reading a field of undefined) is warned about: it carries no status either', async () => {
+    const server = await authServer();
+    const { session, warnings } = start(server, async ({ refreshToken, signal }) => {
+      const res = await fetch(`${server.url}/refresh`, { method: 'POST', body: JSON.stringify({ refreshToken }), signal });
+      const body = (await res.json()) as { data?: { fetchedToken: string } };
+      return { accessToken: body.data!.fetchedToken }; // the answer has no `data`: a TypeError
+    });
+    session.login(await server.login());
+    expect(await settled(session.refresh())).toBe('network');
+    expect(warnings).toEqual([expect.stringContaining('an error (TypeError) that carries no HTTP status')]);
+  });
+});
