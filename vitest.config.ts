@@ -34,6 +34,7 @@ export default defineConfig({
             'test/adapters/{ky,adapters,loggedOut,tokenRejected,appHeader,sessionEnds}.test.ts',
             'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
             'test/recipes/streams.test.ts',
+            'test/integration/statuslessRefresh.test.ts',
           ],
           environment: 'node',
           env: { KY_MAJOR: '1' },
