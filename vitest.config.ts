@@ -38,8 +38,10 @@ export default defineConfig({
         test: {
           name: 'ky1',
           include: [
-            'test/adapters/{ky,adapters,loggedOut}.test.ts',
+            'test/adapters/{ky,adapters,loggedOut,tokenRejected,appHeader,sessionEnds}.test.ts',
             'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
+            'test/recipes/streams.test.ts',
+            'test/integration/statuslessRefresh.test.ts',
           ],
           environment: 'node',
           env: { KY_MAJOR: '1' },

@@ -15,6 +15,7 @@ export { whenRestored } from './lifecycle/whenRestored.js';
 export { onSessionEnd } from './lifecycle/onSessionEnd.js';
 
 export type { Session } from './machine/session.js';
+export type { CreateSessionOptions } from './createSession.js';
 export type { SessionErrorKind } from './machine/errors.js';
 export type { SessionEndListener } from './lifecycle/onSessionEnd.js';
 export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';

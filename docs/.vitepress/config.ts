@@ -57,6 +57,7 @@ export default defineConfig({
           { text: 'Cookie mode', link: '/recipes/cookie-mode' },
           { text: 'Your backend’s shape', link: '/recipes/backend-shapes' },
           { text: 'Revocation', link: '/recipes/revocation' },
+          { text: 'Streams (Server-Sent Events)', link: '/recipes/streams' },
         ],
       },
       {

@@ -3,6 +3,7 @@ import { isSessionError } from '../machine/errors.js';
 import { fromRefresh } from '../machine/refreshCallsKey.js';
 import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
+import { issuedTokens } from './issuedTokens.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -11,7 +12,12 @@ export interface AdapterOptions<V = Response> {
   origins?: OriginsOption;
   /** Authorization scheme (default `Bearer`). */
   scheme?: string;
-  /** Says whether a response means "token refused" (default: status 401), e.g. for a 200 `{ code: 401 }`. */
+  /**
+   * Says whether a response other than a 401 also means "token refused", e.g. a 200 whose body
+   * is `{ code: 401 }`. It adds cases: a 401 is always refreshed and replayed, and is not shown to
+   * it. Not asked about an event stream (`text/event-stream`); if it throws, the response is
+   * returned as is and a warning says so once.
+   */
   isTokenRejected?: (response: V) => boolean | Promise<boolean>;
   /** Response header carrying a renewed access token (sliding expiration). */
   renewHeader?: string;
@@ -25,6 +31,11 @@ export interface ClientGlue<R, V> {
   header(result: R, name: string): string | null | undefined;
   /** What `isTokenRejected` is shown (a clone for fetch, parsed data for axios). */
   view(result: R): V | Promise<V>;
+  /**
+   * True for a response whose body is a stream that may never end (`text/event-stream`): it is
+   * not shown to `isTokenRejected`, whose reading of the body would wait for the stream's end.
+   */
+  streaming(result: R): boolean;
   /** The error the client itself throws for an aborted request. */
   abortError(signal: AbortSignal): unknown;
   /**
@@ -52,6 +63,14 @@ export interface Authorizer<R> {
   header(token: string): string;
   /** True for an Authorization value this authorizer set: a request (or axios config) sent again. */
   own(value: string): boolean;
+  /**
+   * The token in an Authorization value the app set itself (`<scheme> <token>`, an interceptor
+   * copying it from the app's store) when this session issued it, current or earlier; else null.
+   * Such a header is the session's own: the adapter attaches the current token instead.
+   */
+  issued(value: string): string | null;
+  /** Says once, through `onWarning`, that an app-set header with the session's token was taken over. */
+  tookOver(): void;
   /** True while the session is logged out: requests go out as the bare client sends them. */
   passThrough(): boolean;
   /**
@@ -70,6 +89,15 @@ export interface Authorizer<R> {
   run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
 }
 
+/** True for the content type of Server-Sent Events, whose body lasts as long as the stream. */
+export const isEventStream = (type: unknown) => typeof type === 'string' && /^\s*text\/event-stream\b/i.test(type);
+
+/** The name of what was thrown, fit for a message (never its text, which may quote a body). */
+const errorName = (error: unknown) => {
+  const name = error instanceof Error ? error.name : typeof error;
+  return /^[A-Za-z][\w$]{0,39}$/.test(name) ? name : 'an error';
+};
+
 /** An absolute URL starts with a scheme; anything else a response reports is relative. */
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
@@ -84,6 +112,9 @@ export function createAuthorizer<R, V = R>(
   const warn = options.onWarning ?? defaultWarn;
   const filter = originFilter(options.origins, base, warn, resolvesAgainstBase);
   const prefix = `${options.scheme ?? 'Bearer'} `;
+  const lowerPrefix = prefix.toLowerCase();
+  const issued = issuedTokens(session);
+  let tookOver = false;
   const { isTokenRejected, renewHeader } = options;
   const given = new Set<string>();
   let lastToken = '';
@@ -117,6 +148,7 @@ export function createAuthorizer<R, V = R>(
     return url === '' || !HAS_SCHEME.test(url) ? true : filter.target(url).allowed;
   };
   const notAdopted = new Set<string>();
+  let checkFailed = false;
   const renew = (result: R, answered: () => boolean | null) => {
     const renewed = renewHeader ? glue.header(result, renewHeader) : null;
     if (!renewed) return;
@@ -149,17 +181,45 @@ export function createAuthorizer<R, V = R>(
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
     header,
     own: (value) => given.has(value),
+    issued(value) {
+      if (value.length <= prefix.length || value.slice(0, prefix.length).toLowerCase() !== lowerPrefix) return null;
+      const token = value.slice(prefix.length).trim();
+      return issued.has(token) ? token : null;
+    },
+    tookOver() {
+      if (tookOver) return;
+      tookOver = true;
+      warn(
+        'a request carried an Authorization header set by the app with a token this session issued (an interceptor or wrapper that copies the token from a store?); ' +
+          'the session treats it as its own: it sends its current token and handles the 401. Remove that code and let the adapter attach the token (`session: false` opts a request out)',
+      );
+    },
     passThrough: () => session.getSnapshot().status === 'loggedOut',
     bare: (url, optedOut, signal) => optedOut || isCredentialEndpoint(url) || fromRefresh(session, signal),
     settle(result, token, replay, signal) {
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);
       renew(result, answered);
-      if (!isTokenRejected) return glue.status(result) === 401 && answered() !== false ? retry(result, token, replay, signal) : result;
-      if (answered() === false) return result;
-      return Promise.resolve(glue.view(result))
+      // A 401 is always a refused token; `isTokenRejected` only adds cases (a 200 `{ code: 401 }`),
+      // so an app's check written for its envelope cannot turn the 401 path off (v3 defaults).
+      const status = glue.status(result);
+      if (status === 401) return answered() !== false ? retry(result, token, replay, signal) : result;
+      if (!isTokenRejected || answered() === false || glue.streaming(result)) return result;
+      return Promise.resolve()
+        .then(() => glue.view(result))
         .then(isTokenRejected)
-        .then((refused) => (refused ? retry(result, token, replay, signal) : result));
+        .then(
+          (refused) => (refused ? retry(result, token, replay, signal) : result),
+          (error: unknown) => {
+            // The app's check failed on an answer it did not expect (a body that is not JSON):
+            // the response is the caller's as it came, and the app hears why once.
+            if (!checkFailed) {
+              checkFailed = true;
+              warn(`isTokenRejected threw on a ${status} response (${errorName(error)}); the response was returned as is. Make it return false for answers it does not read, e.g. check the content-type before parsing the body`);
+            }
+            return result;
+          },
+        );
     },
     run(signal, send, replayable) {
       // Logged out: no token to wait for. The login request and public endpoints go through.

@@ -1,6 +1,6 @@
 import axios, { isAxiosError, type AxiosAdapter, type AxiosError, type AxiosResponse, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { Session } from '../machine/session.js';
-import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { createAuthorizer, isEventStream, type AdapterOptions, type ClientGlue } from './authorize.js';
 import type { Target } from './origins.js';
 import { isReplayable } from './replayable.js';
 
@@ -29,6 +29,7 @@ const axiosGlue: ClientGlue<Outcome, AxiosResponse> = {
     return typeof value === 'string' ? value : null;
   },
   view: ({ response }) => ({ ...response, data: transformed(response) }),
+  streaming: ({ response }) => isEventStream(response.headers['content-type']),
   abortError: () => new axios.CanceledError(),
   finalUrl: ({ response, url }) => {
     const request = response.request as { responseURL?: unknown; res?: { responseUrl?: unknown } } | undefined;
@@ -100,13 +101,19 @@ export function attachSession(instance: AxiosInstance, session: Session, options
   const sessionAdapter = (original: AxiosAdapter) => async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const present = config.headers.get('Authorization');
     const resent = present != null && auth.own(String(present));
-    if (present != null && !resent) return original(config); // the app's own credentials
+    // `false` is axios's own "send no Authorization": an explicit opt-out, like `session: false`.
+    const copied = present != null && present !== false && !resent && auth.issued(String(present)) !== null;
+    if (present != null && !resent && !copied) return original(config); // the app's own credentials
     const { url: given, baseURL, allowAbsoluteUrls } = config;
     const { url, allowed } = judge(config);
     if (!allowed || auth.bare(url, config.session === false, config.signal as AbortSignal | undefined)) {
       // A config sent again (error.config, retry interceptors) may still carry the token.
       if (resent) config.headers.delete('Authorization');
       return original(config);
+    }
+    if (copied) {
+      if (auth.passThrough()) return original(config);
+      auth.tookOver(); // the app copied the session's token: the current one goes instead
     }
     fixBoundary(config);
     const send = async (authorization: string | null): Promise<Outcome> => {

@@ -1,5 +1,5 @@
 import type { Session } from '../machine/session.js';
-import { createAuthorizer, type AdapterOptions, type ClientGlue } from './authorize.js';
+import { createAuthorizer, isEventStream, type AdapterOptions, type ClientGlue } from './authorize.js';
 import { isReplayable } from './replayable.js';
 
 /**
@@ -37,6 +37,7 @@ export const fetchGlue: ClientGlue<Response, Response> = {
   status: (response) => response.status,
   header: (response, name) => response.headers.get(name),
   view: (response) => response.clone(),
+  streaming: (response) => isEventStream(response.headers.get('content-type')),
   abortError: (signal) => signal.reason ?? new DOMException('This operation was aborted', 'AbortError'),
   // Empty for a Response built by hand (`new Response(body, res)`, a mock): the request's own.
   finalUrl: (response) => response.url,
@@ -84,12 +85,17 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
   function viaRequest(request: Request, extra?: AuthRequestInit): Promise<Response> {
     const present = request.headers.get('authorization');
     const ours = present !== null && auth.own(present);
-    if (present !== null && !ours) return send(request, extra); // the app's own credentials
+    const copied = present !== null && !ours && auth.issued(present) !== null;
+    if (present !== null && !ours && !copied) return send(request, extra); // the app's own credentials
     // A Request sent again may still carry the token this adapter set: it goes only where
     // allowed, and never on a request that goes out bare (opted out, the refresh's own).
     const { url } = request;
     if (!auth.target(url).allowed || auth.bare(url, extra?.session === false, request.signal)) {
       return send(ours ? withHeader(request, null) : request, extra);
+    }
+    if (copied) {
+      if (auth.passThrough()) return send(request, extra);
+      auth.tookOver(); // the app copied the session's token: the current one goes instead
     }
     // Keep an unread copy for the replay; a body-less Request can simply be sent again.
     const spare = request.body === null ? request : request.clone();
@@ -121,10 +127,15 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     const { url, allowed } = auth.target(input);
     const given = plainHeaders(init?.headers);
     const present = authorizationOf(given);
-    if (present !== null && !auth.own(present)) return send(url, init); // the app's own credentials
+    const copied = present !== null && !auth.own(present) && auth.issued(present) !== null;
+    if (present !== null && !auth.own(present) && !copied) return send(url, init); // the app's own credentials
     const had = present !== null;
     const plain = had ? { ...init, headers: withAuthorization(given, null, had) } : init;
-    if (!allowed || auth.bare(url, init?.session === false, init?.signal)) return send(url, plain);
+    if (!allowed || auth.bare(url, init?.session === false, init?.signal)) return send(url, copied ? init : plain);
+    if (copied) {
+      if (auth.passThrough()) return send(url, init);
+      auth.tookOver(); // the app copied the session's token: the current one goes instead
+    }
     return auth.run(
       init?.signal,
       (authorization) => send(url, authorization === null ? plain : { ...init, headers: withAuthorization(given, authorization, had) }),

@@ -26,10 +26,11 @@ export interface HttpOptions {
   timeout?: number | undefined;
 }
 
-/** A response and its body: `json` is undefined when the body is empty or not JSON. */
+/** A response and its body: `json` is undefined when the body is empty or not JSON; `text` is the body as read. */
 export interface HttpAnswer {
   response: Response;
   json: unknown;
+  text: string;
 }
 
 type Secrets = ReadonlyArray<string | undefined>;
@@ -69,7 +70,8 @@ export async function request(
     const sent: RequestInit = { ...init, ...BARE, redirect: 'manual', signal: controller.signal };
     const response = await (options.fetch ?? fetch)(target.href, sent);
     refuseRedirect(response, what);
-    return { response, json: parseJson(await response.text()) };
+    const text = await response.text();
+    return { response, json: parseJson(text), text };
   } catch (error) {
     if (isSessionError(error) && error.kind === 'invalid-response') throw error;
     // an allow-list copy of the error and its causes: a custom fetch's error may carry the request

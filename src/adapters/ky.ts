@@ -90,14 +90,16 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     const { request, options: opts, state } = hookArgs(args);
     const present = request.headers.get('authorization');
     const resent = present !== null && attached.has(present);
-    if (present !== null && !resent) return; // the app's own credentials
     const auth = authorizerFor(opts);
+    const copied = present !== null && !resent && auth.issued(present) !== null;
+    if (present !== null && !resent && !copied) return; // the app's own credentials
     const { url, signal } = request;
     if (!auth.target(url).allowed || auth.passThrough() || auth.bare(url, opts.session === false, signal)) {
       // A Request sent again may still carry the token: it goes only where allowed.
       if (resent) request.headers.delete('authorization');
       return;
     }
+    if (copied) auth.tookOver(); // the app copied the session's token: the current one goes instead
     const token = await auth.token(signal);
     const value = auth.header(token);
     request.headers.set('authorization', value);
@@ -108,9 +110,19 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     if (state && request.body !== null && retryLimit(opts.retry) === 0) spares.set(request, request.clone());
   };
 
+  // A hook of the app's that runs after ours may have put the session's token back from its
+  // store: its 401 is still the session's to handle (a stale one is replayed with the current token).
+  const copiedAfterUs = (request: Request, opts: KyBase): string | undefined => {
+    const auth = authorizerFor(opts);
+    const token = auth.issued(request.headers.get('authorization') ?? '');
+    if (token === null || !auth.target(request.url).allowed || auth.passThrough() || auth.bare(request.url, opts.session === false)) return undefined;
+    auth.tookOver();
+    return token;
+  };
+
   const afterResponse = async (...args: unknown[]): Promise<Response | undefined> => {
     const { request, options: opts, response } = hookArgs(args);
-    const token = attached.get(request.headers.get('authorization') ?? '');
+    const token = attached.get(request.headers.get('authorization') ?? '') ?? copiedAfterUs(request, opts);
     if (token === undefined || response === undefined) return undefined;
     const source = spares.get(request) ?? request;
     const replay = source.bodyUsed

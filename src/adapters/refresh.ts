@@ -25,9 +25,10 @@ export interface JsonRefreshOptions extends HttpOptions {
   /** Extra request headers. */
   headers?: Record<string, string>;
   /**
-   * Maps a parsed 2xx body to tokens, for shapes the default reading does not know. Throw a
-   * SessionError to say how it failed (e.g. kind `rejected` for a body that says the refresh
-   * token is dead); anything else it throws is an `invalid-response`.
+   * Maps a 2xx answer to tokens, for shapes the default reading does not know. `body` is the
+   * parsed JSON, or the raw text when the body is not JSON (empty: `''`). Throw a SessionError
+   * to say how it failed (e.g. kind `rejected` for a body that says the refresh token is dead);
+   * anything else it throws is an `invalid-response`.
    */
   parse?: (body: unknown, response: Response) => TokenSet;
 }
@@ -40,7 +41,10 @@ export interface JsonRefreshOptions extends HttpOptions {
  * `token`; `refreshToken` / `refresh_token`; `expiresIn` / `expires_in` (seconds) or `expiresAt`
  * (epoch ms); `refreshExpiresIn` / `refresh_expires_in` / `refresh_token_expires_in` (seconds);
  * when the login happened, `loginAt` (epoch ms) or `auth_time` (epoch seconds), for
- * `maxSessionAge`; at the top level or wrapped one level deep in `data` or `result`.
+ * `maxSessionAge`; at the top level or wrapped one level deep in `data` or `result`. An answer
+ * that is the access token itself is read too: a text body (`text/plain`, not JSON), a JSON
+ * string, or `data` / `result` as a string (`{ code: 0, data: "<token>" }`); the refresh token is
+ * then kept.
  *
  * Failures: 400/401/403 and `invalid_grant` are `rejected` (the user must log in again), and so
  * is a 200 whose body says `code` (or `status`) 401 or 403; another failure code in a 200
@@ -62,22 +66,23 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
     }
     const secrets = [refreshToken];
     const init = tokenPost(options, refreshToken);
-    const { response, json } = await request('the refresh request', url, init, signal, options, secrets);
+    const { response, json, text } = await request('the refresh request', url, init, signal, options, secrets);
     const { status } = response;
     if (!response.ok) {
       const detail = describeBody(json, secrets);
       if (errorCode(json) === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${status} (${detail})`, { status });
       throw httpError(status, detail);
     }
-    if (json === undefined) throw invalid(`the refresh endpoint answered ${status} without a JSON body`);
     let tokens: TokenSet;
     try {
-      tokens = parse ? parse(json, response) : toTokenSet(json, status, secrets);
+      // not JSON: parse() reads the raw text; without it, a body that is the token itself
+      if (parse) tokens = parse(json === undefined ? text : json, response);
+      else tokens = json === undefined ? fromText(text, response, status) : toTokenSet(json, status, secrets);
     } catch (error) {
       if (isSessionError(error)) throw error;
       // a parse() that throws on this answer will throw on the next one too: not worth a retry;
-      // its error may quote the answer, whose new tokens are secrets too
-      const known = [...secrets, ...secretsIn(json)];
+      // its error may quote the answer, whose new tokens are secrets too (a text body may be one)
+      const known = [...secrets, ...secretsIn(json), ...(json === undefined ? [text.trim()] : [])];
       const message = `parse() could not read the refresh answer: ${cleanText(errorMessage(error), known)}`;
       throw new SessionError('invalid-response', message, { cause: sanitizeCause(error, known) });
     }
@@ -115,7 +120,22 @@ function seconds(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+// A token as RFC 6750 spells one (b64token: JWTs, opaque tokens), long enough not to be a word.
+const TOKEN_TEXT = /^[A-Za-z0-9\-._~+/]{16,}=*$/;
+
+/** A body that is the access token itself (`text/plain`), or else what it is instead. */
+function fromText(text: string, response: Response, status: number): TokenSet {
+  const token = text.trim();
+  const type = response.headers.get('content-type') ?? '';
+  if (token === '') throw invalid(`the refresh endpoint answered ${status} without a body`);
+  if (!/json|html|xml/i.test(type) && TOKEN_TEXT.test(token)) return { accessToken: token };
+  const what = /html/i.test(type) || token.startsWith('<') ? 'an HTML or XML page' : /json/i.test(type) ? 'JSON it could not parse' : 'text that is not a token';
+  throw invalid(`the refresh endpoint answered ${status} with ${what}; pass \`parse\` to read it (it receives the raw text)`);
+}
+
 function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string | undefined>): TokenSet {
+  // a JSON string: the token itself
+  if (typeof json === 'string' && TOKEN_TEXT.test(json)) return { accessToken: json };
   const outer = asObject(json);
   if (!outer) throw invalid(`the refresh endpoint answered ${status} with JSON that is not an object; pass \`parse\` to read it`);
   const { code } = outer;
@@ -127,6 +147,9 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
     if (said !== undefined) throw new SessionError('rejected', `the refresh endpoint answered ${status} but its body says ${said}: the refresh token was refused (${detail})`);
     throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail}); other success codes than 0 and 200 need \`parse\``);
   }
+  // `{ code: 0, data: "<token>" }`: the wrapper holds the token itself
+  const bare = WRAPPERS.map((k) => outer[k]).find((v): v is string => typeof v === 'string' && TOKEN_TEXT.test(v));
+  if (bare !== undefined && !ACCESS.some((k) => outer[k] !== undefined)) return { accessToken: bare };
   const b = [outer, ...WRAPPERS.map((k) => asObject(outer[k]))].find((o) => o && ACCESS.some((k) => o[k] !== undefined)) ?? outer;
   const accessToken = b.accessToken ?? b.access_token ?? b.token;
   if (typeof accessToken !== 'string' || accessToken === '') {

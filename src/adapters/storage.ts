@@ -23,6 +23,7 @@ export interface WebStorageOptions {
  */
 export function webStorage(storage: StorageLike | null | undefined, options: WebStorageOptions): TokenStorage {
   const { key } = options;
+  const shared = storage != null && storage === pageLocalStorage();
   const warn = options.onWarning ?? defaultWarn;
   let memory: TokenSet | null = null;
   let usable = storage != null;
@@ -36,7 +37,7 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
   };
   if (storage == null) fallBack('opening the storage', 'no storage available');
 
-  return {
+  return describedAs({ key, shared }, {
     load() {
       if (!usable || storage == null) return memory;
       let raw: string | null;
@@ -101,7 +102,37 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
         if (signal?.aborted) done();
       });
     },
-  };
+  });
+}
+
+// What createSession reads of a storage made by webStorage (a registered symbol: another copy of
+// the library reads it too). Not enumerable: a spread or JSON of the storage does not show it.
+const DESCRIPTION = Symbol.for('silent-session.webStorage');
+
+/** What a webStorage is: its key, and whether it is the page's localStorage, which every tab of the origin shares. */
+export interface StorageDescription {
+  key: string;
+  shared: boolean;
+}
+
+function describedAs(description: StorageDescription, storage: TokenStorage): TokenStorage {
+  return Object.defineProperty(storage, DESCRIPTION, { value: Object.freeze(description) });
+}
+
+/** The description of a storage made by webStorage; undefined for any other (memoryStorage, an app's own). */
+export function describeStorage(storage: unknown): StorageDescription | undefined {
+  if (typeof storage !== 'object' || storage === null) return undefined;
+  const found = (storage as { [DESCRIPTION]?: unknown })[DESCRIPTION];
+  return typeof found === 'object' && found !== null ? (found as StorageDescription) : undefined;
+}
+
+/** The page's localStorage; undefined outside a browser or where reading it throws (sandboxed frames). */
+function pageLocalStorage(): unknown {
+  try {
+    return (globalThis as { localStorage?: unknown }).localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -75,7 +75,7 @@ export function toSessionError(error: unknown): SessionError {
   if (error instanceof Error && error.name === 'AbortError') {
     return new SessionError('aborted', 'the refresh was aborted', { cause: error });
   }
-  const status = statusOf(error);
+  const status = errorStatus(error);
   if (status !== undefined) return httpError(status, undefined, error);
   const message = errorMessage(error);
   return new SessionError('network', `refresh failed: ${message}`, { cause: error });
@@ -106,9 +106,14 @@ export function httpError(status: number, detail?: string, cause?: unknown): Ses
   return new SessionError(rejected ? 'rejected' : 'http', text, { status, cause });
 }
 
-function statusOf(error: unknown): number | undefined {
+/**
+ * The HTTP status a thrown value carries, where HTTP clients put it: `status` (axios, a fetch
+ * Response, `{ status }`), `response.status` (axios, ky's HTTPError), `statusCode` and
+ * `response.statusCode` (got, Node). Undefined when it carries none (a body a wrapper threw).
+ */
+export function errorStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { status?: unknown; response?: { status?: unknown } };
-  const status = typeof e.status === 'number' ? e.status : e.response?.status;
-  return typeof status === 'number' ? status : undefined;
+  const e = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown; statusCode?: unknown } | null };
+  const status = [e.status, e.response?.status, e.statusCode, e.response?.statusCode].find((s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) < 600);
+  return status as number | undefined;
 }

@@ -195,3 +195,81 @@ describe('server error text never brings a whole token into an error', () => {
     expect(wholeTokensIn([...textsOf(error), ...textsOf(reasons[0]), ...textsOf(session.getSnapshot().error)], [SECRET])).toEqual([]);
   });
 });
+
+// Issue 20 item 3: what real backends answer besides objects: the token as the whole body, or
+// as the envelope's `data`. End to end: the token read is one the real auth server accepts.
+describe('jsonRefresh reads an answer that is the token itself', () => {
+  async function tokenEndpoint(answer: (jwt: string) => ScriptedAnswer) {
+    const auth = await authServer();
+    const { accessToken } = await auth.issuePair('carol');
+    const { url, seen } = await scriptedEndpoint(() => answer(accessToken));
+    return { auth, accessToken, url, seen };
+  }
+
+  it.each<[string, (jwt: string) => ScriptedAnswer]>([
+    ['a text/plain body', (jwt) => ({ headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${jwt}\n` })],
+    ['a body with no content type', (jwt) => ({ headers: { 'content-type': '' }, body: jwt })],
+    ['a JSON string', (jwt) => ({ body: JSON.stringify(jwt) })],
+    ['{ code: 0, data: "<token>" }', (jwt) => ({ body: { code: 0, msg: 'ok', data: jwt } })],
+    ['{ data: "<token>" } without a code', (jwt) => ({ body: { data: jwt } })],
+    ['{ success: true, result: "<token>" }', (jwt) => ({ body: { success: true, result: jwt } })],
+  ])('%s: the token is read, its JWT exp is the expiry, the refresh token is kept, and the auth server accepts it', async (_name, answer) => {
+    const { auth, accessToken, url, seen } = await tokenEndpoint(answer);
+    const session = createSession({ refresh: jsonRefresh({ url }), wake: false });
+    onTestFinished(() => session.stop());
+    session.login({ accessToken: 'old-access-token-0000', refreshToken: SECRET });
+    expect(await session.refresh()).toBe(accessToken);
+    expect(session.getSnapshot().expiresAt).toBe((JSON.parse(atob(accessToken.split('.')[1]!)) as { exp: number }).exp * 1000);
+    await session.refresh(); // the same refresh token is sent again: the server did not rotate it
+    expect(seen.map((r) => (JSON.parse(r.body) as { refreshToken?: string }).refreshToken)).toEqual([SECRET, SECRET]);
+    expect(await auth.authorize(`Bearer ${session.getSnapshot().accessToken}`)).toEqual({ ok: true, user: 'carol' });
+  });
+
+  it.each<[string, ScriptedAnswer, string]>([
+    ['an HTML page', { headers: { 'content-type': 'text/html' }, body: '<!doctype html><p>Please sign in</p>' }, 'an HTML or XML page'],
+    ['a short word', { headers: { 'content-type': 'text/plain' }, body: 'OK' }, 'text that is not a token'],
+    ['JSON that does not parse', { body: '{"accessToken": ' }, 'JSON it could not parse'],
+    ['an empty body', { headers: { 'content-type': 'text/plain' }, body: '' }, 'without a body'],
+  ])('%s is an invalid-response that says what it was and points to parse', async (_name, answer, words) => {
+    const { refresh } = await refreshAgainst(answer);
+    const error = await sessionErrorOf(call(refresh));
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toContain(words);
+    if (words !== 'without a body') expect(error.message).toContain('pass `parse` to read it (it receives the raw text)');
+  });
+
+  it('{ code: 0, data: "ok" } (a word, not a token) is an invalid-response listing what it found', async () => {
+    const { refresh } = await refreshAgainst({ body: { code: 0, data: 'ok' } });
+    const error = await sessionErrorOf(call(refresh));
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toContain('found code, data');
+  });
+
+  it('parse receives the raw text when the body is not JSON (and the parsed JSON when it is)', async () => {
+    const got: unknown[] = [];
+    const parse = (body: unknown) => {
+      got.push(body);
+      const text = typeof body === 'string' ? body : (body as { t: string }).t;
+      const [accessToken, refreshToken] = text.split(':');
+      return { accessToken: accessToken!, refreshToken: refreshToken! };
+    };
+    const text = await scriptedEndpoint(() => ({ headers: { 'content-type': 'text/plain' }, body: 'at-from-text:rt-next' }));
+    expect(await call(jsonRefresh({ url: text.url, parse }))).toMatchObject({ accessToken: 'at-from-text', refreshToken: 'rt-next' });
+    const json = await scriptedEndpoint(() => ({ body: { t: 'at-from-json:rt-next' } }));
+    expect(await call(jsonRefresh({ url: json.url, parse }))).toMatchObject({ accessToken: 'at-from-json' });
+    expect(got).toEqual(['at-from-text:rt-next', { t: 'at-from-json:rt-next' }]);
+  });
+
+  it('a parse that throws on a text body: its message never holds the text (which may be a token)', async () => {
+    const { accessToken, url } = await tokenEndpoint((jwt) => ({ headers: { 'content-type': 'text/plain' }, body: jwt }));
+    const refresh = jsonRefresh({
+      url,
+      parse: (body) => {
+        throw new Error(`cannot read ${String(body)}`);
+      },
+    });
+    const error = await sessionErrorOf(call(refresh));
+    expect(error.kind).toBe('invalid-response');
+    expect(wholeTokensIn(textsOf(error), [accessToken])).toEqual([]);
+  });
+});
