@@ -12,11 +12,12 @@ export interface IssuedPair {
   refreshToken: string;
 }
 
-// Refresh tokens on the wire are the families' tokens behind `rt_`, a prefix tests can look for
-// (in storage, in logs) without knowing a token.
+// Refresh tokens on the wire: `rt_` (a prefix tests look for in storage and logs) and the
+// families' token in base64url, so that it stays one run of URL-safe characters without a dot
+// (tests splice it into JWT-shaped strings).
 const PREFIX = 'rt_';
-const toWire = (token: string) => `${PREFIX}${token}`;
-const fromWire = (presented: string) => (presented.startsWith(PREFIX) ? presented.slice(PREFIX.length) : presented);
+const toWire = (token: string) => `${PREFIX}${Buffer.from(token).toString('base64url')}`;
+const fromWire = (presented: string) => (presented.startsWith(PREFIX) ? Buffer.from(presented.slice(PREFIX.length), 'base64url').toString() : presented);
 
 /** How /refresh misbehaves, for tests and the demo. */
 export type RefreshFault =
@@ -249,10 +250,10 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
 
   /** POST /revoke: ends the login of the refresh token in the body (or cookie), RFC 7009 style. */
   async function revoke(req: IncomingMessage, res: ServerResponse, body: string) {
-    counters.revocations++;
     const presented = readRefreshToken(req, body);
+    if (presented) await families.revoke(fromWire(presented)); // counted in revokedFamilies by onEvent when it ended one
+    counters.revocations++; // once the revocation is done: a test that sees this count sees its outcome
     if (!presented) return send(res, 400, { error: 'invalid_request', error_description: 'no refresh token' });
-    await families.revoke(fromWire(presented)); // counted in revokedFamilies by onEvent when it ended one
     // an unknown or already revoked token is answered the same way (RFC 7009 §2.2)
     return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
   }
