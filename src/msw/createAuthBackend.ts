@@ -1,7 +1,7 @@
 import { HttpResponse, http, type HttpHandler, type HttpResponseResolver, type PathParams } from 'msw';
 import { createHolds } from './holds.js';
 import { createRequestLog, newCounters, type BackendCounters, type BackendRequest, type BackendRoute } from './requestLog.js';
-import { createTokenAuthority, type AccessClaims, type IssuedPair } from './tokens.js';
+import { createTokenAuthority, type AccessClaims, type Answer, type IssuedPair } from './tokens.js';
 
 /**
  * How the next refresh fails: a network error, a hung server, a 200 `{ code: 401 }`, or an HTTP status.
@@ -34,7 +34,10 @@ export interface AuthBackendOptions {
    * much after the login, however often they rotate (Keycloak's "SSO Session Max").
    */
   refreshMaxAge?: number;
-  /** A reused refresh token within this many ms gets the same answer instead of a revocation (default 0). */
+  /**
+   * A spent refresh token presented again within this many ms gets the login's current refresh
+   * token (and a new access token) instead of a revocation (default 0).
+   */
   graceMs?: number;
   /**
    * The server's clock (default `Date.now`): token `iat`/`exp`, expiry checks, refresh-token
@@ -140,8 +143,8 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
   }
   // What login and refresh answer: the pair, and how long each token lives (`refreshExpiresIn`:
   // whole seconds the refresh token has left, Keycloak's refresh_expires_in).
-  const tokenBody = ({ accessToken, refreshToken }: { accessToken: string; refreshToken: string }) =>
-    ({ accessToken, refreshToken, expiresIn: accessTtl, refreshExpiresIn: tokens.secondsLeft(refreshToken) });
+  const tokenBody = ({ accessToken, refreshToken, refreshExpiresAt }: Answer) =>
+    ({ accessToken, refreshToken, expiresIn: accessTtl, refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - now()) / 1000)) });
   const count = (key: keyof BackendCounters) => void counters[key]++;
   const body = async (request: Request): Promise<Record<string, unknown>> => {
     const text = await request.clone().text();
@@ -188,15 +191,14 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     if (active === 'error-body') return json(200, { code: 401, msg: 'token expired, please log in' }, now());
     if (typeof active === 'number') return json(active, { error: 'server_error', message: `failure switched on: ${active}` }, now());
     const token = presented(await body(request));
-    const exchange = token === null ? ({ ok: false, why: 'unknown' } as const) : tokens.exchange(token);
+    const exchange = token === null ? ({ ok: false, why: 'unknown' } as const) : await tokens.exchange(token);
     if (!exchange.ok) {
       count('refreshesRejected');
       if (exchange.why === 'reuse') count('reuseDetections');
       return json(401, { error: 'invalid_grant', error_description: `refresh token ${exchange.why}` }, now());
     }
-    const pair = await exchange.answer();
     count('refreshesOk');
-    return json(200, tokenBody(pair), now());
+    return json(200, tokenBody(exchange.answer), now());
   }
 
   /** The token check of every protected route, then `inner` for a valid token. */
@@ -229,8 +231,7 @@ export function createAuthBackend(options: AuthBackendOptions = {}): AuthBackend
     http.post(`${base}${paths.logout}`, route('logout', async (request) => {
       count('logouts');
       const token = presented(await body(request));
-      const family = token === null ? undefined : tokens.familyOf(token);
-      if (family !== undefined) tokens.revokeFamily(family);
+      if (token !== null) await tokens.revoke(token);
       return json(200, { ok: true }, now());
     })),
     http.all(`${base}${paths.resource}`, route('resource', guarded(echo))),
