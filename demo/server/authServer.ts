@@ -4,7 +4,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { createRefreshTokenStore, type IssuedPair } from './refreshTokens.js';
+import { createTokenFamilies, memoryFamilyStore, type FamilyEvent } from '../../src/server.js';
+
+/** A pair handed out by the server. */
+export interface IssuedPair {
+  accessToken: string;
+  refreshToken: string;
+}
+
+// Refresh tokens on the wire: `rt_` (a prefix tests look for in storage and logs) and the
+// families' token in base64url, so that it stays one run of URL-safe characters without a dot
+// (tests splice it into JWT-shaped strings).
+const PREFIX = 'rt_';
+const toWire = (token: string) => `${PREFIX}${Buffer.from(token).toString('base64url')}`;
+const fromWire = (presented: string) => (presented.startsWith(PREFIX) ? Buffer.from(presented.slice(PREFIX.length), 'base64url').toString() : presented);
 
 /** How /refresh misbehaves, for tests and the demo. */
 export type RefreshFault =
@@ -30,7 +43,10 @@ export interface AuthServerOptions {
    * carry the time left as `refresh_expires_in`.
    */
   refreshMaxAge?: number;
-  /** A reused refresh token inside this window gets the same answer instead of a revocation (default 0). */
+  /**
+   * A spent refresh token presented again within this window gets the login's current refresh
+   * token (and a new access token) instead of a revocation (default 0: only within the same ms).
+   */
   graceMs?: number;
   /** Carry the refresh token in an httpOnly cookie instead of the body. */
   cookie?: boolean;
@@ -104,19 +120,29 @@ const newCounters = (): AuthCounters => ({
 
 /**
  * A real auth server on 127.0.0.1: JWT access tokens (HS256, jose), rotating refresh tokens
- * with reuse detection, an optional httpOnly-cookie mode, a protected `/api/*` echo, counters
- * and fault switches. Used by the integration tests, the benchmarks and the demo.
+ * with reuse detection (the library's own `silent-session/server` families, in memory), an
+ * optional httpOnly-cookie mode, a protected `/api/*` echo, counters and fault switches. Used by
+ * the integration tests, the benchmarks and the demo.
  */
 export async function startAuthServer(options: AuthServerOptions = {}) {
   const now = options.now ?? (() => Date.now());
   const secret = new Uint8Array(randomBytes(32));
   let accessTtl = options.accessTtl ?? 20;
-  const store = createRefreshTokenStore({
-    ttlMs: (options.refreshTtl ?? 600) * 1000,
-    graceMs: options.graceMs ?? 0,
+  const families = createTokenFamilies({
+    store: memoryFamilyStore(),
+    grace: options.graceMs ?? 0,
+    refreshTtl: (options.refreshTtl ?? 600) * 1000,
+    ...(options.refreshMaxAge === undefined ? {} : { maxSessionAge: options.refreshMaxAge * 1000 }),
     now,
-    ...(options.refreshMaxAge === undefined ? {} : { maxAgeMs: options.refreshMaxAge * 1000 }),
+    onEvent(event: FamilyEvent) {
+      // a family a POST /revoke ended (revokeAll revokes by subject, and a dead token ends nothing)
+      if (event.type === 'revoked' && event.by === 'token') counters.revokedFamilies++;
+    },
   });
+  /** Everyone who logged in, for `revokeAll` ("sign out everyone"). */
+  const subjects = new Set<string>();
+  /** Revocations under way: refreshes and token checks wait for them. */
+  let revoking: Promise<unknown> = Promise.resolve();
   let counters = newCounters();
   let fault: { fault: RefreshFault; times: number } | null = null;
   let generation = 0; // access tokens of an older generation are refused
@@ -125,17 +151,28 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
 
-  async function issue(user: string, family: string): Promise<IssuedPair> {
+  /** An access token of the login `family` (started at `loginAt`, epoch ms). */
+  async function signAccess(user: string, family: string, loginAt: number | undefined): Promise<string> {
     const iat = options.claimPrecision === 'milliseconds' ? Math.floor(now()) / 1000 : Math.floor(now() / 1000);
-    const loginAt = store.startedAt(family);
     const authTime = options.loginTime === 'auth_time' && loginAt !== undefined ? { auth_time: Math.floor(loginAt / 1000) } : {};
-    const accessToken = await new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation, ...authTime })
+    return new SignJWT({ sid: family, jti: randomBytes(8).toString('hex'), gen: generation, ...authTime })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user)
       .setIssuedAt(iat)
       .setExpirationTime(iat + accessTtl)
       .sign(secret);
-    return { accessToken, refreshToken: store.add(user, family) };
+  }
+
+  /** A login: a new family, its first refresh token and an access token. */
+  async function start(user: string) {
+    const issued = await families.issue(user);
+    subjects.add(user);
+    return { ...issued, accessToken: await signAccess(user, issued.familyId, issued.loginAt) };
+  }
+
+  function revokeAll(): Promise<void> {
+    revoking = Promise.all([revoking, ...[...subjects].map((subject) => families.revoke({ subject }))]);
+    return revoking.then(() => {});
   }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) {
@@ -148,16 +185,17 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     res.end(JSON.stringify(body));
   }
 
-  function tokenBody(pair: IssuedPair, res: ServerResponse, status = 200) {
+  /** The token answer of a login or a refresh: `refreshToken` is the families' token. */
+  function tokenBody(answer: { accessToken: string; refreshToken: string; refreshExpiresAt: number; loginAt: number }, res: ServerResponse) {
     // seconds the refresh token has left, as Keycloak says it (whole seconds, rounded down)
-    const left = Math.floor(store.lifetimeLeft(pair.refreshToken) / 1000);
-    const family = store.familyOf(pair.refreshToken);
-    const loginAt = options.loginTime === 'loginAt' && family !== undefined ? { loginAt: store.startedAt(family) } : {};
+    const left = Math.max(0, Math.floor((answer.refreshExpiresAt - now()) / 1000));
+    const refreshToken = toWire(answer.refreshToken);
+    const loginAt = options.loginTime === 'loginAt' ? { loginAt: answer.loginAt } : {};
     if (options.cookie) {
-      const cookie = `rt=${pair.refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${left}`;
-      return send(res, status, { accessToken: pair.accessToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt }, { 'set-cookie': cookie });
+      const cookie = `rt=${refreshToken}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${left}`;
+      return send(res, 200, { accessToken: answer.accessToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt }, { 'set-cookie': cookie });
     }
-    send(res, status, { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt });
+    send(res, 200, { accessToken: answer.accessToken, refreshToken, expiresIn: accessTtl, refresh_expires_in: left, ...loginAt });
   }
 
   async function verify(authorization: string | undefined) {
@@ -167,7 +205,8 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       // jose compares `exp` with the current time in whole seconds: a fractional `exp` (a 1.5 s
       // lifetime, millisecond claims) is checked here to the millisecond
       if (typeof payload.exp === 'number' && payload.exp * 1000 <= now()) return { ok: false as const, why: 'expired' as const };
-      const revoked = store.isRevoked(String(payload.sid)) || Number(payload.gen) < generation;
+      await revoking;
+      const revoked = Number(payload.gen) < generation || (await families.status(String(payload.sid))) === 'revoked';
       return revoked ? { ok: false as const, why: 'revoked' as const } : { ok: true as const, payload };
     } catch (error) {
       return { ok: false as const, why: error instanceof joseErrors.JWTExpired ? ('expired' as const) : ('invalid' as const) };
@@ -192,30 +231,29 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       counters.refreshRejected++;
       return send(res, 401, { error: 'invalid_grant', error_description: 'no refresh token' });
     }
-    const exchange = store.exchange(presented);
-    if (!exchange.ok) {
+    await revoking;
+    const rotation = await families.rotate(fromWire(presented));
+    if (!rotation.ok) {
       counters.refreshRejected++;
-      if (exchange.reason === 'reuse') counters.reuseDetections++;
-      return send(res, 401, { error: 'invalid_grant', error_description: `refresh token ${exchange.reason}` });
+      if (rotation.reason === 'reused') counters.reuseDetections++;
+      return send(res, 401, { error: 'invalid_grant', error_description: `refresh token ${rotation.reason === 'reused' ? 'reuse' : rotation.reason}` });
     }
-    if (exchange.reused) counters.graceReuses++;
-    const pair = await exchange.answer(() => issue(exchange.user, exchange.family));
+    // within the grace window a spent token gets the family's current token (not a new branch)
+    if (rotation.replayed) counters.graceReuses++;
+    const accessToken = await signAccess(rotation.subject, rotation.familyId, rotation.loginAt);
     counters.refreshOk++;
-    if (active?.type === 'malformed') return send(res, 200, { accessToken: 'eyJhbGciOiJIUzI1NiJ9.not-base64!.sig', refreshToken: pair.refreshToken, expiresIn: accessTtl });
-    if (active?.type === 'missing') return send(res, 200, { refreshToken: pair.refreshToken, expiresIn: accessTtl });
-    tokenBody(pair, res);
+    const refreshToken = toWire(rotation.refreshToken);
+    if (active?.type === 'malformed') return send(res, 200, { accessToken: 'eyJhbGciOiJIUzI1NiJ9.not-base64!.sig', refreshToken, expiresIn: accessTtl });
+    if (active?.type === 'missing') return send(res, 200, { refreshToken, expiresIn: accessTtl });
+    tokenBody({ ...rotation, accessToken }, res);
   }
 
   /** POST /revoke: ends the login of the refresh token in the body (or cookie), RFC 7009 style. */
-  function revoke(req: IncomingMessage, res: ServerResponse, body: string) {
-    counters.revocations++;
+  async function revoke(req: IncomingMessage, res: ServerResponse, body: string) {
     const presented = readRefreshToken(req, body);
+    if (presented) await families.revoke(fromWire(presented)); // counted in revokedFamilies by onEvent when it ended one
+    counters.revocations++; // once the revocation is done: a test that sees this count sees its outcome
     if (!presented) return send(res, 400, { error: 'invalid_request', error_description: 'no refresh token' });
-    const family = store.familyOf(presented);
-    if (family && !store.isRevoked(family)) {
-      store.revoke(family);
-      counters.revokedFamilies++;
-    }
     // an unknown or already revoked token is answered the same way (RFC 7009 §2.2)
     return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
   }
@@ -254,8 +292,8 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     counters.apiOk++;
     const headers: Record<string, string> = {};
     if (url.pathname === '/api/renew') {
-      const pair = await issue(String(result.payload.sub), String(result.payload.sid));
-      headers['x-access-token'] = pair.accessToken;
+      const authTime = result.payload.auth_time;
+      headers['x-access-token'] = await signAccess(String(result.payload.sub), String(result.payload.sid), typeof authTime === 'number' ? authTime * 1000 : undefined);
     }
     send(res, 200, {
       ok: true,
@@ -289,10 +327,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (req.method === 'POST' && url.pathname === '/login') {
       counters.logins++;
       const { username = 'user' } = (JSON.parse(body || '{}') as { username?: string });
-      const { family, refreshToken } = store.start(username);
-      const pair = await issue(username, family);
-      // the family's first refresh token is the one handed out at login
-      return tokenBody({ accessToken: pair.accessToken, refreshToken }, res);
+      return tokenBody(await start(username), res);
     }
     if (req.method === 'POST' && url.pathname === '/refresh') {
       inFlight++;
@@ -304,22 +339,16 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
       }
     }
     if (req.method === 'POST' && url.pathname === '/revoke') return revoke(req, res, body);
-    if (req.method === 'POST' && url.pathname === '/logout') {
-      const presented = readRefreshToken(req, body);
-      const family = presented ? store.familyOf(presented) : undefined;
-      if (family) store.revoke(family);
-      return send(res, 200, { ok: true }, options.cookie ? { 'set-cookie': 'rt=; HttpOnly; Path=/; Max-Age=0' } : {});
-    }
     if (url.pathname.startsWith('/api/')) return api(req, res, url, body);
     if (req.method === 'GET' && options.staticDir) return serveFile(res, options.staticDir, url.pathname);
     send(res, 404, { error: 'not_found' });
   }
 
-  function admin(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function admin(req: IncomingMessage, res: ServerResponse, url: URL) {
     if (url.pathname === '/admin/stats') return send(res, 200, { ...counters, accessTtl, networkDown });
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
     if (url.pathname === '/admin/revoke-access') generation++;
-    else if (url.pathname === '/admin/revoke-sessions') store.revokeAll();
+    else if (url.pathname === '/admin/revoke-sessions') await revokeAll();
     else if (url.pathname === '/admin/network') networkDown = url.searchParams.get('up') !== '1';
     else if (url.pathname === '/admin/reset') counters = newCounters();
     else return send(res, 404, { error: 'not_found' });
@@ -370,8 +399,8 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     },
     /** Issues a pair directly, e.g. with a short TTL. */
     async issuePair(username = 'user'): Promise<IssuedPair> {
-      const { family } = store.start(username);
-      return issue(username, family);
+      const { accessToken, refreshToken } = await start(username);
+      return { accessToken, refreshToken: toWire(refreshToken) };
     },
     /**
      * Checks an `Authorization` value the way /api/* does and counts it in the same api*
@@ -393,8 +422,8 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     revokeAccessTokens() {
       generation++;
     },
-    /** Every refresh-token family is revoked: the next refresh is refused. */
-    revokeAll: () => store.revokeAll(),
+    /** Every refresh-token family is revoked: the next refresh is refused (no need to await it). */
+    revokeAll,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,6 @@
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createTokenFamilies } from '../server/families.js';
+import { memoryFamilyStore } from '../server/memoryStore.js';
 
 /**
  * One access + refresh token pair the fake backend handed out, in the order it did.
@@ -9,7 +11,7 @@ import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 export interface IssuedPair {
   /** An HS256 JWT. */
   accessToken: string;
-  /** An opaque `rt_…` string that works once. */
+  /** An opaque `rt_…` string that works once (a `silent-session/server` family's token behind `rt_`). */
   refreshToken: string;
   /** Who logged in (the access token's `sub`). */
   username: string;
@@ -29,26 +31,23 @@ export type Verdict =
   | { ok: true; claims: AccessClaims }
   | { ok: false; why: 'no-token' | 'expired' | 'revoked' | 'invalid' };
 
-interface RefreshEntry {
-  family: string;
-  username: string;
-  expiresAt: number;
-  usedAt: number | null;
-  successor: IssuedPair | null;
-}
+/** What login and refresh answer: a pair, and when its refresh token stops working (epoch ms). */
+export type Answer = IssuedPair & { refreshExpiresAt: number };
 
 /** What presenting a refresh token led to. */
 export type Exchange =
-  | { ok: true; username: string; family: string; answer: () => Promise<IssuedPair> }
-  | { ok: false; why: 'unknown' | 'expired' | 'revoked' | 'reuse' };
+  | { ok: true; answer: Answer }
+  | { ok: false; why: 'unknown' | 'expired' | 'revoked' | 'reuse' | 'rate-limited' };
 
+const PREFIX = 'rt_';
 const randomId = (bytes: number) =>
   Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
- * The fake backend's token authority: HS256 JWT access tokens signed with jose, opaque refresh
- * tokens that rotate (each works once), reuse detection that revokes the whole family (one
- * login), and a grace window in which a reused token gets the same answer again.
+ * The fake backend's token authority: HS256 JWT access tokens signed with jose, and refresh
+ * tokens from `silent-session/server`'s families in memory — the rotation, reuse detection and
+ * grace window a real server built on the library has (Web Crypto only, so it runs in MSW's
+ * browser worker setup too).
  */
 export function createTokenAuthority(options: {
   now: () => number;
@@ -60,13 +59,20 @@ export function createTokenAuthority(options: {
   claims: (username: string) => Record<string, unknown>;
 }) {
   const secret = crypto.getRandomValues(new Uint8Array(32));
-  const refreshTokens = new Map<string, RefreshEntry>();
-  const revoked = new Set<string>();
-  const loginAt = new Map<string, number>();
+  const families = createTokenFamilies({
+    store: memoryFamilyStore(),
+    now: options.now,
+    grace: options.graceMs,
+    refreshTtl: options.refreshTtl * 1000,
+    ...(options.refreshMaxAge === undefined ? {} : { maxSessionAge: options.refreshMaxAge * 1000 }),
+  });
+  const subjects = new Set<string>();
+  /** Revocations under way (`revokeAll` is synchronous for the test): every check waits for them. */
+  let revoking: Promise<unknown> = Promise.resolve();
   const issued: IssuedPair[] = [];
   let generation = 0; // access tokens of an older generation count as expired
 
-  async function issue(username: string, family: string): Promise<IssuedPair> {
+  async function answer(username: string, family: string, refreshToken: string, refreshExpiresAt: number): Promise<Answer> {
     const iat = Math.floor(options.now() / 1000);
     const accessToken = await new SignJWT({ ...options.claims(username), sid: family, gen: generation, jti: randomId(8) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -74,56 +80,43 @@ export function createTokenAuthority(options: {
       .setIssuedAt(iat)
       .setExpirationTime(iat + options.accessTtl())
       .sign(secret);
-    const refreshToken = `rt_${randomId(18)}`;
-    const maxAge = options.refreshMaxAge === undefined ? Infinity : (loginAt.get(family) ?? options.now()) + options.refreshMaxAge * 1000;
-    refreshTokens.set(refreshToken, { family, username, expiresAt: Math.min(options.now() + options.refreshTtl * 1000, maxAge), usedAt: null, successor: null });
-    const pair = { accessToken, refreshToken, username };
+    const pair = { accessToken, refreshToken: `${PREFIX}${refreshToken}`, username };
     issued.push(pair);
-    return pair;
+    return { ...pair, refreshExpiresAt };
   }
+  const fromWire = (token: string) => (token.startsWith(PREFIX) ? token.slice(PREFIX.length) : token);
 
   return {
     issued: issued as readonly IssuedPair[],
     /** A new login: a new family and its first pair. */
-    login(username: string) {
-      const family = randomId(6);
-      loginAt.set(family, options.now());
-      return issue(username, family);
+    async login(username: string): Promise<Answer> {
+      const family = await families.issue(username);
+      subjects.add(username);
+      return answer(username, family.familyId, family.refreshToken, family.refreshExpiresAt);
     },
-    /** Whole seconds the refresh token has left (rounded down), as Keycloak's `refresh_expires_in`. */
-    secondsLeft: (refreshToken: string) => Math.max(0, Math.floor(((refreshTokens.get(refreshToken)?.expiresAt ?? 0) - options.now()) / 1000)),
-    exchange(token: string): Exchange {
-      const entry = refreshTokens.get(token);
-      if (!entry) return { ok: false, why: 'unknown' };
-      if (revoked.has(entry.family)) return { ok: false, why: 'revoked' };
-      if (entry.expiresAt <= options.now()) return { ok: false, why: 'expired' };
-      const { family, username } = entry;
-      if (entry.usedAt !== null) {
-        const successor = entry.successor;
-        if (successor && options.now() - entry.usedAt <= options.graceMs) {
-          return { ok: true, username, family, answer: async () => successor };
-        }
-        revoked.add(family);
-        return { ok: false, why: 'reuse' };
-      }
-      entry.usedAt = options.now();
-      return { ok: true, username, family, answer: async () => (entry.successor = await issue(username, family)) };
+    /** Rotation; within the grace window a spent token gets the login's current refresh token. */
+    async exchange(token: string): Promise<Exchange> {
+      await revoking;
+      const rotation = await families.rotate(fromWire(token));
+      if (!rotation.ok) return { ok: false, why: rotation.reason === 'reused' ? 'reuse' : rotation.reason };
+      return { ok: true, answer: await answer(rotation.subject, rotation.familyId, rotation.refreshToken, rotation.refreshExpiresAt) };
     },
     async verify(authorization: string | null): Promise<Verdict> {
       if (!authorization?.startsWith('Bearer ')) return { ok: false, why: 'no-token' };
       try {
         const { payload } = await jwtVerify(authorization.slice(7), secret, { currentDate: new Date(options.now()) });
-        if (revoked.has(String(payload.sid))) return { ok: false, why: 'revoked' };
+        await revoking;
+        if ((await families.status(String(payload.sid))) === 'revoked') return { ok: false, why: 'revoked' };
         if (Number(payload.gen) < generation) return { ok: false, why: 'expired' };
         return { ok: true, claims: payload as AccessClaims };
       } catch (error) {
         return { ok: false, why: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
       }
     },
-    familyOf: (refreshToken: string) => refreshTokens.get(refreshToken)?.family,
-    revokeFamily: (family: string) => void revoked.add(family),
+    /** Ends the login `refreshToken` belongs to (an unknown token is not an error). */
+    revoke: (refreshToken: string) => families.revoke(fromWire(refreshToken)),
     revokeAll() {
-      for (const entry of refreshTokens.values()) revoked.add(entry.family);
+      revoking = Promise.all([revoking, ...[...subjects].map((subject) => families.revoke({ subject }))]);
     },
     expireAccessTokens() {
       generation++;
