@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from '../../demo/start.js';
 import { launchBrowser, screenshotDir } from './harness.js';
@@ -17,6 +17,17 @@ afterAll(async () => {
   await browser?.close();
   await demo?.stop();
 });
+
+/**
+ * A moment a second ahead of both the page's clock (installed at real time, running while the
+ * pages load) and the server's, the server's clock moved there too: pausing the page there never
+ * asks the clock to go back, whatever ran before or however slow the loads were.
+ */
+async function aheadOfBoth(page: Page): Promise<number> {
+  const target = Math.max(await page.evaluate(() => Date.now()), Date.now() + skew) + 1_000;
+  skew = target - Date.now();
+  return target;
+}
 
 describe('npm run demo', () => {
   it('logs in, sleeps past an expiry, fires 50 requests: 1 refresh and 50 successes at the server', async () => {
@@ -53,7 +64,7 @@ describe('npm run demo', () => {
     await expect.poll(() => page.getByTestId('lifetime').innerText()).toMatch(/^Signed out after 60 s without activity in any tab, warned 20 s before/);
     // The page's clock stops (at the server's time) and moves only when told: `forward` moves
     // the page and the server together, so the countdown is read at exact seconds.
-    await page.clock.pauseAt(Date.now() + skew + 1_000);
+    await page.clock.pauseAt(await aheadOfBoth(page));
     const forward = async (ms: number) => {
       skew += ms;
       await page.clock.fastForward(ms);
@@ -99,7 +110,7 @@ describe('npm run demo', () => {
     await context.clock.install(); // one clock for the context's pages (tabs)
     const tabs = [await context.newPage(), await context.newPage()] as const;
     for (const tab of tabs) await tab.goto(`${demo.url}/?idle=60&warning=20`);
-    await context.clock.pauseAt(Date.now() + skew + 1_000);
+    await context.clock.pauseAt(await aheadOfBoth(tabs[0]));
     const forward = async (ms: number) => {
       skew += ms;
       await context.clock.fastForward(ms);
