@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Session } from '../machine/session.js';
-import { redact } from '../machine/tokens.js';
+import { redact } from '../machine/redact.js';
 import { useServerSnapshot } from '../react/SessionProvider.js';
 import { useActorSubscription } from './useActivePaths.js';
 

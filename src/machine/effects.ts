@@ -2,7 +2,8 @@ import { fromCallback, fromPromise } from 'xstate';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
-import { sessionMachine, type SessionEvent } from './sessionMachine.js';
+import type { SessionEvent } from './machineTypes.js';
+import { sessionMachine } from './sessionMachine.js';
 import type { StorageGate } from './storageGate.js';
 import type { Tabs } from './tabs.js';
 import type { Tokens } from './tokens.js';
@@ -27,7 +28,7 @@ export interface Effects {
  */
 export function withEffects(e: Effects) {
   // The end time a tab publishes when it ends a session on its own, and revokes with.
-  let endedAt = 0;
+  let endedAt: number | null = null;
   return sessionMachine.provide({
     actors: {
       restore: fromPromise(() => Promise.resolve(e.initial)),
@@ -57,11 +58,13 @@ export function withEffects(e: Effects) {
       publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
       // a refused refresh kills these tokens; any other end, the whole login (see ClearScope)
       clearStorage: ({ context }) => e.store.clear(context.tokens, context.error?.kind === 'rejected' ? 'tokens' : 'login'),
-      publishLogout: ({ context }, { independent }) => {
-        endedAt = context.ending?.at ?? e.now();
-        e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, independent ? endedAt : null);
+      // A policy's end (idle, maximum age, the refresh token's expiry) comes in every tab at the
+      // same moment: its time goes with the message, so the tabs agree on who revokes.
+      publishLogout: ({ context }, { cause }) => {
+        endedAt = cause === 'policy' ? (context.ending?.at ?? e.now()) : null;
+        e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, endedAt);
       },
-      revokeSession: ({ context }, { settle }) => e.revoker.start(context.tokens, settle ? endedAt : null),
+      revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
       abandonRefresh: () => e.refresher.cancel(),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),

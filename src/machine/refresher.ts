@@ -1,5 +1,6 @@
 import { SessionError, toSessionError } from './errors.js';
 import { abortedBy } from './timer.js';
+import { within } from './within.js';
 import { normalizeTokens, spendable, supersedes, withLogin, type LoginStamp, type Tokens } from './tokens.js';
 import type { RefreshFunction, RefreshLock } from './types.js';
 import { errorMessage } from './util.js';
@@ -63,7 +64,7 @@ interface Flight {
 }
 
 /** How long a tab that waited for the lock gives the other tab's storage write to arrive. */
-const SETTLE_MS = 1_000;
+const WRITE_ARRIVAL_MS = 1_000;
 /** Refreshes asked for before their time (a token refused again and again): at most this many a minute. */
 const LOOP_LIMIT = 5;
 
@@ -91,7 +92,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     stored !== null && !spent.has(spendable(stored)) && supersedes(stored, current);
 
   const bounded = <T>(work: T | Promise<T>, what: string): Promise<T> =>
-    within(Promise.resolve(work), o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
+    within(work, o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
 
   function abandon(f: Flight) {
     f.controller.abort(new SessionError('aborted', 'the refresh request was abandoned'));
@@ -149,7 +150,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     if (contended && !adoptable(stored, current)) {
       // We waited for another tab's lock; its new tokens may reach our copy of the storage a
       // moment after the lock did. Give them that moment before spending the refresh token.
-      await bounded(o.waitForChange(SETTLE_MS, signal), 'the storage (waiting for a change)');
+      await bounded(o.waitForChange(WRITE_ARRIVAL_MS, signal), 'the storage (waiting for a change)');
       stored = await bounded(o.reread(), 'the storage (reading)');
     }
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
@@ -167,7 +168,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     f.awaited = true;
     let tokens: Tokens;
     try {
-      tokens = await within(f.promise, o.timeout, () => new SessionError('timeout', `no answer from the refresh within ${o.timeout} ms`), signal);
+      tokens = await within(f.promise, o.timeout, () => new SessionError('timeout', `no answer from the refresh within ${o.timeout} ms`), signal, 'the refresh');
     } finally {
       f.awaited = false;
     }
@@ -213,7 +214,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
         if (entered) return null; // inside the lock, every call has its own bound
         waiting.abort(new SessionError('timeout', 'the refresh lock was not granted in time'));
         return new SessionError('timeout', `the refresh lock was not granted within ${o.timeout} ms`);
-      }).finally(() => signal.removeEventListener('abort', stopWaiting));
+      }, undefined, 'the refresh').finally(() => signal.removeEventListener('abort', stopWaiting));
     },
     cancel() {
       if (flight !== null) abandon(flight);
@@ -228,27 +229,3 @@ function withRefreshToken(set: unknown, base: Tokens | null): unknown {
   return r === undefined || r === null ? { ...set, refreshToken: base.refreshToken } : set;
 }
 
-/**
- * `promise`, or the error `onTimeout` makes once `ms` have passed (if it makes none, the
- * promise goes on unbounded), or kind `aborted` as soon as `signal` aborts.
- */
-function within<T>(promise: Promise<T>, ms: number, onTimeout: () => SessionError | null, signal?: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle();
-    };
-    const onAbort = () => finish(() => reject(abortedBy(signal as AbortSignal, 'the refresh')));
-    const timer = setTimeout(() => {
-      const error = onTimeout();
-      if (error) finish(() => reject(error));
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error)),
-    );
-  });
-}

@@ -32,7 +32,7 @@ export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionS
 }
 
 /** True when two snapshots show the same thing (so the older object can be kept). */
-export function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
+function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   return (
     a.status === b.status && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.error === b.error &&
     a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at

@@ -1,7 +1,9 @@
 import { loginWins } from './login.js';
 import type { Logins } from './logins.js';
-import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
+import { scrubSecrets } from './redact.js';
+import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
+import { within } from './within.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
 /**
@@ -54,7 +56,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${scrub(errorMessage(error), seen)})`);
+    warn(`storage ${what} failed; the session goes on in memory (${scrubSecrets(errorMessage(error), seen)})`);
   };
 
   let writes = 0;
@@ -108,7 +110,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
         const result = op();
         // A write that never settles must not hold every later write and re-read behind it
         // (rule 2): past `timeout` it counts as failed and the queue moves on.
-        if (isPromise(result)) return bounded(Promise.resolve(result), what).then(undefined, fail(what));
+        if (isPromise(result)) return within(result, timeout, () => new Error(`the storage did not finish a ${what} within ${timeout} ms`)).then(undefined, fail(what));
       } catch (error) {
         fail(what)(error);
       }
@@ -121,16 +123,6 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       if (queue === next) queue = undefined;
     });
     return next;
-  }
-
-  function bounded(work: Promise<void>, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the storage did not finish a ${what} within ${timeout} ms`)), timeout);
-      work.then(
-        () => (clearTimeout(timer), resolve()),
-        (error: unknown) => (clearTimeout(timer), reject(error)),
-      );
-    });
   }
 
   function put(tokens: Tokens) {
@@ -173,15 +165,9 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
       if (!storage.waitForChange) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // no longer than asked, even if the storage forgets its own timeout
-        await Promise.race([storage.waitForChange(timeout, signal), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-      } catch {
-        // a storage that cannot wait: read again at once
-      } finally {
-        clearTimeout(timer);
-      }
+      // no longer than asked, even if the storage forgets its own timeout; a storage that
+      // cannot wait (throws, rejects) means: read again at once
+      await within(Promise.resolve().then(() => storage.waitForChange?.(timeout, signal)), timeout, () => new Error('waited long enough')).catch(() => {});
     },
     clear: (owner, scope) =>
       void write(() => {

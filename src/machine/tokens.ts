@@ -2,7 +2,7 @@ import { jwtDecode } from 'jwt-decode';
 import { readExpiry, sane } from './clock.js';
 import { SessionError } from './errors.js';
 import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
-import { redact, scrubSecrets } from './redact.js';
+import { redact } from './redact.js';
 import type { TokenSet } from './types.js';
 
 export type { LoginStamp } from './login.js';
@@ -211,8 +211,3 @@ export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
 export function spendable(tokens: Tokens | null): string {
   return tokens === null ? '' : (tokens.refreshToken ?? tokens.accessToken);
 }
-
-// Kept here for the modules that import them from tokens.js; they live in redact.js.
-export { redact };
-/** `text` with each of `secrets` cut to its last four characters: {@link scrubSecrets}. */
-export const scrub = scrubSecrets;

@@ -1,0 +1,111 @@
+import type { SessionError } from './errors.js';
+import type { Tokens } from './tokens.js';
+import type { SessionEnding, WakeReason } from './types.js';
+
+// The statechart's own vocabulary: its events, its memory, its input and its tags. Nothing
+// here runs; setup.ts gives the names their guards and actions, sessionMachine.ts the chart.
+
+/** Everything that can happen to a session, in the machine's own words. */
+export type SessionEvent =
+  // the app
+  | { type: 'LOGIN'; tokens: Tokens }
+  | { type: 'LOGOUT' }
+  | { type: 'REFRESH' }
+  | { type: 'TOKEN_REJECTED'; token: string }
+  /** `ambient`: noticed by the activity source (pointer, keys…), not an explicit touch() or another tab. */
+  | { type: 'ACTIVITY'; at: number; ambient?: boolean }
+  /** The page became visible, focused or online, or a caller found the token expired by the clock. */
+  | { type: 'WAKE'; reason: WakeReason }
+  // time (sent by the `deadline` actors)
+  | { type: TimeEvent }
+  // the refresh attempt (sent by the `refreshAttempt` actor)
+  | { type: 'LOCK_CONTENDED' }
+  | { type: 'REQUEST_SENT' }
+  | { type: 'ANSWER_RECEIVED' }
+  | { type: 'REFRESH_SUCCEEDED'; tokens: Tokens }
+  | { type: 'REFRESH_FAILED'; error: SessionError }
+  /** A refresh answer that came after its attempt gave up on it; `spent`: what it spent. */
+  | { type: 'LATE_REFRESH_ANSWER'; tokens: Tokens; spent: string }
+  // the outside world
+  | { type: 'TOKENS_RENEWED'; tokens: Tokens }
+  | { type: 'TAB_TOKENS'; tokens: Tokens }
+  | { type: 'TAB_LOGGED_OUT'; loginId?: string | undefined; reason?: SessionError | null | undefined }
+  // raised by the session region for the lifetime region
+  | { type: 'SESSION_CHANGED' };
+
+/** The events the `deadline` actors send when the session's clock reaches a time. */
+export type TimeEvent = 'LEAD_TIME_REACHED' | 'TOKEN_EXPIRED' | 'ENDING_WARNING_REACHED' | 'LIFETIME_ENDED';
+
+/**
+ * The tags a state may carry: its public status, and what a caller waiting for a token gets
+ * there (`hasToken`: the token; `waits`: the refresh's answer; `fails`: the error).
+ */
+export type SessionTag =
+  | 'restoring'
+  | 'loggedOut'
+  | 'authenticated'
+  | 'expiringSoon'
+  | 'refreshing'
+  | 'refreshFailed'
+  | 'hasToken'
+  | 'waits'
+  | 'fails'
+  | 'retriesOnRequest';
+
+/** Configuration, fixed at creation. */
+export interface SessionConfig {
+  now: () => number;
+  /** Ms before expiry that a background refresh starts (capped at half the token lifetime). */
+  leadTime: number;
+  /** Retries after a transient failure, in one renewal. */
+  retries: number;
+  backoff: (attempt: number) => number;
+  /** Ms a loading storage is given before the session starts without it. */
+  restoreTimeout: number;
+  checkSession: boolean;
+  idleTimeout: number | null;
+  maxSessionAge: number | null;
+  endingWarning: number;
+}
+
+/** The machine's memory. */
+export interface SessionContext {
+  tokens: Tokens | null;
+  /** Why the session is in `refreshFailed` or `loggedOut`. */
+  error: SessionError | null;
+  /** The attempt running in this renewal (1-based), and when the next starts while backing off. */
+  attempt: number;
+  retryAt: number | null;
+  /** The last user activity seen in any tab (epoch ms). */
+  lastActivity: number;
+  /** Set while the lifetime region is `ending`. */
+  ending: SessionEnding | null;
+  /** When a lifetime policy ends the session (epoch ms), as last worked out; null: no end. */
+  endsAt: number | null;
+  /** The storage answers asynchronously, so `restoring` waits for it. */
+  loadsAsync: boolean;
+  config: SessionConfig;
+}
+
+/** What the session passes to the machine when it creates the actor. */
+export interface SessionInput {
+  /** What a synchronous storage held at start (ignored when `loadsAsync`). */
+  tokens: Tokens | null;
+  loadsAsync: boolean;
+  config: SessionConfig;
+}
+
+/** Input of the `refreshAttempt` actor: the tokens to replace (null: checkSession). */
+export interface AttemptInput {
+  tokens: Tokens | null;
+}
+
+/**
+ * Why a session ends, which decides what its end does (see the `endSession` action):
+ * - `logout`: the app asked; storage, other tabs and the server (revoke) are told;
+ * - `policy`: a lifetime policy or the refresh token's expiry, which every tab applies at the
+ *   same moment: told like a logout, but the tab that ended it first revokes;
+ * - `rejected`: the server refused the refresh: these tokens are cleared, nothing to revoke;
+ * - `elsewhere`: another tab ended it and told everyone: only the app is told here.
+ */
+export type EndCause = 'logout' | 'policy' | 'rejected' | 'elsewhere';

@@ -1,0 +1,161 @@
+import { assign, fromCallback, fromPromise, raise, setup } from 'xstate';
+import { SessionError, isSessionError, isTransient } from './errors.js';
+import { lifetimeEnd, lifetimeError } from './lifetime.js';
+import type { AttemptInput, EndCause, SessionConfig, SessionContext, SessionEvent, SessionInput, SessionTag, TimeEvent } from './machineTypes.js';
+import { setDeadline } from './timer.js';
+import { spendable, supersedes, isNewer, type Tokens } from './tokens.js';
+
+// The statechart's names and what they mean: its actors, guards and actions. The chart
+// (sessionMachine.ts and regions/) says when each one applies; the side effects among the
+// actions are implemented by createSession (effects.ts), which provides them.
+
+const notProvided = (what: string) => new SessionError('invalid-response', `sessionMachine: no ${what} implementation was provided`);
+
+/** When a background refresh should start: `leadTime` before expiry, at most half the lifetime. */
+export function refreshAt(tokens: Tokens | null, leadTime: number): number | null {
+  if (tokens?.expiresAt == null) return null;
+  const lead = Math.min(leadTime, (tokens.lifetime ?? Infinity) / 2);
+  return tokens.expiresAt - lead;
+}
+
+/** A well-formed token set, as events from outside (`session.actor.send`) may carry anything. */
+function isTokens(value: unknown): value is Tokens {
+  const t = value as Partial<Tokens> | null;
+  const time = (n: unknown) => n === null || (typeof n === 'number' && Number.isFinite(n));
+  return (
+    typeof t === 'object' && t !== null && typeof t.accessToken === 'string' && t.accessToken !== '' &&
+    (t.refreshToken === undefined || (typeof t.refreshToken === 'string' && t.refreshToken !== '')) &&
+    time(t.expiresAt) && time(t.lifetime) && time(t.refreshExpiresAt) &&
+    (t.claims === null || typeof t.claims === 'object') &&
+    (t.login === null || (typeof t.login?.id === 'string' && typeof t.login.at === 'number'))
+  );
+}
+
+const expired = (context: SessionContext) => context.tokens?.expiresAt != null && context.config.now() >= context.tokens.expiresAt;
+const due = (context: SessionContext) => {
+  const at = refreshAt(context.tokens, context.config.leadTime);
+  return at !== null && context.config.now() >= at;
+};
+
+const base = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    input: {} as SessionInput,
+    tags: {} as SessionTag,
+  },
+  actors: {
+    /** Loads the stored tokens (an asynchronous storage). */
+    restore: fromPromise<Tokens | null>(async () => {
+      throw notProvided('restore');
+    }),
+    /** One refresh attempt; reports progress and its outcome as events. */
+    refreshAttempt: fromCallback<SessionEvent, AttemptInput>(({ sendBack }) => {
+      sendBack({ type: 'REFRESH_FAILED', error: notProvided('refreshAttempt') });
+    }),
+    /** Sends `event` once the session's clock reaches `at` (long waits chained, never early). */
+    deadline: fromCallback<SessionEvent, { at: number | null; event: TimeEvent; now: () => number }>(({ input, sendBack }) =>
+      input.at === null ? undefined : setDeadline(input.at, input.now, () => sendBack({ type: input.event })),
+    ),
+  },
+  delays: {
+    retryDelay: ({ context }) => Math.max(0, (context.retryAt ?? 0) - context.config.now()),
+    restoreTimeout: ({ context }) => context.config.restoreTimeout,
+  },
+  guards: {
+    loadsAsync: ({ context }) => context.loadsAsync,
+    hasTokens: ({ context }) => context.tokens !== null,
+    checksSession: ({ context }) => context.config.checkSession,
+    /** The storage's answer (the restore actor's output) is a usable token set. */
+    restored: ({ event }) => isTokens((event as { output?: unknown }).output),
+    expired: ({ context }) => expired(context),
+    dueForRefresh: ({ context }) => due(context),
+    isCurrentToken: ({ context }, token: string) => typeof token === 'string' && token === context.tokens?.accessToken,
+    validTokens: (_, tokens: Tokens) => isTokens(tokens),
+    supersedesOurs: ({ context }, tokens: Tokens) => isTokens(tokens) && supersedes(tokens, context.tokens),
+    newerRenewal: ({ context }, tokens: Tokens) => isTokens(tokens) && context.tokens !== null && isNewer(tokens, context.tokens),
+    spendsCurrent: ({ context }, event: { tokens: Tokens; spent: string }) =>
+      isTokens(event.tokens) && context.tokens !== null && event.spent === spendable(context.tokens),
+    inSession: ({ context }) => context.tokens !== null,
+    /** Another tab ended this login (a message naming another login is about an older session). */
+    endsOurLogin: ({ context }, loginId: string | undefined) =>
+      context.tokens !== null && (loginId === undefined || context.tokens.login === null || loginId === context.tokens.login.id),
+    failed: (_, error: SessionError) => isSessionError(error),
+    rejected: (_, error: SessionError) => isSessionError(error) && error.kind === 'rejected',
+    refreshTokenExpired: (_, error: SessionError) => isSessionError(error) && error.kind === 'session-expired',
+    retryable: ({ context }, error: SessionError) =>
+      isSessionError(error) && isTransient(error) && context.attempt <= context.config.retries,
+    recentActivity: (_, at: number) => typeof at === 'number' && Number.isFinite(at),
+    ambientActivity: (_, ambient: boolean) => ambient,
+    unbounded: ({ context }) => context.tokens === null || lifetimeEnd(context) === null,
+    warningReached: ({ context }) => {
+      const end = lifetimeEnd(context);
+      return end !== null && context.config.now() >= end.at - context.config.endingWarning;
+    },
+    lifetimeOver: ({ context }) => {
+      const end = lifetimeEnd(context);
+      return end !== null && context.tokens !== null && context.config.now() >= end.at;
+    },
+  },
+  actions: {
+    // Side effects, provided by createSession. Each does one thing.
+    /** Writes a login's tokens to storage, replacing whatever is there. */
+    persistLogin: () => {},
+    /** Writes tokens to storage unless another tab stored newer ones meanwhile. */
+    persistTokens: () => {},
+    /** Tells other tabs about the current tokens. */
+    publishTokens: () => {},
+    clearStorage: () => {},
+    /** Tells other tabs the session ended (a policy's end says when, so tabs agree who revokes). */
+    publishLogout: (_, _params: { cause: EndCause }) => {},
+    /** Calls `revoke` once for the ending session (a policy's end first hears whether another tab did). */
+    revokeSession: (_, _params: { cause: EndCause }) => {},
+    /** Calls onLoggedOut with context.error. */
+    notifyLoggedOut: () => {},
+    /** Aborts the refresh request in flight; its answer is ignored. */
+    abandonRefresh: () => {},
+    warnRestoreTimedOut: () => {},
+
+    useTokens: assign((_, tokens: Tokens) => ({ tokens, error: null })),
+    useLogin: assign(({ context }, tokens: Tokens) => ({ tokens, error: null, lastActivity: context.config.now() })),
+    keepError: assign((_, error: SessionError) => ({ error })),
+    endWith: assign((_, error: SessionError | null) => ({ error })),
+    forgetTokens: assign({ tokens: null, attempt: 0, retryAt: null }),
+    startRenewal: assign({ attempt: 0, retryAt: null }),
+    countAttempt: assign(({ context }) => ({ attempt: context.attempt + 1, retryAt: null })),
+    planRetry: assign(({ context }) => ({ retryAt: context.config.now() + Math.max(0, context.config.backoff(context.attempt)) })),
+    noteActivity: assign(({ context }, at: number) => ({ lastActivity: Math.max(context.lastActivity, Math.min(at, context.config.now())) })),
+    announceEnding: assign(({ context }) => ({ ending: lifetimeEnd(context) })),
+    noteEnd: assign(({ context }) => ({ endsAt: lifetimeEnd(context)?.at ?? null })),
+    endNow: raise({ type: 'LIFETIME_ENDED' }),
+    clearEnding: assign({ ending: null }),
+    endLifetime: assign(({ context }) => ({ error: lifetimeError(context.ending ?? lifetimeEnd(context)) })),
+    sessionChanged: raise({ type: 'SESSION_CHANGED' }),
+  },
+});
+
+/**
+ * The statechart's setup: typed context, events, input and tags, and every guard and action
+ * the chart names. Regions are built with its `createStateConfig`, the chart with its
+ * `createMachine`.
+ *
+ * @example
+ * const loggedOut = sessionSetup.createStateConfig({ tags: ['loggedOut', 'fails'] })
+ */
+export const sessionSetup = base;
+
+/**
+ * What ending a session does, in order: the one list every end uses. `cause` (see
+ * {@link EndCause}) decides which steps apply: another tab's end is only reported here, a
+ * refused refresh token is not revoked.
+ *
+ * @example
+ * LOGOUT: { target: '.loggedOut', actions: [{ type: 'endWith', params: null }, ...endSession('logout')] }
+ */
+export function endSession(cause: EndCause) {
+  const told = cause === 'elsewhere' ? [] : (['clearStorage', { type: 'publishLogout', params: { cause } }] as const);
+  const revoked = cause === 'logout' || cause === 'policy' ? ([{ type: 'revokeSession', params: { cause } }] as const) : [];
+  return ['abandonRefresh', ...told, ...revoked, 'notifyLoggedOut', 'forgetTokens'] as const;
+}
+
+export type { SessionConfig, SessionContext, SessionEvent, SessionInput } from './machineTypes.js';
