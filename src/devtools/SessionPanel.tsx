@@ -28,8 +28,8 @@ function describeEvent(event: AnyEventObject): string {
       return `${e.type} ${access(e.tokens)}`;
     case 'REFRESH_FAILED':
       return `REFRESH_FAILED (${String((e.error as { kind?: string } | undefined)?.kind)})`;
-    case 'TOKEN_REJECTED':
-      return `TOKEN_REJECTED ${redact(e.token as string)}`;
+    case 'TOKEN_REQUESTED':
+      return typeof e.rejected === 'string' ? `TOKEN_REQUESTED (401 with ${redact(e.rejected)})` : 'TOKEN_REQUESTED';
     case 'WAKE':
       return `WAKE (${String(e.reason)})`;
     default:
@@ -39,12 +39,25 @@ function describeEvent(event: AnyEventObject): string {
 
 let logged = 0;
 
+// Events the session's actor received, except its internal SESSION_CHANGED. A caller's question
+// (TOKEN_REQUESTED, one per request) is logged when it moved the session or reported a 401:
+// a request every 100 ms would otherwise push everything else out of the log.
+function logs(event: InspectionEvent, session: Session): boolean {
+  if (event.actorRef !== session.actor) return false;
+  const type = (event as { event?: AnyEventObject }).event?.type;
+  if (type === 'TOKEN_REQUESTED') {
+    if (event.type !== '@xstate.microstep' || event.event.type !== 'TOKEN_REQUESTED') return false;
+    return typeof event.event.rejected === 'string' || event._transitions.some((t) => t.target !== undefined);
+  }
+  return event.type === '@xstate.event' && type !== 'SESSION_CHANGED';
+}
+
 function useEventLog(session: Session, now: () => number): LoggedEvent[] {
   const [log, setLog] = useState<LoggedEvent[]>([]);
   useEffect(() => {
     setLog((previous) => (previous.length === 0 ? previous : [])); // a new session, a new log
     const subscription = session.actor.system.inspect((event: InspectionEvent) => {
-      if (event.type !== '@xstate.event' || event.actorRef !== session.actor || event.event.type === 'SESSION_CHANGED') return;
+      if (!logs(event, session) || !('event' in event)) return;
       const line = { id: ++logged, at: now(), text: describeEvent(event.event) };
       setLog((previous) => [line, ...previous].slice(0, LOG_SIZE));
     });

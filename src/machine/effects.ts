@@ -2,7 +2,7 @@ import { fromCallback, fromPromise } from 'xstate';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
-import type { SessionEvent } from './machineTypes.js';
+import type { SessionEvent, TokenAnswer } from './machineTypes.js';
 import { sessionMachine } from './sessionMachine.js';
 import type { StorageGate } from './storageGate.js';
 import type { Tabs } from './tabs.js';
@@ -20,6 +20,8 @@ export interface Effects {
   warn: (message: string) => void;
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
+  /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
+  answer: (event: SessionEvent, answer: TokenAnswer | 'error', error?: SessionError | null) => void;
 }
 
 /**
@@ -68,6 +70,9 @@ export function withEffects(e: Effects) {
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
       abandonRefresh: () => e.refresher.cancel(),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),
+      giveToken: ({ context, event }) => context.tokens && e.answer(event, { token: context.tokens.accessToken }),
+      queueCaller: ({ event }) => e.answer(event, { wait: true }),
+      giveError: ({ context, event }) => e.answer(event, 'error', context.error),
     },
   });
 }

@@ -11,7 +11,12 @@ export type SessionEvent =
   | { type: 'LOGIN'; tokens: Tokens }
   | { type: 'LOGOUT' }
   | { type: 'REFRESH' }
-  | { type: 'TOKEN_REJECTED'; token: string }
+  /**
+   * A caller asks for a token (getAccessToken, tokenRejected, refresh): `at`, the session's
+   * clock read once for this question; `caller`, who gets the answer (see {@link TokenAnswer});
+   * `rejected`, the token a request was refused with (a 401), when the caller reports one.
+   */
+  | { type: 'TOKEN_REQUESTED'; at: number; caller: number; rejected?: string | undefined }
   /** `ambient`: noticed by the activity source (pointer, keys…), not an explicit touch() or another tab. */
   | { type: 'ACTIVITY'; at: number; ambient?: boolean }
   /** The page became visible, focused or online, or a caller found the token expired by the clock. */
@@ -37,8 +42,9 @@ export type SessionEvent =
 export type TimeEvent = 'LEAD_TIME_REACHED' | 'TOKEN_EXPIRED' | 'ENDING_WARNING_REACHED' | 'LIFETIME_ENDED';
 
 /**
- * The tags a state may carry: its public status, and what a caller waiting for a token gets
- * there (`hasToken`: the token; `waits`: the refresh's answer; `fails`: the error).
+ * The tags a state may carry: its public status, and what a caller already waiting for a token
+ * gets once the session is there (`hasToken`: the token; `waits`: it waits on; `fails`: the
+ * error). A new caller's answer is the TOKEN_REQUESTED transition's.
  */
 export type SessionTag =
   | 'restoring'
@@ -49,8 +55,10 @@ export type SessionTag =
   | 'refreshFailed'
   | 'hasToken'
   | 'waits'
-  | 'fails'
-  | 'retriesOnRequest';
+  | 'fails';
+
+/** What the chart answers a caller: the token now, a wait for the refresh in flight, or the error. */
+export type TokenAnswer = { token: string } | { wait: true } | { error: SessionError };
 
 /** Configuration, fixed at creation. */
 export interface SessionConfig {
@@ -71,6 +79,8 @@ export interface SessionConfig {
 /** The machine's memory. */
 export interface SessionContext {
   tokens: Tokens | null;
+  /** A request was refused (401) with the current access token: it is not handed out again. */
+  refused: boolean;
   /** Why the session is in `refreshFailed` or `loggedOut`. */
   error: SessionError | null;
   /** The attempt running in this renewal (1-based), and when the next starts while backing off. */
@@ -80,8 +90,6 @@ export interface SessionContext {
   lastActivity: number;
   /** Set while the lifetime region is `ending`. */
   ending: SessionEnding | null;
-  /** When a lifetime policy ends the session (epoch ms), as last worked out; null: no end. */
-  endsAt: number | null;
   /** The storage answers asynchronously, so `restoring` waits for it. */
   loadsAsync: boolean;
   config: SessionConfig;

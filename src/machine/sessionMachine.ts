@@ -2,6 +2,7 @@ import { isSessionError } from './errors.js';
 import { lifetime } from './regions/lifetime.js';
 import { renewing } from './regions/renewing.js';
 import { restoring } from './regions/restoring.js';
+import { answersAfterFailure, answersWithToken } from './regions/answers.js';
 import { endSession, refreshAt, sessionSetup } from './setup.js';
 
 export { refreshAt } from './setup.js';
@@ -11,8 +12,10 @@ export type { AttemptInput, SessionConfig, SessionContext, SessionEvent, Session
  * The session statechart. Two regions run side by side:
  *
  * - `session`, the token's life. Its states are the public statuses; tags say what a caller
- *   of getAccessToken() gets in each (`hasToken`: the token now; `waits`: the refresh's
- *   answer; `fails`: the error; `retriesOnRequest`: a new attempt first). One refresh runs
+ *   already waiting gets once the session is there (`hasToken`: the token; `waits`: it waits
+ *   on; `fails`: the error). A caller's question (TOKEN_REQUESTED, sent once per
+ *   getAccessToken, tokenRejected and refresh) is answered by the state's transition: the
+ *   token, a wait, the error, or a new attempt (regions/answers.ts). One refresh runs
  *   while in `renewing` (regions/renewing.ts); `restoring` (regions/restoring.ts) finds out
  *   whether there is a session at all.
  * - `lifetime` (regions/lifetime.ts), the session's own end: idleTimeout, maxSessionAge, the
@@ -32,12 +35,12 @@ export const sessionMachine = sessionSetup.createMachine({
   type: 'parallel',
   context: ({ input }) => ({
     tokens: input.loadsAsync ? null : input.tokens,
+    refused: false,
     error: null,
     attempt: 0,
     retryAt: null,
     lastActivity: input.config.now(),
     ending: null,
-    endsAt: null,
     loadsAsync: input.loadsAsync,
     config: input.config,
   }),
@@ -101,6 +104,7 @@ export const sessionMachine = sessionSetup.createMachine({
           id: 'loggedOut',
           tags: ['loggedOut', 'fails'],
           entry: 'sessionChanged',
+          on: { TOKEN_REQUESTED: { actions: 'giveError' } },
         },
         authenticated: {
           tags: ['authenticated', 'hasToken'],
@@ -114,19 +118,19 @@ export const sessionMachine = sessionSetup.createMachine({
               { guard: 'expired', target: '#refreshing' },
               { guard: 'dueForRefresh', target: 'renewing' },
             ],
-            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: '#refreshing' },
+            TOKEN_REQUESTED: answersWithToken('#refreshing'),
             REFRESH: '#refreshing',
           },
         },
         renewing,
-        // The refresh gave up on transient failures. Tokens are kept; callers get the error,
-        // and the next request, refresh(), or the page waking up tries again.
+        // The refresh gave up on transient failures. Tokens are kept; callers already waiting
+        // get the error, and the next request, refresh(), or the page waking up tries again.
         refreshFailed: {
           id: 'refreshFailed',
-          tags: ['refreshFailed', 'fails', 'retriesOnRequest'],
+          tags: ['refreshFailed', 'fails'],
           on: {
             REFRESH: [{ guard: 'hasTokens', target: '#refreshing' }, { target: 'restoring.checking' }],
-            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: '#refreshing' },
+            TOKEN_REQUESTED: answersAfterFailure,
             WAKE: [
               { guard: 'expired', target: '#refreshing' },
               { guard: 'hasTokens', target: 'renewing' },

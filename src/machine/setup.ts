@@ -31,6 +31,15 @@ function isTokens(value: unknown): value is Tokens {
   );
 }
 
+/** A caller's question, as the guards read it (events from outside may carry anything). */
+type Question = Extract<SessionEvent, { type: 'TOKEN_REQUESTED' }>;
+const timeOf = (context: SessionContext, q: Question) => (typeof q.at === 'number' && Number.isFinite(q.at) ? q.at : context.config.now());
+/** The held token works at the caller's time: not expired, not refused by the server. */
+function usableAt(context: SessionContext, q: Question): boolean {
+  const { tokens } = context;
+  return tokens !== null && !context.refused && q.rejected !== tokens.accessToken && (tokens.expiresAt === null || timeOf(context, q) < tokens.expiresAt);
+}
+
 const expired = (context: SessionContext) => context.tokens?.expiresAt != null && context.config.now() >= context.tokens.expiresAt;
 const due = (context: SessionContext) => {
   const at = refreshAt(context.tokens, context.config.leadTime);
@@ -70,7 +79,14 @@ const base = setup({
     restored: ({ event }) => isTokens((event as { output?: unknown }).output),
     expired: ({ context }) => expired(context),
     dueForRefresh: ({ context }) => due(context),
-    isCurrentToken: ({ context }, token: string) => typeof token === 'string' && token === context.tokens?.accessToken,
+    /** The caller reports a 401 for the token the session holds now (not an older one). */
+    rejectsCurrent: ({ context }, q: Question) => typeof q.rejected === 'string' && q.rejected === context.tokens?.accessToken,
+    usableAt: ({ context }, q: Question) => usableAt(context, q),
+    /** The session's lifetime is over at the caller's time (the lifetime region ends it in the same step). */
+    lifetimeOverAt: ({ context }, q: Question) => {
+      const end = lifetimeEnd(context);
+      return end !== null && context.tokens !== null && timeOf(context, q) >= end.at;
+    },
     validTokens: (_, tokens: Tokens) => isTokens(tokens),
     supersedesOurs: ({ context }, tokens: Tokens) => isTokens(tokens) && supersedes(tokens, context.tokens),
     newerRenewal: ({ context }, tokens: Tokens) => isTokens(tokens) && context.tokens !== null && isNewer(tokens, context.tokens),
@@ -115,18 +131,25 @@ const base = setup({
     /** Aborts the refresh request in flight; its answer is ignored. */
     abandonRefresh: () => {},
     warnRestoreTimedOut: () => {},
+    // The answers to a caller's TOKEN_REQUESTED (see TokenAnswer).
+    /** The token the session holds. */
+    giveToken: () => {},
+    /** A wait: the caller is answered when the session has a token again, or fails. */
+    queueCaller: () => {},
+    /** The error: context.error, or kind `logged-out`. */
+    giveError: () => {},
 
-    useTokens: assign((_, tokens: Tokens) => ({ tokens, error: null })),
-    useLogin: assign(({ context }, tokens: Tokens) => ({ tokens, error: null, lastActivity: context.config.now() })),
+    useTokens: assign((_, tokens: Tokens) => ({ tokens, refused: false, error: null })),
+    useLogin: assign(({ context }, tokens: Tokens) => ({ tokens, refused: false, error: null, lastActivity: context.config.now() })),
+    refuseToken: assign({ refused: true }),
     keepError: assign((_, error: SessionError) => ({ error })),
     endWith: assign((_, error: SessionError | null) => ({ error })),
-    forgetTokens: assign({ tokens: null, attempt: 0, retryAt: null }),
+    forgetTokens: assign({ tokens: null, refused: false, attempt: 0, retryAt: null }),
     startRenewal: assign({ attempt: 0, retryAt: null }),
     countAttempt: assign(({ context }) => ({ attempt: context.attempt + 1, retryAt: null })),
     planRetry: assign(({ context }) => ({ retryAt: context.config.now() + Math.max(0, context.config.backoff(context.attempt)) })),
     noteActivity: assign(({ context }, at: number) => ({ lastActivity: Math.max(context.lastActivity, Math.min(at, context.config.now())) })),
     announceEnding: assign(({ context }) => ({ ending: lifetimeEnd(context) })),
-    noteEnd: assign(({ context }) => ({ endsAt: lifetimeEnd(context)?.at ?? null })),
     endNow: raise({ type: 'LIFETIME_ENDED' }),
     clearEnding: assign({ ending: null }),
     endLifetime: assign(({ context }) => ({ error: lifetimeError(context.ending ?? lifetimeEnd(context)) })),

@@ -697,6 +697,96 @@ describe('other tabs', () => {
   });
 });
 
+describe('a caller asks (TOKEN_REQUESTED): the state answers', () => {
+  it('loggedOut: the error; authenticated: the token', async () => {
+    const { session } = start();
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'logged-out' });
+    session.login(pair(1));
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+  });
+
+  it('expiringSoon, the token expired by the caller\'s clock before its timer fired: a wait for the refresh in flight', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    expect(status()).toBe('expiringSoon');
+    vi.setSystemTime(Date.now() + 61_000); // no timer ran
+    const token = session.getAccessToken();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(1);
+  });
+
+  it('expiringSoon and refreshFailed past the session\'s end: the session ends, the caller gets why', async () => {
+    const soon = start({ lead: 60_000, maxSessionAge: 250_000, endingWarning: 0 });
+    soon.session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    expect(soon.status()).toBe('expiringSoon');
+    vi.setSystemTime(Date.now() + 20_000); // past the maximum age; no timer ran
+    await expect(soon.session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(soon.status()).toBe('loggedOut');
+
+    const failed = start({ maxSessionAge: 250_000, endingWarning: 0 });
+    failed.session.login(pair(1, 300));
+    void failed.session.refresh().catch(() => {});
+    (await failed.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(failed.status()).toBe('refreshFailed');
+    vi.setSystemTime(Date.now() + 260_000);
+    await expect(failed.session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(failed.status()).toBe('loggedOut');
+    expect(failed.refresh.calls).toHaveLength(1);
+  });
+});
+
+describe('WAKE re-reads the clock', () => {
+  it('authenticated past the expiry: refreshing; refreshFailed past the expiry: refreshing; refreshFailed without tokens: checks the session again', async () => {
+    let wake: (reason: 'visible') => void = () => {};
+    const wiring = { wake: (notify: (reason: 'visible') => void) => ((wake = notify), () => {}) };
+    const a = start(wiring);
+    a.session.login(pair(1, 300));
+    vi.setSystemTime(Date.now() + 301_000);
+    wake('visible');
+    expect(a.status()).toBe('refreshing');
+    (await a.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(a.status()).toBe('refreshFailed');
+    wake('visible');
+    expect(a.status()).toBe('refreshing');
+    a.session.stop();
+
+    const b = start({ ...wiring, checkSession: true });
+    (await b.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(b.status()).toBe('refreshFailed');
+    wake('visible');
+    expect(b.status()).toBe('restoring');
+    expect((await b.refresh.nth(2)).refreshToken).toBeUndefined();
+  });
+
+  it('past an idle end the timers slept through: the wake-up ends the session', () => {
+    let wake: (reason: 'focus') => void = () => {};
+    const { session } = start({ idleTimeout: 60_000, endingWarning: 10_000, wake: (notify) => ((wake = notify), () => {}) });
+    session.login(pair(1, 3_600));
+    vi.setSystemTime(Date.now() + 120_000);
+    wake('focus');
+    expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'idle-timeout' } });
+  });
+});
+
+describe('the refresh attempt\'s own safety net', () => {
+  it('a refresh started (actor.send) past the refresh token\'s expiry is not sent: the session ends with session-expired', async () => {
+    const { session, refresh, status } = start({ endingWarning: 0 });
+    session.login({ ...pair(1, 3_600), refreshExpiresIn: 100 });
+    vi.setSystemTime(Date.now() + 200_000); // the end's timer has not fired
+    session.actor.send({ type: 'REFRESH' });
+    await flush();
+    expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+    expect(refresh.calls).toHaveLength(0);
+  });
+});
+
 afterAll(() => {
   const { edges } = machineGraph(sessionMachine);
   const missed = edges.filter((e) => !recorder.taken.has(e.id)).map((e) => e.id);

@@ -39,7 +39,7 @@ describe('SessionStatechart', () => {
     }
     expect(arrows).toContain('session.authenticated->session.renewing');
     expect(arrows).toContain('session.*->session.loggedOut');
-    expect(container.textContent).toContain('TOKEN_REJECTED [isCurrentToken]');
+    expect(container.textContent).toContain('TOKEN_REQUESTED [rejectsCurrent]');
     expect(container.textContent).toContain('LEAD_TIME_REACHED');
     session.stop();
   });
@@ -83,7 +83,7 @@ describe('SessionStatechart', () => {
     expect(screen.getByTestId('ss-token').textContent).toBe('…W1X2');
     const log = within(screen.getByRole('list', { name: 'Event log' }));
     expect(log.getByText(/LOGIN …W1X2/)).toBeTruthy();
-    expect(log.getByText(/TOKEN_REJECTED …W1X2/)).toBeTruthy();
+    expect(log.getByText(/TOKEN_REQUESTED \(401 with …W1X2\)/)).toBeTruthy();
     session.stop();
   });
 

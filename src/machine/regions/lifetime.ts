@@ -16,6 +16,9 @@ export const lifetime = sessionSetup.createStateConfig({
     SESSION_CHANGED: '.checking',
     // a clock that jumped (a laptop that slept) is read again at once
     WAKE: '.checking',
+    // a caller asking past the end (its timer has not fired yet): the session ends now, and
+    // the session region has told the caller to wait for that
+    TOKEN_REQUESTED: { guard: { type: 'lifetimeOverAt', params: ({ event }) => event }, target: '.ending', actions: 'endNow' },
     ACTIVITY: [
       // the first keypress after a sleep past the end does not bring the session back
       { guard: 'lifetimeOver', target: '.ending', actions: 'endNow' },
@@ -27,7 +30,6 @@ export const lifetime = sessionSetup.createStateConfig({
     unbounded: {},
     // A choice, left at once.
     checking: {
-      entry: 'noteEnd',
       always: [
         { guard: 'unbounded', target: 'unbounded' },
         // already past the end (the clock jumped): end now, not when a timer gets round to it

@@ -1,4 +1,5 @@
 import { endSession, sessionSetup } from '../setup.js';
+import { answersWithToken } from './answers.js';
 
 /**
  * `renewing`: one refresh runs here. Two regions: `token` says what callers get (the
@@ -26,7 +27,7 @@ export const renewing = sessionSetup.createStateConfig({
           on: {
             TOKEN_EXPIRED: 'refreshing',
             WAKE: { guard: 'expired', target: 'refreshing' },
-            TOKEN_REJECTED: { guard: { type: 'isCurrentToken', params: ({ event }) => event.token }, target: 'refreshing' },
+            TOKEN_REQUESTED: answersWithToken('refreshing'),
             REFRESH: 'refreshing',
           },
         },
@@ -34,6 +35,7 @@ export const renewing = sessionSetup.createStateConfig({
         refreshing: {
           id: 'refreshing',
           tags: ['refreshing', 'waits'],
+          on: { TOKEN_REQUESTED: { actions: 'queueCaller' } },
         },
       },
     },

@@ -16,6 +16,7 @@ export const restoring = sessionSetup.createStateConfig({
   on: {
     // the storage (or the server) may still hand over tokens: clear it, tell the other tabs
     LOGOUT: { target: 'loggedOut', actions: endSession('logout') },
+    TOKEN_REQUESTED: { actions: 'queueCaller' },
   },
   states: {
     // A choice, left at once: a synchronous storage has already answered.
