@@ -24,7 +24,8 @@ function describeEvent(event: AnyEventObject): string {
     case 'TAB_TOKENS':
     case 'TOKENS_RENEWED':
     case 'LATE_REFRESH_ANSWER':
-    case 'REFRESH_SUCCEEDED':
+    case 'ANSWER_RECEIVED':
+    case 'TOKENS_FOUND':
       return `${e.type} ${access(e.tokens)}`;
     case 'REFRESH_FAILED':
       return `REFRESH_FAILED (${String((e.error as { kind?: string } | undefined)?.kind)})`;

@@ -1,4 +1,5 @@
-import { fromCallback, fromPromise } from 'xstate';
+import { fromPromise } from 'xstate';
+import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
@@ -34,25 +35,7 @@ export function withEffects(e: Effects) {
   return sessionMachine.provide({
     actors: {
       restore: fromPromise(() => Promise.resolve(e.initial)),
-      refreshAttempt: fromCallback<SessionEvent, { tokens: Tokens | null }>(({ input, sendBack }) => {
-        const controller = new AbortController();
-        const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
-        let settled = false;
-        e.refresher
-          .attempt(input.tokens, controller.signal, {
-            lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
-            requestSent: () => sendBack({ type: 'REQUEST_SENT' }),
-            answered: () => sendBack({ type: 'ANSWER_RECEIVED' }),
-          })
-          .finally(() => (settled = true))
-          .then(
-            (tokens) => sendBack({ type: 'REFRESH_SUCCEEDED', tokens }),
-            // what the refresh threw enters the session here, and only as a sanitized copy
-            (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: admitError(error, secrets) }),
-          );
-        // (an attempt that already answered has nothing to stop)
-        return () => settled || controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
-      }),
+      ...refreshActors(e.refresher, e.store),
     },
     actions: {
       persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),

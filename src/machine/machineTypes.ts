@@ -26,8 +26,10 @@ export type SessionEvent =
   // the refresh attempt (sent by the `refreshAttempt` actor)
   | { type: 'LOCK_CONTENDED' }
   | { type: 'REQUEST_SENT' }
-  | { type: 'ANSWER_RECEIVED' }
-  | { type: 'REFRESH_SUCCEEDED'; tokens: Tokens }
+  /** The request's answer: the chart stores it (`storing`) while the attempt holds the lock. */
+  | { type: 'ANSWER_RECEIVED'; tokens: Tokens }
+  /** Storage, re-read inside the lock, holds newer tokens another tab got: no request was sent. */
+  | { type: 'TOKENS_FOUND'; tokens: Tokens }
   | { type: 'REFRESH_FAILED'; error: SessionError }
   /** A refresh answer that came after its attempt gave up on it; `spent`: what it spent. */
   | { type: 'LATE_REFRESH_ANSWER'; tokens: Tokens; spent: string }
@@ -101,6 +103,16 @@ export interface SessionInput {
   tokens: Tokens | null;
   loadsAsync: boolean;
   config: SessionConfig;
+}
+
+/**
+ * Output of the `storeAnswer` actor: the tokens the session goes on with. `storedElsewhere`:
+ * another tab stored a set that supersedes the answer (a newer login, a newer refresh), so
+ * nothing was written and that set is the one to use.
+ */
+export interface StoreOutcome {
+  tokens: Tokens;
+  storedElsewhere: boolean;
 }
 
 /** Input of the `refreshAttempt` actor: the tokens to replace (null: checkSession). */

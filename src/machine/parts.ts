@@ -44,7 +44,6 @@ export function sessionParts(
     refresh: refreshCalls.wrap(options.refresh),
     reread: () => store.reread(),
     waitForChange: store.waitForChange,
-    persist: store.save,
     ...{ lock: options.lock, now, timeout, maxPerMinute: options.maxRefreshesPerMinute, stamp: logins.continue, warn },
     dueAt: (tokens) => refreshAt(tokens, config.leadTime),
     onLate: (tokens, spent) => o.send({ type: 'LATE_REFRESH_ANSWER', tokens, spent }),

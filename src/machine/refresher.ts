@@ -12,8 +12,6 @@ export interface RefresherOptions {
   reread: () => Promise<Tokens | null>;
   /** Waits for another tab's write to storage, up to `timeout` ms. */
   waitForChange: (timeout: number, signal: AbortSignal) => Promise<void>;
-  /** Stores new tokens; awaited before the lock is released, so the next tab reads them. */
-  persist: (tokens: Tokens) => void | Promise<void>;
   lock?: RefreshLock | undefined;
   now: () => number;
   /** Bound in ms on the answer and on every storage and lock call of an attempt. */
@@ -39,17 +37,27 @@ export interface AttemptProgress {
   lockContended(): void;
   /** The request is out (or an earlier one still open is joined). */
   requestSent(): void;
-  /** The answer is in; the attempt now writes it to storage, inside the lock. */
-  answered(): void;
+  /**
+   * The answer is in: the chart writes it to storage (its `storing` state) while the attempt
+   * keeps the lock. Resolves once the chart is done with the attempt: true when it took the
+   * answer, false when it moved on without it (the answer is then a late one).
+   */
+  answered(tokens: Tokens): Promise<boolean>;
 }
+
+/**
+ * How an attempt ended well: `found`, another tab's tokens in storage (no request was sent);
+ * `answered`, the request's answer went to the chart through `progress.answered`.
+ */
+export type AttemptOutcome = { found: Tokens } | { answered: Tokens };
 
 /** Runs refresh attempts for one session. */
 export interface Refresher {
   /**
-   * One attempt: take the lock, re-read storage, then at most one request, and store its
-   * answer before the lock is released. `current` null: checkSession (no tokens yet).
+   * One attempt: take the lock, re-read storage, then at most one request, whose answer the
+   * chart stores before the lock is released. `current` null: checkSession (no tokens yet).
    */
-  attempt(current: Tokens | null, signal: AbortSignal, progress: AttemptProgress): Promise<Tokens>;
+  attempt(current: Tokens | null, signal: AbortSignal, progress: AttemptProgress): Promise<AttemptOutcome>;
   /** Aborts the request in flight and ignores its answer (logout, login, stop). */
   cancel(): void;
 }
@@ -144,7 +152,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     return f;
   }
 
-  async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<Tokens> {
+  async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
     let base = current;
     let stored = await bounded(o.reread(), 'the storage (reading)');
     if (contended && !adoptable(stored, current)) {
@@ -158,7 +166,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
       // Another tab refreshed (or logged in) while we waited: adopt its tokens, no request.
       // (A set an older version stored without a stamp continues whatever login is known.)
       const found = stored.login === null ? withLogin(stored, o.stamp(null, null)) : stored;
-      if (found.expiresAt === null || found.expiresAt > o.now()) return found;
+      if (found.expiresAt === null || found.expiresAt > o.now()) return { found };
       base = found;
     }
     // A request spending another refresh token belongs to tokens we no longer hold.
@@ -172,18 +180,12 @@ export function createRefresher(o: RefresherOptions): Refresher {
     } finally {
       f.awaited = false;
     }
-    progress.answered();
-    try {
-      await bounded(o.persist(tokens), 'the storage (writing)');
-    } catch (error) {
-      // The server has spent the refresh token: the answer is kept in memory whatever the storage does.
-      o.warn(`${errorMessage(error)}; the new tokens are kept in memory`);
-    } finally {
-      // If the session stopped waiting meanwhile (e.g. renewed tokens arrived), the answer
-      // must still reach it, or the token it rotated to is lost.
-      if (signal.aborted) o.onLate(tokens, f.spends);
-    }
-    return tokens;
+    // The chart writes the answer (its `storing` state) while this attempt holds the lock. If it
+    // moved on without the answer (renewed tokens arrived, a logout), the answer must still reach
+    // it as a late one, or the token it rotated to is lost (a logout ignores it).
+    const taken = await within(progress.answered(tokens), 2 * o.timeout, () => new SessionError('timeout', 'the chart did not take the answer')).catch(() => false);
+    if (!taken) o.onLate(tokens, f.spends);
+    return { answered: tokens };
   }
 
   return {
@@ -198,8 +200,8 @@ export function createRefresher(o: RefresherOptions): Refresher {
       let entered = false;
       // What fn itself settled with: a lock that runs fn but never passes its result on (or
       // settles late) must not hold the answer back, since every step inside fn is bounded.
-      let settled!: (outcome: Promise<Tokens>) => void;
-      const ran = new Promise<Tokens>((resolve) => (settled = resolve));
+      let settled!: (outcome: Promise<AttemptOutcome>) => void;
+      const ran = new Promise<AttemptOutcome>((resolve) => (settled = resolve));
       const locked = lock.withLock(
         (state) => {
           entered = true;

@@ -1,7 +1,7 @@
 import { assign, fromCallback, fromPromise, raise, setup } from 'xstate';
 import { SessionError, isSessionError, isTransient } from './errors.js';
 import { lifetimeEnd, lifetimeError } from './lifetime.js';
-import type { AttemptInput, EndCause, SessionConfig, SessionContext, SessionEvent, SessionInput, SessionTag, TimeEvent } from './machineTypes.js';
+import type { AttemptInput, EndCause, StoreOutcome, SessionConfig, SessionContext, SessionEvent, SessionInput, SessionTag, TimeEvent } from './machineTypes.js';
 import { setDeadline } from './timer.js';
 import { spendable, supersedes, isNewer, type Tokens } from './tokens.js';
 
@@ -62,6 +62,10 @@ const base = setup({
     refreshAttempt: fromCallback<SessionEvent, AttemptInput>(({ sendBack }) => {
       sendBack({ type: 'REFRESH_FAILED', error: notProvided('refreshAttempt') });
     }),
+    /** Writes a refresh's answer to storage, unless another tab stored newer tokens meanwhile. */
+    storeAnswer: fromPromise<StoreOutcome, { tokens: Tokens }>(async () => {
+      throw notProvided('storeAnswer');
+    }),
     /** Sends `event` once the session's clock reaches `at` (long waits chained, never early). */
     deadline: fromCallback<SessionEvent, { at: number | null; event: TimeEvent; now: () => number }>(({ input, sendBack }) =>
       input.at === null ? undefined : setDeadline(input.at, input.now, () => sendBack({ type: input.event })),
@@ -88,6 +92,8 @@ const base = setup({
       return end !== null && context.tokens !== null && timeOf(context, q) >= end.at;
     },
     validTokens: (_, tokens: Tokens) => isTokens(tokens),
+    /** The answer was not written: another tab stored tokens that supersede it. */
+    storedElsewhere: (_, outcome: StoreOutcome) => outcome.storedElsewhere,
     supersedesOurs: ({ context }, tokens: Tokens) => isTokens(tokens) && supersedes(tokens, context.tokens),
     newerRenewal: ({ context }, tokens: Tokens) => isTokens(tokens) && context.tokens !== null && isNewer(tokens, context.tokens),
     spendsCurrent: ({ context }, event: { tokens: Tokens; spent: string }) =>

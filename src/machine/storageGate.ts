@@ -25,6 +25,12 @@ export interface StorageGate {
    * that supersedes it (rule 12).
    */
   save(tokens: Tokens): void | Promise<void>;
+  /**
+   * `save`, telling how it went once it has: null when the set was written (or the storage
+   * failed and the session goes on in memory), or the set another tab stored that superseded
+   * it, so nothing was written.
+   */
+  store(tokens: Tokens): Promise<Tokens | null>;
   /** Writes a login's set whole, replacing whatever is stored. */
   replace(tokens: Tokens): void | Promise<void>;
   /** Waits for another tab's write (or `timeout`), where the storage can tell; else returns at once. */
@@ -125,6 +131,20 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     return next;
   }
 
+  /** Writes `tokens` unless another tab stored a set since that supersedes them (then tells `skipped`). */
+  function saveUnlessSuperseded(tokens: Tokens, skipped?: (current: Tokens) => void): void | Promise<void> {
+    return write(() => {
+      const basis = known;
+      const stored = load(false); // garbage is about to be overwritten
+      const decide = (current: Tokens | null) => {
+        if (current === null || spendable(current) === basis || !supersedes(current, tokens)) return put(tokens);
+        skipped?.(current);
+        return undefined;
+      };
+      return isPromise(stored) ? stored.then(decide) : decide(stored);
+    }, 'save');
+  }
+
   function put(tokens: Tokens) {
     remember(tokens);
     known = spendable(tokens);
@@ -152,16 +172,11 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       await queue;
       return load();
     },
-    save: (tokens) =>
-      write(() => {
-        const basis = known;
-        const stored = load(false); // garbage is about to be overwritten
-        const decide = (current: Tokens | null) => {
-          const movedOn = current !== null && spendable(current) !== basis && supersedes(current, tokens);
-          return movedOn ? undefined : put(tokens);
-        };
-        return isPromise(stored) ? stored.then(decide) : decide(stored);
-      }, 'save'),
+    save: (tokens) => saveUnlessSuperseded(tokens),
+    store(tokens) {
+      let newer: Tokens | null = null;
+      return Promise.resolve(saveUnlessSuperseded(tokens, (current) => (newer = current))).then(() => newer);
+    },
     replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
       if (!storage.waitForChange) return;

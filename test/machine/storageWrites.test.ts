@@ -193,3 +193,47 @@ describe('storage writes per login, per adoption and per logout', () => {
     expect(stored()).toBeNull();
   });
 });
+
+describe('the write is the storing state\'s work, and a skipped write is an outcome the chart shows', () => {
+  it('while the answer is being written the chart is in storing, running its storeAnswer actor; callers get the token once it landed', async () => {
+    let land: () => void = () => {};
+    let stored: TokenSet | null = null;
+    const storage: TokenStorage = {
+      load: () => stored,
+      save: (tokens) => {
+        if (tokens.accessToken !== pair(2).accessToken) return void (stored = tokens);
+        return new Promise<void>((resolve) => (land = () => resolve(void (stored = tokens))));
+      },
+      clear: () => void (stored = null),
+    };
+    const refresh = scriptedRefresh();
+    const session = createSession({ refresh: refresh.fn, storage, wake: false, retry: { attempts: 0 } });
+    session.login(pair(1));
+    const renewed = session.refresh();
+    (await refresh.next()).resolve(pair(2));
+    await settle();
+    const machine = session.actor.getSnapshot();
+    expect(machine.matches({ session: { renewing: { attempt: { running: 'storing' } } } })).toBe(true);
+    expect(Object.keys(machine.children)).toContain('storeAnswer');
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshing', pending: 1 });
+    land();
+    await expect(renewed).resolves.toBe(pair(2).accessToken);
+    expect(stored).toMatchObject({ accessToken: pair(2).accessToken });
+    session.stop();
+  });
+
+  it('another tab stored a newer login while this tab\'s refresh was out: the write is skipped and this tab takes the stored login', async () => {
+    const { tab, stored } = origin();
+    const a = tab('a', { sync: false });
+    a.session.login(pair(1));
+    const renewed = a.session.refresh();
+    const call = await a.refresh.next();
+    const b = tab('b', { sync: false });
+    b.session.login(pair('other')); // a newer login, stored while a's request is out
+    call.resolve(pair(2));
+    await expect(renewed).resolves.toBe(pair('other').accessToken);
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair('other').accessToken });
+    expect(stored()).toMatchObject({ accessToken: pair('other').accessToken });
+    expect(a.saves()).toEqual([{ op: 'save', locked: false, accessToken: pair(1).accessToken }]); // nothing written over it
+  });
+});

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromCallback, fromPromise } from 'xstate';
 import {
   createSession,
   machineGraph,
@@ -784,6 +784,85 @@ describe('the refresh attempt\'s own safety net', () => {
     await flush();
     expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
     expect(refresh.calls).toHaveLength(0);
+  });
+});
+
+describe('storing: the write is the state\'s work, a skipped write its own outcome', () => {
+  /** A lock another tab holds until the test lets go, after `meanwhile` ran (another tab's work). */
+  function heldLock(meanwhile: () => void): RefreshLock {
+    return {
+      async withLock(fn, opts) {
+        opts?.onWait?.();
+        await flush();
+        meanwhile();
+        return fn({ contended: true });
+      },
+    };
+  }
+  const otherLogin = () => ({ ...pair('other'), expiresAt: Date.now() + 300_000, loginId: 'login-other', loginAt: Date.now() });
+
+  it('checkSession: another tab logged in while this one waited for the lock: its tokens, no request', async () => {
+    const storage = memoryStorage();
+    const { session, refresh, status } = start({ checkSession: true, storage, lock: heldLock(() => storage.save(otherLogin())) });
+    await expect(session.getAccessToken()).resolves.toBe(pair('other').accessToken);
+    expect(status()).toBe('authenticated');
+    expect(refresh.calls).toHaveLength(0);
+  });
+
+  it('a renewal: another tab refreshed while this one waited for the lock: its tokens, no request', async () => {
+    const storage = memoryStorage();
+    let other = () => {};
+    const { session, refresh } = start({ storage, lock: heldLock(() => other()) });
+    session.login(pair(1));
+    const { loginId, loginAt } = storage.load() as { loginId: string; loginAt: number };
+    other = () => storage.save({ ...pair(2), expiresAt: Date.now() + 600_000, loginId, loginAt });
+    await expect(session.refresh()).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(0);
+  });
+
+  it('checkSession and a renewal: a newer login stored while the request was out: the write is skipped, that login used', async () => {
+    const storage = memoryStorage();
+    const checked = start({ checkSession: true, storage });
+    const asked = checked.session.getAccessToken();
+    const call = await checked.refresh.next();
+    vi.advanceTimersByTime(10);
+    storage.save(otherLogin());
+    call.resolve(pair('cookie'));
+    await expect(asked).resolves.toBe(pair('other').accessToken);
+    expect(storage.load()).toMatchObject({ accessToken: pair('other').accessToken });
+
+    const shared = memoryStorage();
+    const renewing = start({ storage: shared });
+    renewing.session.login(pair(1));
+    const renewed = renewing.session.refresh();
+    const out = await renewing.refresh.next();
+    vi.advanceTimersByTime(10);
+    shared.save(otherLogin());
+    out.resolve(pair(2));
+    await expect(renewed).resolves.toBe(pair('other').accessToken);
+    expect(shared.load()).toMatchObject({ accessToken: pair('other').accessToken });
+  });
+
+  it('a storeAnswer that fails (an implementation other than the session\'s, which never does): refreshFailed with its error', async () => {
+    const tokens = { accessToken: 'answer-access-abcdefgh', refreshToken: 'answer-refresh-abcdefgh', expiresAt: Date.now() + 300_000, lifetime: 300_000, claims: null, refreshExpiresAt: null, login: null };
+    const machine = sessionMachine.provide({
+      actors: {
+        refreshAttempt: fromCallback(({ sendBack }) => {
+          sendBack({ type: 'REQUEST_SENT' });
+          sendBack({ type: 'ANSWER_RECEIVED', tokens });
+        }),
+        storeAnswer: fromPromise(async () => Promise.reject(new Error('disk gone'))),
+      },
+    });
+    for (const checkSession of [false, true]) {
+      const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+      const stored = checkSession ? null : { ...tokens, accessToken: 'stored-access-abcdefgh', expiresAt: Date.now() - 1 };
+      const actor = createActor(machine, { input: { tokens: stored, loadsAsync: false, config }, inspect: recorder.inspect }).start();
+      await flush();
+      expect(actor.getSnapshot().matches({ session: 'refreshFailed' })).toBe(true);
+      expect(actor.getSnapshot().context.error).toMatchObject({ message: expect.stringMatching(/disk gone/) });
+      actor.stop();
+    }
   });
 });
 

@@ -574,7 +574,7 @@ describe('SessionStatechart / SessionPanel', () => {
     });
     expect(screen.getByTestId('ss-status').textContent).toBe('authenticated');
     expect(screen.getByTestId('ss-token').textContent).toBe('…C3D4');
-    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('REFRESH_SUCCEEDED …C3D4');
+    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('ANSWER_RECEIVED …C3D4');
     session.stop();
   });
 

@@ -1,5 +1,6 @@
 import { endSession, sessionSetup } from '../setup.js';
 import { answersWithToken } from './answers.js';
+import { storing } from './storing.js';
 
 /**
  * `renewing`: one refresh runs here. Two regions: `token` says what callers get (the
@@ -51,12 +52,13 @@ export const renewing = sessionSetup.createStateConfig({
             preparing: { on: { LOCK_CONTENDED: 'waitingForLock', REQUEST_SENT: 'requesting' } },
             // Another tab holds the lock: its refresh will likely answer for both.
             waitingForLock: { on: { REQUEST_SENT: 'requesting' } },
-            requesting: { on: { ANSWER_RECEIVED: 'storing' } },
+            requesting: { on: { ANSWER_RECEIVED: { guard: { type: 'validTokens', params: ({ event }) => event.tokens }, target: 'storing' } } },
             // The answer is written to storage here, once, before the lock is released.
-            storing: {},
+            storing,
           },
           on: {
-            REFRESH_SUCCEEDED: {
+            // Another tab refreshed while this one waited: its tokens, without a request.
+            TOKENS_FOUND: {
               guard: { type: 'validTokens', params: ({ event }) => event.tokens },
               target: '#tokensArrived',
               actions: [{ type: 'useTokens', params: ({ event }) => event.tokens }, 'publishTokens'],

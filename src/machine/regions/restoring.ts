@@ -1,5 +1,6 @@
 import { and, stateIn } from 'xstate';
 import { endSession, sessionSetup } from '../setup.js';
+import { storing } from './storing.js';
 import type { Tokens } from '../tokens.js';
 
 /**
@@ -68,8 +69,15 @@ export const restoring = sessionSetup.createStateConfig({
     checking: {
       id: 'checking',
       invoke: { id: 'check', src: 'refreshAttempt', input: () => ({ tokens: null }) },
+      initial: 'asking',
+      states: {
+        asking: { on: { ANSWER_RECEIVED: { guard: { type: 'validTokens', params: ({ event }) => event.tokens }, target: 'storing' } } },
+        // the session the server found is stored (and told to the other tabs) like a refresh's
+        storing,
+      },
       on: {
-        REFRESH_SUCCEEDED: {
+        // another tab logged in meanwhile: its tokens
+        TOKENS_FOUND: {
           guard: { type: 'validTokens', params: ({ event }) => event.tokens },
           target: '#tokensArrived',
           actions: [{ type: 'useTokens', params: ({ event }) => event.tokens }, 'publishTokens'],
