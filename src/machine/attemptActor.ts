@@ -3,14 +3,16 @@ import { admitError, SessionError } from './errors.js';
 import type { AttemptInput, SessionEvent, StoreOutcome } from './machineTypes.js';
 import type { Refresher } from './refresher.js';
 import type { StorageGate } from './storageGate.js';
-import type { Tokens } from './tokens.js';
+import type { BackoffRecord } from './backoff.js';
+import { withBackoff, type Tokens } from './tokens.js';
 
 /**
- * The refresh's two actors, as the chart invokes them. `refreshAttempt` runs one attempt of
- * the refresher and reports it as events: LOCK_CONTENDED, REQUEST_SENT, ANSWER_RECEIVED (the
- * attempt then keeps the lock until the chart is done storing), TOKENS_FOUND, REFRESH_FAILED.
- * `storeAnswer` is the `storing` state's write. What the refresh threw enters the session here,
- * and only as a sanitized copy.
+ * The refresh's actors, as the chart invokes them. `refreshAttempt` runs one attempt of the
+ * refresher and reports it as events: LOCK_CONTENDED, REQUEST_SENT, ANSWER_RECEIVED and
+ * REFRESH_FAILED (inside the lock, which the attempt keeps until the chart has stored the answer
+ * or recorded the failure), TOKENS_FOUND and BACKOFF_FOUND (storage answered for the server).
+ * `storeAnswer` and `storeBackoff` are those two writes. What the refresh threw enters the
+ * session here, and only as a sanitized copy.
  *
  * @example
  * sessionMachine.provide({ actors: refreshActors(refresher, store) })
@@ -24,33 +26,48 @@ export function refreshActors(refresher: Refresher, store: StorageGate) {
       const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
       let settled = false;
       let answer: Tokens | null = null;
-      let release: (taken: boolean) => void = () => {};
+      let reported = false;
+      // Resolved when the chart is done with this attempt (it stops this actor): the lock goes.
+      let release: () => void = () => {};
+      const done = new Promise<void>((resolve) => (release = resolve));
+      const fail = (error: unknown) => {
+        if (reported) return;
+        reported = true;
+        sendBack({ type: 'REFRESH_FAILED', error: admitError(error, secrets) });
+      };
       refresher
-        .attempt(input.tokens, controller.signal, {
+        .attempt(input.tokens, input.since, controller.signal, {
           lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
-          requestSent: () => sendBack({ type: 'REQUEST_SENT' }),
+          requestSent: (failures) => sendBack({ type: 'REQUEST_SENT', failures }),
           answered: (tokens) => {
             answer = tokens;
             sendBack({ type: 'ANSWER_RECEIVED', tokens });
-            return new Promise<boolean>((resolve) => (release = resolve));
+            return done.then(() => stored.has(tokens));
+          },
+          failed: (error) => {
+            fail(error);
+            return done;
           },
         })
         .finally(() => (settled = true))
-        .then(
-          (outcome) => 'found' in outcome && sendBack({ type: 'TOKENS_FOUND', tokens: outcome.found }),
-          (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: admitError(error, secrets) }),
-        );
-      // The chart is done with this attempt: the lock goes (with whether the answer was taken).
-      // An attempt still waiting for its answer is aborted.
+        .then((outcome) => {
+          if ('found' in outcome) sendBack({ type: 'TOKENS_FOUND', tokens: outcome.found });
+          else if ('backoff' in outcome) sendBack({ type: 'BACKOFF_FOUND', backoff: outcome.backoff });
+        }, fail);
+      // The chart is done with this attempt. One still waiting for its answer is aborted.
       return () => {
-        release(answer !== null && stored.has(answer));
-        if (!settled && answer === null) controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
+        release();
+        if (!settled && answer === null && !reported) controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
       };
     }),
     storeAnswer: fromPromise<StoreOutcome, { tokens: Tokens }>(async ({ input }) => {
       const newer = await store.store(input.tokens);
       stored.add(input.tokens);
       return { tokens: newer ?? input.tokens, storedElsewhere: newer !== null };
+    }),
+    // (the chart's own tokens, never stored under a newer set another tab wrote)
+    storeBackoff: fromPromise<void, { tokens: Tokens | null; backoff: BackoffRecord }>(async ({ input }) => {
+      if (input.tokens !== null) await store.store(withBackoff(input.tokens, input.backoff));
     }),
   };
 }

@@ -1,3 +1,4 @@
+import type { BackoffRecord } from './backoff.js';
 import type { SessionError } from './errors.js';
 import type { Tokens } from './tokens.js';
 import type { SessionEnding, WakeReason } from './types.js';
@@ -25,7 +26,10 @@ export type SessionEvent =
   | { type: TimeEvent }
   // the refresh attempt (sent by the `refreshAttempt` actor)
   | { type: 'LOCK_CONTENDED' }
-  | { type: 'REQUEST_SENT' }
+  /** The request is out; `failures`: the failed cycles in a row the stored schedule counted. */
+  | { type: 'REQUEST_SENT'; failures?: number | undefined }
+  /** Storage says refreshes are backing off (another tab's failures): no request was sent. */
+  | { type: 'BACKOFF_FOUND'; backoff: BackoffRecord }
   /** The request's answer: the chart stores it (`storing`) while the attempt holds the lock. */
   | { type: 'ANSWER_RECEIVED'; tokens: Tokens }
   /** Storage, re-read inside the lock, holds newer tokens another tab got: no request was sent. */
@@ -41,7 +45,7 @@ export type SessionEvent =
   | { type: 'SESSION_CHANGED' };
 
 /** The events the `deadline` actors send when the session's clock reaches a time. */
-export type TimeEvent = 'LEAD_TIME_REACHED' | 'TOKEN_EXPIRED' | 'ENDING_WARNING_REACHED' | 'LIFETIME_ENDED';
+export type TimeEvent = 'LEAD_TIME_REACHED' | 'TOKEN_EXPIRED' | 'COOLDOWN_ENDED' | 'ENDING_WARNING_REACHED' | 'LIFETIME_ENDED';
 
 /**
  * The tags a state may carry: its public status, and what a caller already waiting for a token
@@ -67,9 +71,11 @@ export interface SessionConfig {
   now: () => number;
   /** Ms before expiry that a background refresh starts (capped at half the token lifetime). */
   leadTime: number;
-  /** Retries after a transient failure, in one renewal. */
+  /** Retries after a transient failure, in a renewal that follows a success (see `failures`). */
   retries: number;
   backoff: (attempt: number) => number;
+  /** Ms to wait after the n-th failed refresh cycle in a row (DESIGN rule 15). */
+  cooldown: (failures: number) => number;
   /** Ms a loading storage is given before the session starts without it. */
   restoreTimeout: number;
   checkSession: boolean;
@@ -85,9 +91,18 @@ export interface SessionContext {
   refused: boolean;
   /** Why the session is in `refreshFailed` or `loggedOut`. */
   error: SessionError | null;
-  /** The attempt running in this renewal (1-based), and when the next starts while backing off. */
+  /** The attempt running in this renewal (1-based). */
   attempt: number;
+  /** When the next attempt may start: between the attempts of a renewal, and while cooling down. */
   retryAt: number | null;
+  /**
+   * Refresh cycles that failed in a row, in any tab (the stored schedule carries the count).
+   * While 0, a renewal retries transient failures itself; after that, each cycle is one
+   * attempt, and the next waits `config.cooldown(failures)`.
+   */
+  failures: number;
+  /** When refresh(), `online` or a wake after the wait last reset the backoff: older schedules are ignored. */
+  resetAt: number;
   /** The last user activity seen in any tab (epoch ms). */
   lastActivity: number;
   /** Set while the lifetime region is `ending`. */
@@ -118,6 +133,8 @@ export interface StoreOutcome {
 /** Input of the `refreshAttempt` actor: the tokens to replace (null: checkSession). */
 export interface AttemptInput {
   tokens: Tokens | null;
+  /** A stored schedule written before this time is ignored (the backoff was reset since). */
+  since: number;
 }
 
 /**

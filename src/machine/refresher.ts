@@ -1,4 +1,5 @@
 import { SessionError, toSessionError } from './errors.js';
+import type { BackoffRecord } from './backoff.js';
 import { abortedBy } from './timer.js';
 import { within } from './within.js';
 import { normalizeTokens, spendable, supersedes, withLogin, type LoginStamp, type Tokens } from './tokens.js';
@@ -35,21 +36,26 @@ export interface RefresherOptions {
 export interface AttemptProgress {
   /** Another tab holds the lock: this attempt waits for it. */
   lockContended(): void;
-  /** The request is out (or an earlier one still open is joined). */
-  requestSent(): void;
+  /** The request is out (or an earlier one still open is joined); `failures`: the stored schedule's count. */
+  requestSent(failures: number): void;
   /**
    * The answer is in: the chart writes it to storage (its `storing` state) while the attempt
    * keeps the lock. Resolves once the chart is done with the attempt: true when it took the
    * answer, false when it moved on without it (the answer is then a late one).
    */
   answered(tokens: Tokens): Promise<boolean>;
+  /**
+   * The attempt failed inside the lock: the chart records the failure (with the stored tokens,
+   * for every tab) before the lock is released. Resolves once the chart is done with the attempt.
+   */
+  failed(error: unknown): Promise<void>;
 }
 
 /**
  * How an attempt ended well: `found`, another tab's tokens in storage (no request was sent);
  * `answered`, the request's answer went to the chart through `progress.answered`.
  */
-export type AttemptOutcome = { found: Tokens } | { answered: Tokens };
+export type AttemptOutcome = { found: Tokens } | { answered: Tokens } | { backoff: BackoffRecord };
 
 /** Runs refresh attempts for one session. */
 export interface Refresher {
@@ -57,7 +63,7 @@ export interface Refresher {
    * One attempt: take the lock, re-read storage, then at most one request, whose answer the
    * chart stores before the lock is released. `current` null: checkSession (no tokens yet).
    */
-  attempt(current: Tokens | null, signal: AbortSignal, progress: AttemptProgress): Promise<AttemptOutcome>;
+  attempt(current: Tokens | null, since: number, signal: AbortSignal, progress: AttemptProgress): Promise<AttemptOutcome>;
   /** Aborts the request in flight and ignores its answer (logout, login, stop). */
   cancel(): void;
 }
@@ -152,7 +158,17 @@ export function createRefresher(o: RefresherOptions): Refresher {
     return f;
   }
 
-  async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
+  /** The attempt inside the lock; a failure is handed to the chart (to record) before the lock goes. */
+  async function inLock(current: Tokens | null, since: number, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
+    try {
+      return await underLock(current, since, signal, contended, progress);
+    } catch (error) {
+      if (!signal.aborted) await within(progress.failed(error), 2 * o.timeout, () => new Error('the chart did not take the failure')).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function underLock(current: Tokens | null, since: number, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
     let base = current;
     let stored = await bounded(o.reread(), 'the storage (reading)');
     if (contended && !adoptable(stored, current)) {
@@ -169,10 +185,14 @@ export function createRefresher(o: RefresherOptions): Refresher {
       if (found.expiresAt === null || found.expiresAt > o.now()) return { found };
       base = found;
     }
+    // The schedule of failures stored with these tokens (rule 15): no request before its time,
+    // unless the backoff was reset (refresh(), online) since it was written.
+    const schedule = stored !== null && base !== null && spendable(stored) === spendable(base) ? stored.backoff : undefined;
+    if (schedule !== undefined && schedule.at >= since && schedule.retryAt > o.now() && flight === null) return { backoff: schedule };
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base, current));
-    progress.requestSent();
+    progress.requestSent(schedule?.failures ?? 0);
     f.awaited = true;
     let tokens: Tokens;
     try {
@@ -189,9 +209,9 @@ export function createRefresher(o: RefresherOptions): Refresher {
   }
 
   return {
-    attempt(current, signal, progress) {
+    attempt(current, since, signal, progress) {
       const lock = o.lock;
-      if (!lock) return inLock(current, signal, false, progress);
+      if (!lock) return inLock(current, since, signal, false, progress);
       // Taking the lock is bounded like any other call: a lock that never runs `fn` fails the
       // attempt with kind `timeout`, and `fn` does nothing if it runs after that.
       const waiting = new AbortController();
@@ -206,7 +226,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
         (state) => {
           entered = true;
           if (waiting.signal.aborted) return Promise.reject(abortedBy(waiting.signal, 'the refresh'));
-          const outcome = inLock(current, signal, state?.contended === true, progress);
+          const outcome = inLock(current, since, signal, state?.contended === true, progress);
           settled(outcome);
           return outcome;
         },

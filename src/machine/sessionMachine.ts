@@ -2,7 +2,8 @@ import { isSessionError } from './errors.js';
 import { lifetime } from './regions/lifetime.js';
 import { renewing } from './regions/renewing.js';
 import { restoring } from './regions/restoring.js';
-import { answersAfterFailure, answersWithToken } from './regions/answers.js';
+import { answersWithToken } from './regions/answers.js';
+import { refreshFailed } from './regions/refreshFailed.js';
 import { endSession, refreshAt, sessionSetup } from './setup.js';
 
 export { refreshAt } from './setup.js';
@@ -39,6 +40,8 @@ export const sessionMachine = sessionSetup.createMachine({
     error: null,
     attempt: 0,
     retryAt: null,
+    failures: 0,
+    resetAt: input.config.now(),
     lastActivity: input.config.now(),
     ending: null,
     loadsAsync: input.loadsAsync,
@@ -119,25 +122,11 @@ export const sessionMachine = sessionSetup.createMachine({
               { guard: 'dueForRefresh', target: 'renewing' },
             ],
             TOKEN_REQUESTED: answersWithToken('#refreshing'),
-            REFRESH: '#refreshing',
+            REFRESH: { target: '#refreshing', actions: 'resetBackoff' },
           },
         },
         renewing,
-        // The refresh gave up on transient failures. Tokens are kept; callers already waiting
-        // get the error, and the next request, refresh(), or the page waking up tries again.
-        refreshFailed: {
-          id: 'refreshFailed',
-          tags: ['refreshFailed', 'fails'],
-          on: {
-            REFRESH: [{ guard: 'hasTokens', target: '#refreshing' }, { target: 'restoring.checking' }],
-            TOKEN_REQUESTED: answersAfterFailure,
-            WAKE: [
-              { guard: 'expired', target: '#refreshing' },
-              { guard: 'hasTokens', target: 'renewing' },
-              { target: 'restoring.checking' },
-            ],
-          },
-        },
+        refreshFailed,
       },
     },
     lifetime,

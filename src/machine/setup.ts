@@ -1,6 +1,8 @@
 import { assign, fromCallback, fromPromise, raise, setup } from 'xstate';
 import { SessionError, isSessionError, isTransient } from './errors.js';
 import { lifetimeEnd, lifetimeError } from './lifetime.js';
+import { errorOf, type BackoffRecord } from './backoff.js';
+import type { WakeReason } from './types.js';
 import type { AttemptInput, EndCause, StoreOutcome, SessionConfig, SessionContext, SessionEvent, SessionInput, SessionTag, TimeEvent } from './machineTypes.js';
 import { setDeadline } from './timer.js';
 import { spendable, supersedes, isNewer, type Tokens } from './tokens.js';
@@ -34,10 +36,26 @@ function isTokens(value: unknown): value is Tokens {
 /** A caller's question, as the guards read it (events from outside may carry anything). */
 type Question = Extract<SessionEvent, { type: 'TOKEN_REQUESTED' }>;
 const timeOf = (context: SessionContext, q: Question) => (typeof q.at === 'number' && Number.isFinite(q.at) ? q.at : context.config.now());
+/** The session's lifetime is over at the caller's time (see the lifetime region). */
+function lifetimeOverAt(context: SessionContext, q: Question): boolean {
+  const end = lifetimeEnd(context);
+  return end !== null && context.tokens !== null && timeOf(context, q) >= end.at;
+}
+/** Cooling down at the caller's time, the session not over (then the lifetime region ends it). */
+const coolingAt = (context: SessionContext, q: Question) => context.retryAt !== null && timeOf(context, q) < context.retryAt && !lifetimeOverAt(context, q);
+
 /** The held token works at the caller's time: not expired, not refused by the server. */
 function usableAt(context: SessionContext, q: Question): boolean {
   const { tokens } = context;
   return tokens !== null && !context.refused && q.rejected !== tokens.accessToken && (tokens.expiresAt === null || timeOf(context, q) < tokens.expiresAt);
+}
+
+/** The schedule a failure leaves for every tab (written with the stored tokens): see BackoffRecord. */
+export function scheduleOf(context: SessionContext, error: SessionError): BackoffRecord {
+  const now = context.config.now();
+  const record: BackoffRecord = { failures: context.failures, retryAt: context.retryAt ?? now, at: now, kind: isSessionError(error) ? error.kind : 'network' };
+  if (isSessionError(error) && typeof error.status === 'number') record.status = error.status;
+  return record;
 }
 
 const expired = (context: SessionContext) => context.tokens?.expiresAt != null && context.config.now() >= context.tokens.expiresAt;
@@ -66,6 +84,10 @@ const base = setup({
     storeAnswer: fromPromise<StoreOutcome, { tokens: Tokens }>(async () => {
       throw notProvided('storeAnswer');
     }),
+    /** Writes the refresh schedule with the stored tokens, so every tab keeps to it. */
+    storeBackoff: fromPromise<void, { tokens: Tokens | null; backoff: BackoffRecord }>(async () => {
+      throw notProvided('storeBackoff');
+    }),
     /** Sends `event` once the session's clock reaches `at` (long waits chained, never early). */
     deadline: fromCallback<SessionEvent, { at: number | null; event: TimeEvent; now: () => number }>(({ input, sendBack }) =>
       input.at === null ? undefined : setDeadline(input.at, input.now, () => sendBack({ type: input.event })),
@@ -87,10 +109,7 @@ const base = setup({
     rejectsCurrent: ({ context }, q: Question) => typeof q.rejected === 'string' && q.rejected === context.tokens?.accessToken,
     usableAt: ({ context }, q: Question) => usableAt(context, q),
     /** The session's lifetime is over at the caller's time (the lifetime region ends it in the same step). */
-    lifetimeOverAt: ({ context }, q: Question) => {
-      const end = lifetimeEnd(context);
-      return end !== null && context.tokens !== null && timeOf(context, q) >= end.at;
-    },
+    lifetimeOverAt: ({ context }, q: Question) => lifetimeOverAt(context, q),
     validTokens: (_, tokens: Tokens) => isTokens(tokens),
     /** The answer was not written: another tab stored tokens that supersede it. */
     storedElsewhere: (_, outcome: StoreOutcome) => outcome.storedElsewhere,
@@ -105,8 +124,23 @@ const base = setup({
     failed: (_, error: SessionError) => isSessionError(error),
     rejected: (_, error: SessionError) => isSessionError(error) && error.kind === 'rejected',
     refreshTokenExpired: (_, error: SessionError) => isSessionError(error) && error.kind === 'session-expired',
+    /**
+     * Worth another attempt in this renewal: a transient failure, attempts left, no failed cycle
+     * since the last success (then each cycle is one attempt), and no Retry-After (the server said when).
+     */
     retryable: ({ context }, error: SessionError) =>
-      isSessionError(error) && isTransient(error) && context.attempt <= context.config.retries,
+      isSessionError(error) && isTransient(error) && context.attempt <= context.config.retries && context.failures === 0 && error.retryAfter === undefined,
+    /** The failure ended the cycle (the schedule counts it): cool down, callers get the error. */
+    cycleFailed: ({ context }) => context.failures > 0,
+    /** A stored schedule of failed cycles (not a retry inside another tab's renewal). */
+    coolsDown: (_, backoff: BackoffRecord) => backoff.failures > 0,
+    /** Still cooling down at the caller's time, the session not over, and the held token works. */
+    coolingWithToken: ({ context }, q: Question) => coolingAt(context, q) && usableAt(context, q),
+    coolingAt: ({ context }, q: Question) => coolingAt(context, q),
+    /** `online`, or the page visible again after the wait is over (a sleep): the backoff starts afresh. */
+    wakeResets: ({ context }, reason: WakeReason) => reason === 'online' || (reason === 'visible' && context.config.now() >= (context.retryAt ?? 0)),
+    /** Tokens held, but none a request can use (expired, or refused by the server). */
+    noUsableToken: ({ context }) => context.tokens !== null && (context.refused || expired(context)),
     recentActivity: (_, at: number) => typeof at === 'number' && Number.isFinite(at),
     ambientActivity: (_, ambient: boolean) => ambient,
     unbounded: ({ context }) => context.tokens === null || lifetimeEnd(context) === null,
@@ -145,15 +179,36 @@ const base = setup({
     /** The error: context.error, or kind `logged-out`. */
     giveError: () => {},
 
-    useTokens: assign((_, tokens: Tokens) => ({ tokens, refused: false, error: null })),
-    useLogin: assign(({ context }, tokens: Tokens) => ({ tokens, refused: false, error: null, lastActivity: context.config.now() })),
-    refuseToken: assign({ refused: true }),
+    // Tokens that work end any backoff (rule 15): a success, another tab's, a login.
+    useTokens: assign((_, tokens: Tokens) => ({ tokens, refused: false, error: null, failures: 0, retryAt: null })),
+    useLogin: assign(({ context }, tokens: Tokens) => {
+      const now = context.config.now();
+      return { tokens, refused: false, error: null, lastActivity: now, failures: 0, retryAt: null, resetAt: now };
+    }),
+    /** A caller reported a 401 with the held token: it is not handed out again. */
+    refuseToken: assign(({ context, event }) => ({
+      refused: context.refused || (event.type === 'TOKEN_REQUESTED' && typeof event.rejected === 'string' && event.rejected === context.tokens?.accessToken),
+    })),
     keepError: assign((_, error: SessionError) => ({ error })),
     endWith: assign((_, error: SessionError | null) => ({ error })),
     forgetTokens: assign({ tokens: null, refused: false, attempt: 0, retryAt: null }),
     startRenewal: assign({ attempt: 0, retryAt: null }),
     countAttempt: assign(({ context }) => ({ attempt: context.attempt + 1, retryAt: null })),
     planRetry: assign(({ context }) => ({ retryAt: context.config.now() + Math.max(0, context.config.backoff(context.attempt)) })),
+    /** The cycle failed: one more in a row, and the next not before the cooldown (or the server's Retry-After). */
+    planCooldown: assign(({ context }, error: SessionError | null) => {
+      const failures = context.failures + 1;
+      const wait = Math.max(context.config.cooldown(failures), isSessionError(error) ? (error.retryAfter ?? 0) : 0);
+      return { failures, retryAt: context.config.now() + wait };
+    }),
+    /** Another tab's stored schedule: kept to here, its failures counted, its kind of error given. */
+    adoptBackoff: assign(({ context }, backoff: BackoffRecord) => ({
+      failures: Math.max(context.failures, backoff.failures),
+      retryAt: backoff.retryAt,
+      error: backoff.failures > 0 ? errorOf(backoff) : context.error,
+    })),
+    adoptFailures: assign(({ context }, failures: number | undefined) => ({ failures: Math.max(context.failures, typeof failures === 'number' && Number.isFinite(failures) ? failures : 0) })),
+    resetBackoff: assign(({ context }) => ({ failures: 0, retryAt: null, resetAt: context.config.now() })),
     noteActivity: assign(({ context }, at: number) => ({ lastActivity: Math.max(context.lastActivity, Math.min(at, context.config.now())) })),
     announceEnding: assign(({ context }) => ({ ending: lifetimeEnd(context) })),
     endNow: raise({ type: 'LIFETIME_ENDED' }),

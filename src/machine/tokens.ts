@@ -2,6 +2,7 @@ import { jwtDecode } from 'jwt-decode';
 import { readExpiry, sane } from './clock.js';
 import { SessionError } from './errors.js';
 import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
+import { readBackoff, type BackoffRecord } from './backoff.js';
 import { redact } from './redact.js';
 import type { TokenSet } from './types.js';
 
@@ -20,6 +21,8 @@ export interface Tokens {
   readonly refreshExpiresAt: number | null;
   /** Which login these tokens continue; null for sets stored before logins were stamped. */
   readonly login: LoginStamp | null;
+  /** As stored: refreshing these tokens is backing off (another tab's, or this one's, failures). */
+  readonly backoff?: BackoffRecord | undefined;
 }
 
 /**
@@ -74,7 +77,10 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   const { at, offset, lifetime } = readExpiry({ now, fresh, expiresAt: typeof expiresAt === 'number' ? expiresAt : null, exp, iat, date, lifetime: lifetimeMs });
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
 
+  // the refresh schedule tabs share (rule 15): only as this library stores it
+  const backoff = source === 'stored' ? readBackoff(set.backoff) : null;
   return {
+    ...(backoff === null ? {} : { backoff }),
     accessToken,
     refreshToken: refreshToken as string | undefined,
     expiresAt: at,
@@ -164,7 +170,14 @@ export function toTokenSet(tokens: Tokens): TokenSet {
   if (tokens.expiresAt !== null) set.expiresAt = tokens.expiresAt;
   if (tokens.lifetime !== null) set.expiresIn = tokens.lifetime / 1000;
   if (tokens.refreshExpiresAt !== null) set.refreshExpiresAt = tokens.refreshExpiresAt;
+  if (tokens.backoff !== undefined) set.backoff = { ...tokens.backoff };
   return tokens.login === null ? set : { ...set, ...stampFields(tokens.login) };
+}
+
+/** The same tokens, stored with a refresh schedule (`backoff`), or without one (undefined). */
+export function withBackoff(tokens: Tokens, backoff: BackoffRecord | undefined): Tokens {
+  const { backoff: _old, ...rest } = tokens;
+  return backoff === undefined ? rest : { ...rest, backoff };
 }
 
 /** The same tokens, stamped as belonging to `login`. */

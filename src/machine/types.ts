@@ -1,4 +1,5 @@
 import type { Actor } from 'xstate';
+import type { BackoffRecord } from './backoff.js';
 import type { SessionError } from './errors.js';
 import type { sessionMachine } from './sessionMachine.js';
 
@@ -46,6 +47,11 @@ export interface TokenSet {
    */
   loginContinued?: boolean | undefined;
   /**
+   * Written by the library while refreshes fail (DESIGN rule 15): no tab sends a refresh before
+   * `retryAt`; `failures` failed cycles in a row, why (`kind`, `status`), and when it was written.
+   */
+  backoff?: BackoffRecord | undefined;
+  /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
    */
@@ -79,6 +85,12 @@ export interface SessionSnapshot<Claims extends Record<string, unknown> = Record
   pending: number;
   /** Set `endingWarning` ms before a lifetime policy ends the session: why, and when (epoch ms). */
   ending: SessionEnding | null;
+  /**
+   * While refreshes back off (DESIGN rule 15): when the next may start, epoch ms. Set while the
+   * refresh waits between attempts, and in `refreshFailed` while it cools down (the chart's
+   * `coolingDown`); null otherwise.
+   */
+  retryAt: number | null;
   /** A token is, or will be after the refresh in flight, available. Never true while `restoring`. */
   isAuthenticated: boolean;
   /** Still finding out whether there is a session (status `restoring`). */

@@ -96,7 +96,7 @@ describe('restoring', () => {
     const machine = sessionMachine.provide({
       actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
     });
-    const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+    const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
     const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
     await flush();
     expect(actor.getSnapshot().matches({ session: 'loggedOut' })).toBe(true);
@@ -109,7 +109,7 @@ it('ends loggedOut when the restore actor fails after refresh() was asked for', 
   const machine = sessionMachine.provide({
     actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
   });
-  const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+  const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
   const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
   actor.send({ type: 'REFRESH' });
   await flush();
@@ -855,7 +855,7 @@ describe('storing: the write is the state\'s work, a skipped write its own outco
       },
     });
     for (const checkSession of [false, true]) {
-      const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+      const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
       const stored = checkSession ? null : { ...tokens, accessToken: 'stored-access-abcdefgh', expiresAt: Date.now() - 1 };
       const actor = createActor(machine, { input: { tokens: stored, loadsAsync: false, config }, inspect: recorder.inspect }).start();
       await flush();

@@ -1,12 +1,20 @@
-import { endSession, sessionSetup } from '../setup.js';
+import type { SessionEvent } from '../machineTypes.js';
+import { endSession, scheduleOf, sessionSetup } from '../setup.js';
 import { answersWithToken } from './answers.js';
 import { storing } from './storing.js';
 
+type Failure = Extract<SessionEvent, { type: 'REFRESH_FAILED' }>;
+
+// the stored schedule's count of failed cycles, as the request went out
+const adoptFailures = { type: 'adoptFailures', params: ({ event }: { event: { failures?: number | undefined } }) => event.failures } as const;
+
 /**
- * `renewing`: one refresh runs here. Two regions: `token` says what callers get (the
+ * `renewing`: one refresh cycle runs here. Two regions: `token` says what callers get (the
  * still-valid token while `expiringSoon`; a wait while `refreshing`), `attempt` how the
- * refresh goes: each attempt takes the lock, re-reads storage, sends at most one request and
- * writes its answer to storage inside the lock; transient failures back off and try again.
+ * refresh goes: each attempt takes the lock, re-reads storage (another tab's tokens, or its
+ * schedule of failures), sends at most one request and, inside the lock, writes its answer
+ * (`storing`) or its failure (`recordingFailure`). A blip after a success is retried in the
+ * cycle (`backingOff`); a cycle that failed ends in refreshFailed, cooling down (rule 15).
  *
  * @example
  * sessionSetup.createMachine({ states: { session: { states: { renewing, … } } } })
@@ -20,6 +28,7 @@ export const renewing = sessionSetup.createStateConfig({
       states: {
         // The token still works: requests use it while the refresh runs in the background.
         expiringSoon: {
+          id: 'expiringSoon',
           tags: ['expiringSoon', 'hasToken'],
           invoke: {
             src: 'deadline',
@@ -29,7 +38,7 @@ export const renewing = sessionSetup.createStateConfig({
             TOKEN_EXPIRED: 'refreshing',
             WAKE: { guard: 'expired', target: 'refreshing' },
             TOKEN_REQUESTED: answersWithToken('refreshing'),
-            REFRESH: 'refreshing',
+            REFRESH: { target: 'refreshing', actions: 'resetBackoff' },
           },
         },
         // No usable token: callers wait for the refresh.
@@ -45,16 +54,26 @@ export const renewing = sessionSetup.createStateConfig({
       states: {
         running: {
           entry: 'countAttempt',
-          invoke: { id: 'refreshAttempt', src: 'refreshAttempt', input: ({ context }) => ({ tokens: context.tokens }) },
+          invoke: { id: 'refreshAttempt', src: 'refreshAttempt', input: ({ context }) => ({ tokens: context.tokens, since: context.resetAt }) },
           initial: 'preparing',
           states: {
-            // Taking the lock and re-reading storage (another tab may have refreshed).
-            preparing: { on: { LOCK_CONTENDED: 'waitingForLock', REQUEST_SENT: 'requesting' } },
+            // Taking the lock and re-reading storage (another tab may have refreshed, or be backing off).
+            preparing: { on: { LOCK_CONTENDED: 'waitingForLock', REQUEST_SENT: { target: 'requesting', actions: adoptFailures } } },
             // Another tab holds the lock: its refresh will likely answer for both.
-            waitingForLock: { on: { REQUEST_SENT: 'requesting' } },
+            waitingForLock: { on: { REQUEST_SENT: { target: 'requesting', actions: adoptFailures } } },
             requesting: { on: { ANSWER_RECEIVED: { guard: { type: 'validTokens', params: ({ event }) => event.tokens }, target: 'storing' } } },
             // The answer is written to storage here, once, before the lock is released.
             storing,
+            // A failure is written to storage with the tokens (the schedule every tab keeps to),
+            // before the lock is released; then this tab backs off or cools down.
+            recordingFailure: {
+              invoke: {
+                src: 'storeBackoff',
+                input: ({ context, event }) => ({ tokens: context.tokens, backoff: scheduleOf(context, (event as Failure).error) }),
+                onDone: [{ guard: 'cycleFailed', target: '#refreshFailed' }, { target: '#backingOff' }],
+                onError: [{ guard: 'cycleFailed', target: '#refreshFailed' }, { target: '#backingOff' }],
+              },
+            },
           },
           on: {
             // Another tab refreshed while this one waited: its tokens, without a request.
@@ -63,6 +82,11 @@ export const renewing = sessionSetup.createStateConfig({
               target: '#tokensArrived',
               actions: [{ type: 'useTokens', params: ({ event }) => event.tokens }, 'publishTokens'],
             },
+            // Another tab's refresh failed: keep to its schedule, without a request.
+            BACKOFF_FOUND: [
+              { guard: { type: 'coolsDown', params: ({ event }) => event.backoff }, target: '#refreshFailed', actions: { type: 'adoptBackoff', params: ({ event }) => event.backoff } },
+              { target: 'backingOff', actions: { type: 'adoptBackoff', params: ({ event }) => event.backoff } },
+            ],
             REFRESH_FAILED: [
               {
                 // The server refused the refresh token: nothing left to revoke.
@@ -76,18 +100,20 @@ export const renewing = sessionSetup.createStateConfig({
                 target: '#loggedOut',
                 actions: [{ type: 'endWith', params: ({ event }) => event.error }, ...endSession('policy')],
               },
-              { guard: { type: 'retryable', params: ({ event }) => event.error }, target: 'backingOff' },
+              // A blip in a renewal after a success: another attempt in this one (callers wait).
+              { guard: { type: 'retryable', params: ({ event }) => event.error }, target: '.recordingFailure', actions: 'planRetry' },
+              // The cycle failed: cool down (callers get the error, or the still-valid token).
               {
                 guard: { type: 'failed', params: ({ event }) => event.error },
-                target: '#refreshFailed',
-                actions: { type: 'keepError', params: ({ event }) => event.error },
+                target: '.recordingFailure',
+                actions: [{ type: 'keepError', params: ({ event }) => event.error }, { type: 'planCooldown', params: ({ event }) => event.error }],
               },
             ],
           },
         },
-        // A transient failure: the next attempt starts at context.retryAt.
+        // Between the attempts of a renewal: the next starts at context.retryAt.
         backingOff: {
-          entry: 'planRetry',
+          id: 'backingOff',
           after: { retryDelay: 'running' },
         },
       },

@@ -68,7 +68,7 @@ export const restoring = sessionSetup.createStateConfig({
     // checkSession: nothing stored, so one refresh asks the server (an httpOnly cookie).
     checking: {
       id: 'checking',
-      invoke: { id: 'check', src: 'refreshAttempt', input: () => ({ tokens: null }) },
+      invoke: { id: 'check', src: 'refreshAttempt', input: ({ context }) => ({ tokens: null, since: context.resetAt }) },
       initial: 'asking',
       states: {
         asking: { on: { ANSWER_RECEIVED: { guard: { type: 'validTokens', params: ({ event }) => event.tokens }, target: 'storing' } } },
@@ -85,7 +85,11 @@ export const restoring = sessionSetup.createStateConfig({
         REFRESH_FAILED: [
           // Nobody was logged in: nothing to clear, nobody to tell.
           { guard: { type: 'rejected', params: ({ event }) => event.error }, target: '#loggedOut' },
-          { guard: { type: 'failed', params: ({ event }) => event.error }, target: '#refreshFailed', actions: { type: 'keepError', params: ({ event }) => event.error } },
+          {
+            guard: { type: 'failed', params: ({ event }) => event.error },
+            target: '#refreshFailed',
+            actions: [{ type: 'keepError', params: ({ event }) => event.error }, { type: 'planCooldown', params: ({ event }) => event.error }],
+          },
         ],
       },
     },

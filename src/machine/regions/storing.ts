@@ -33,6 +33,9 @@ export const storing = sessionSetup.createStateConfig({
     // (the session's storage gate never fails: a write that throws or hangs is warned about and
     // the answer kept in memory. Another storeAnswer might: its attempt then hands the answer
     // back as a late one.)
-    onError: { target: '#refreshFailed', actions: { type: 'keepError', params: ({ event }) => admitError(event.error, []) } },
+    onError: {
+      target: '#refreshFailed',
+      actions: [{ type: 'keepError', params: ({ event }) => admitError(event.error, []) }, { type: 'planCooldown', params: null }],
+    },
   },
 });
