@@ -188,7 +188,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     // The schedule of failures stored with these tokens (rule 15): no request before its time,
     // unless the backoff was reset (refresh(), online) since it was written.
     const schedule = stored !== null && base !== null && spendable(stored) === spendable(base) ? stored.backoff : undefined;
-    if (schedule !== undefined && schedule.at >= since && schedule.retryAt > o.now() && flight === null) return { backoff: schedule };
+    if (schedule !== undefined && schedule.at > since && schedule.retryAt > o.now() && flight === null) return { backoff: schedule };
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base, current));

@@ -115,18 +115,22 @@ describe('storage writes per refresh', () => {
     ]);
   });
 
-  it('a refresh that needs a retry writes once: nothing for the failed attempt', async () => {
-    const { tab } = origin();
+  it('a refresh that needs a retry writes the failure (the schedule every tab keeps to) and then the answer, each inside the lock', async () => {
+    const { tab, stored } = origin();
     const a = tab('a', { retry: { attempts: 1, backoff: () => 0 } });
     a.session.login(pair(1));
     const renewed = a.session.refresh();
     (await a.refresh.nth(1)).reject(new SessionError('network', 'offline'));
+    await settle();
+    expect(stored()).toMatchObject({ accessToken: pair(1).accessToken, backoff: { failures: 0, kind: 'network' } });
     (await a.refresh.nth(2)).resolve(pair(2));
     await expect(renewed).resolves.toBe(pair(2).accessToken);
     expect(a.saves()).toEqual([
       { op: 'save', locked: false, accessToken: pair(1).accessToken },
+      { op: 'save', locked: true, accessToken: pair(1).accessToken }, // the failure's schedule
       { op: 'save', locked: true, accessToken: pair(2).accessToken },
     ]);
+    expect(stored()).not.toHaveProperty('backoff'); // a success ends it
   });
 
   it('a refresh that finds another tab’s newer tokens on its re-read writes nothing and sends no request', async () => {

@@ -268,23 +268,37 @@ describe('refreshFailed', () => {
     await expect(next).resolves.toBe(pair(2).accessToken);
   });
 
-  it('tries again on a 401 for the current token', async () => {
+  it('cooling down: the still-valid token, or at once the last error; no request (rule 15)', async () => {
     const { session, refresh, status } = await failed();
+    expect(session.getSnapshot().retryAt).toBeGreaterThan(Date.now());
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+    await expect(session.tokenRejected(pair(1).accessToken)).rejects.toMatchObject({ kind: 'network' });
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'network' }); // the refused token is not handed out
+    expect(status()).toBe('refreshFailed');
+    expect(refresh.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000); // the first cooldown: 0.5–1 s
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', retryAt: null });
+  });
+
+  it('tries again on a 401 for the current token, once the cooldown is over', async () => {
+    const { session, refresh, status } = await failed();
+    await vi.advanceTimersByTimeAsync(1_000);
     const next = session.tokenRejected(pair(1).accessToken);
     expect(status()).toBe('refreshing');
     (await refresh.next()).resolve(pair(2));
     await expect(next).resolves.toBe(pair(2).accessToken);
   });
 
-  it('tries again in the background on the next request while the kept token is still valid', async () => {
+  it('tries again in the background on the next request while the kept token is still valid, once the cooldown is over', async () => {
     const { session, refresh, status } = await failed();
+    await vi.advanceTimersByTimeAsync(1_000);
     await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
     expect(status()).toBe('expiringSoon');
     await refresh.next();
     expect(refresh.calls).toHaveLength(2);
   });
 
-  it('tries again when the app wakes up (online, visible, focus)', async () => {
+  it('tries again when the app comes online (which resets the backoff), even while cooling down', async () => {
     const wake = { notify: (_: 'online') => {} };
     const refresh = scriptedRefresh();
     const session = createSession({
@@ -450,11 +464,13 @@ describe('restoring: checkSession and slow storages', () => {
     (await refresh.next()).reject(new SessionError('network', 'offline'));
     await flush();
     expect(status()).toBe('refreshFailed');
-    const again = session.getAccessToken(); // WAKE (request): check again
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'network' }); // cooling down
+    await vi.advanceTimersByTimeAsync(1_000);
+    const again = session.getAccessToken(); // the next request: check again
     expect(status()).toBe('restoring');
     (await refresh.nth(2)).reject(new SessionError('network', 'still offline'));
     await expect(again).rejects.toMatchObject({ kind: 'network' });
-    const third = session.refresh(); // REFRESH: check again
+    const third = session.refresh(); // REFRESH: check again, cooling down or not
     (await refresh.nth(3)).resolve(pair(3));
     await expect(third).resolves.toBe(pair(3).accessToken);
     session.logout();
@@ -752,6 +768,9 @@ describe('WAKE re-reads the clock', () => {
     (await a.refresh.next()).reject(new SessionError('network', 'offline'));
     await flush();
     expect(a.status()).toBe('refreshFailed');
+    wake('visible'); // the cooldown is still on: nothing
+    expect(a.status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
     wake('visible');
     expect(a.status()).toBe('refreshing');
     a.session.stop();
@@ -760,6 +779,7 @@ describe('WAKE re-reads the clock', () => {
     (await b.refresh.next()).reject(new SessionError('network', 'offline'));
     await flush();
     expect(b.status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
     wake('visible');
     expect(b.status()).toBe('restoring');
     expect((await b.refresh.nth(2)).refreshToken).toBeUndefined();
@@ -861,6 +881,91 @@ describe('storing: the write is the state\'s work, a skipped write its own outco
       await flush();
       expect(actor.getSnapshot().matches({ session: 'refreshFailed' })).toBe(true);
       expect(actor.getSnapshot().context.error).toMatchObject({ message: expect.stringMatching(/disk gone/) });
+      actor.stop();
+    }
+  });
+});
+
+describe('backoff across cycles: the schedule every tab keeps to (rule 15)', () => {
+  /** Two tabs of one login over one storage (no lock, no messages: storage alone carries the schedule). */
+  async function twoTabs(retries: number) {
+    const storage = memoryStorage();
+    const a = start({ storage, retry: { attempts: retries, backoff: () => 5_000 } });
+    a.session.login(pair(1));
+    vi.advanceTimersByTime(10);
+    const b = start({ storage, retry: { attempts: retries, backoff: () => 5_000 } });
+    expect(b.session.getSnapshot().accessToken).toBe(pair(1).accessToken);
+    vi.advanceTimersByTime(10);
+    void a.session.tokenRejected(pair(1).accessToken).catch(() => {});
+    (await a.refresh.next()).reject(new SessionError('http', 'unavailable', { status: 503 }));
+    await flush();
+    return { a, b, storage };
+  }
+
+  it('a tab whose refresh finds another tab\'s failed cycle in storage cools down with it, sending nothing', async () => {
+    const { a, b } = await twoTabs(0);
+    expect(a.status()).toBe('refreshFailed');
+    const asked = b.session.tokenRejected(pair(1).accessToken);
+    await expect(asked).rejects.toMatchObject({ kind: 'http', status: 503 });
+    expect(b.session.getSnapshot()).toMatchObject({ status: 'refreshFailed', retryAt: a.session.getSnapshot().retryAt });
+    expect(b.refresh.calls).toHaveLength(0);
+  });
+
+  it('a tab whose refresh finds another tab\'s retry scheduled waits for it (backingOff), then tries', async () => {
+    const { a, b } = await twoTabs(1);
+    expect(a.session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } })).toBe(true);
+    const asked = b.session.tokenRejected(pair(1).accessToken);
+    await flush();
+    expect(b.session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } })).toBe(true);
+    expect(b.refresh.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // both try at the scheduled time (without a lock, each sends its own request)
+    (await a.refresh.nth(2)).resolve(pair(2));
+    (await b.refresh.next()).resolve(pair(3));
+    // b's answer came second: a stored its own first, which b's write does not overwrite (storedElsewhere)
+    await expect(asked).resolves.toBe(pair(2).accessToken);
+    expect([a.refresh.calls.length, b.refresh.calls.length]).toEqual([2, 1]);
+  });
+
+  it('focus after the cooldown tries again, without forgetting the failures; online forgets them', async () => {
+    let wake: (reason: 'focus' | 'online') => void = () => {};
+    const { session, refresh, status } = start({ wake: (notify) => ((wake = notify), () => {}) });
+    session.login(pair(1));
+    void session.refresh().catch(() => {});
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    wake('focus'); // cooling down: holds
+    expect(status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    wake('focus');
+    expect(status()).toBe('expiringSoon');
+    (await refresh.nth(2)).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(session.actor.getSnapshot().context.failures).toBe(2);
+    wake('online');
+    expect(session.actor.getSnapshot().context.failures).toBe(0);
+    (await refresh.nth(3)).resolve(pair(2));
+    await flush();
+    expect(status()).toBe('authenticated');
+  });
+
+  it('a storeBackoff that fails (an implementation other than the session\'s, which never does): the failure is handled as if written', async () => {
+    const tokens = { accessToken: 'stored-access-abcdefgh', refreshToken: 'stored-refresh-abcdefgh', expiresAt: Date.now() - 1, lifetime: 300_000, claims: null, refreshExpiresAt: null, login: null };
+    const machine = sessionMachine.provide({
+      actors: {
+        refreshAttempt: fromCallback(({ sendBack }) => {
+          sendBack({ type: 'REQUEST_SENT' });
+          sendBack({ type: 'REFRESH_FAILED', error: new SessionError('network', 'offline') });
+        }),
+        storeBackoff: fromPromise(async () => Promise.reject(new Error('disk gone'))),
+      },
+    });
+    for (const retries of [1, 0]) {
+      const config = { now: () => Date.now(), leadTime: 60_000, retries, backoff: () => 60_000, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
+      const actor = createActor(machine, { input: { tokens, loadsAsync: false, config }, inspect: recorder.inspect }).start();
+      await flush();
+      const where = retries === 1 ? { session: { renewing: { attempt: 'backingOff' } } } : { session: 'refreshFailed' };
+      expect(actor.getSnapshot().matches(where as never)).toBe(true);
       actor.stop();
     }
   });

@@ -68,6 +68,7 @@ export const renewing = sessionSetup.createStateConfig({
             // before the lock is released; then this tab backs off or cools down.
             recordingFailure: {
               invoke: {
+                id: 'storeBackoff',
                 src: 'storeBackoff',
                 input: ({ context, event }) => ({ tokens: context.tokens, backoff: scheduleOf(context, (event as Failure).error) }),
                 onDone: [{ guard: 'cycleFailed', target: '#refreshFailed' }, { target: '#backingOff' }],
