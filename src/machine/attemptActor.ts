@@ -20,7 +20,9 @@ import { withBackoff, type Tokens } from './tokens.js';
 export function refreshActors(refresher: Refresher, store: StorageGate) {
   // Answers the chart's `storing` state finished with (written, or superseded by another tab's).
   const stored = new WeakSet<Tokens>();
-  return {
+  // The last failure's schedule being written (the chart's recordFailure action).
+  let recorded: Promise<void> = Promise.resolve();
+  const actors = {
     refreshAttempt: fromCallback<SessionEvent, AttemptInput>(({ input, sendBack }) => {
       const controller = new AbortController();
       const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
@@ -46,7 +48,8 @@ export function refreshActors(refresher: Refresher, store: StorageGate) {
           },
           failed: (error) => {
             fail(error);
-            return done;
+            // the chart's recordFailure runs in the step that stops this actor: wait for its write too
+            return done.then(() => recorded);
           },
         })
         .finally(() => (settled = true))
@@ -65,9 +68,10 @@ export function refreshActors(refresher: Refresher, store: StorageGate) {
       stored.add(input.tokens);
       return { tokens: newer ?? input.tokens, storedElsewhere: newer !== null };
     }),
-    // (the chart's own tokens, never stored under a newer set another tab wrote)
-    storeBackoff: fromPromise<void, { tokens: Tokens | null; backoff: BackoffRecord }>(async ({ input }) => {
-      if (input.tokens !== null) await store.store(withBackoff(input.tokens, input.backoff));
-    }),
   };
+  /** The recordFailure action: the schedule, with the chart's own tokens (never over a newer set another tab stored). */
+  const recordFailure = (tokens: Tokens | null, backoff: BackoffRecord) => {
+    if (tokens !== null) recorded = store.store(withBackoff(tokens, backoff)).then(() => {});
+  };
+  return { actors, recordFailure };
 }

@@ -5,6 +5,7 @@ import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
 import type { SessionEvent, TokenAnswer } from './machineTypes.js';
 import { sessionMachine } from './sessionMachine.js';
+import { scheduleOf } from './setup.js';
 import type { StorageGate } from './storageGate.js';
 import type { Tabs } from './tabs.js';
 import type { Tokens } from './tokens.js';
@@ -32,10 +33,11 @@ export interface Effects {
 export function withEffects(e: Effects) {
   // The end time a tab publishes when it ends a session on its own, and revokes with.
   let endedAt: number | null = null;
+  const refresh = refreshActors(e.refresher, e.store);
   return sessionMachine.provide({
     actors: {
       restore: fromPromise(() => Promise.resolve(e.initial)),
-      ...refreshActors(e.refresher, e.store),
+      ...refresh.actors,
     },
     actions: {
       persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
@@ -52,6 +54,7 @@ export function withEffects(e: Effects) {
       revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
       abandonRefresh: () => e.refresher.cancel(),
+      recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),
       giveToken: ({ context, event }) => context.tokens && e.answer(event, { token: context.tokens.accessToken }),
       queueCaller: ({ event }) => e.answer(event, { wait: true }),

@@ -84,10 +84,6 @@ const base = setup({
     storeAnswer: fromPromise<StoreOutcome, { tokens: Tokens }>(async () => {
       throw notProvided('storeAnswer');
     }),
-    /** Writes the refresh schedule with the stored tokens, so every tab keeps to it. */
-    storeBackoff: fromPromise<void, { tokens: Tokens | null; backoff: BackoffRecord }>(async () => {
-      throw notProvided('storeBackoff');
-    }),
     /** Sends `event` once the session's clock reaches `at` (long waits chained, never early). */
     deadline: fromCallback<SessionEvent, { at: number | null; event: TimeEvent; now: () => number }>(({ input, sendBack }) =>
       input.at === null ? undefined : setDeadline(input.at, input.now, () => sendBack({ type: input.event })),
@@ -130,8 +126,6 @@ const base = setup({
      */
     retryable: ({ context }, error: SessionError) =>
       isSessionError(error) && isTransient(error) && context.attempt <= context.config.retries && context.failures === 0 && error.retryAfter === undefined,
-    /** The failure ended the cycle (the schedule counts it): cool down, callers get the error. */
-    cycleFailed: ({ context }) => context.failures > 0,
     /** A stored schedule of failed cycles (not a retry inside another tab's renewal). */
     coolsDown: (_, backoff: BackoffRecord) => backoff.failures > 0,
     /** Still cooling down at the caller's time, the session not over, and the held token works. */
@@ -171,6 +165,11 @@ const base = setup({
     /** Aborts the refresh request in flight; its answer is ignored. */
     abandonRefresh: () => {},
     warnRestoreTimedOut: () => {},
+    /**
+     * Writes the schedule a failed attempt leaves (see BackoffRecord) with the stored tokens, so
+     * every tab keeps to it; the attempt keeps the refresh lock until it has landed.
+     */
+    recordFailure: (_, _error: SessionError) => {},
     // The answers to a caller's TOKEN_REQUESTED (see TokenAnswer).
     /** The token the session holds. */
     giveToken: () => {},

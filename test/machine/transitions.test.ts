@@ -949,26 +949,6 @@ describe('backoff across cycles: the schedule every tab keeps to (rule 15)', () 
     expect(status()).toBe('authenticated');
   });
 
-  it('a storeBackoff that fails (an implementation other than the session\'s, which never does): the failure is handled as if written', async () => {
-    const tokens = { accessToken: 'stored-access-abcdefgh', refreshToken: 'stored-refresh-abcdefgh', expiresAt: Date.now() - 1, lifetime: 300_000, claims: null, refreshExpiresAt: null, login: null };
-    const machine = sessionMachine.provide({
-      actors: {
-        refreshAttempt: fromCallback(({ sendBack }) => {
-          sendBack({ type: 'REQUEST_SENT' });
-          sendBack({ type: 'REFRESH_FAILED', error: new SessionError('network', 'offline') });
-        }),
-        storeBackoff: fromPromise(async () => Promise.reject(new Error('disk gone'))),
-      },
-    });
-    for (const retries of [1, 0]) {
-      const config = { now: () => Date.now(), leadTime: 60_000, retries, backoff: () => 60_000, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
-      const actor = createActor(machine, { input: { tokens, loadsAsync: false, config }, inspect: recorder.inspect }).start();
-      await flush();
-      const where = retries === 1 ? { session: { renewing: { attempt: 'backingOff' } } } : { session: 'refreshFailed' };
-      expect(actor.getSnapshot().matches(where as never)).toBe(true);
-      actor.stop();
-    }
-  });
 });
 
 afterAll(() => {

@@ -465,7 +465,7 @@ describe('SessionStatechart / SessionPanel', () => {
     expect(seen).toEqual([
       ['session.loggedOut', 'lifetime.unbounded'],
       ['session.renewing.token.expiringSoon', running, 'lifetime.unbounded'],
-      ['session.refreshFailed', 'lifetime.unbounded'],
+      ['session.refreshFailed.coolingDown', 'lifetime.unbounded'],
       ['session.loggedOut', 'lifetime.unbounded'],
     ]);
     session.stop();

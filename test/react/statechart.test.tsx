@@ -67,7 +67,7 @@ describe('SessionStatechart', () => {
       call.reject(new SessionError('network', 'offline'));
       await pending;
     });
-    expect(current(container)).toEqual(['session.refreshFailed', 'lifetime.unbounded']);
+    expect(current(container)).toEqual(['session.refreshFailed.coolingDown', 'lifetime.unbounded']);
     expect(screen.getByTestId('ss-error').textContent).toBe('network: offline');
     session.stop();
   });

@@ -1,9 +1,12 @@
 import type { SessionEvent } from '../machineTypes.js';
-import { endSession, scheduleOf, sessionSetup } from '../setup.js';
+import { endSession, sessionSetup } from '../setup.js';
 import { answersWithToken } from './answers.js';
 import { storing } from './storing.js';
 
 type Failure = Extract<SessionEvent, { type: 'REFRESH_FAILED' }>;
+
+// what a failure leaves in storage for every tab: the schedule (see BackoffRecord)
+const recordFailure = { type: 'recordFailure', params: ({ event }: { event: Failure }) => event.error } as const;
 
 // the stored schedule's count of failed cycles, as the request went out
 const adoptFailures = { type: 'adoptFailures', params: ({ event }: { event: { failures?: number | undefined } }) => event.failures } as const;
@@ -13,8 +16,9 @@ const adoptFailures = { type: 'adoptFailures', params: ({ event }: { event: { fa
  * still-valid token while `expiringSoon`; a wait while `refreshing`), `attempt` how the
  * refresh goes: each attempt takes the lock, re-reads storage (another tab's tokens, or its
  * schedule of failures), sends at most one request and, inside the lock, writes its answer
- * (`storing`) or its failure (`recordingFailure`). A blip after a success is retried in the
- * cycle (`backingOff`); a cycle that failed ends in refreshFailed, cooling down (rule 15).
+ * (`storing`) or its failure (`recordFailure`: the schedule every tab keeps to). A blip after a
+ * success is retried in the cycle (`backingOff`); a cycle that failed ends in refreshFailed,
+ * cooling down (rule 15).
  *
  * @example
  * sessionSetup.createMachine({ states: { session: { states: { renewing, … } } } })
@@ -64,17 +68,6 @@ export const renewing = sessionSetup.createStateConfig({
             requesting: { on: { ANSWER_RECEIVED: { guard: { type: 'validTokens', params: ({ event }) => event.tokens }, target: 'storing' } } },
             // The answer is written to storage here, once, before the lock is released.
             storing,
-            // A failure is written to storage with the tokens (the schedule every tab keeps to),
-            // before the lock is released; then this tab backs off or cools down.
-            recordingFailure: {
-              invoke: {
-                id: 'storeBackoff',
-                src: 'storeBackoff',
-                input: ({ context, event }) => ({ tokens: context.tokens, backoff: scheduleOf(context, (event as Failure).error) }),
-                onDone: [{ guard: 'cycleFailed', target: '#refreshFailed' }, { target: '#backingOff' }],
-                onError: [{ guard: 'cycleFailed', target: '#refreshFailed' }, { target: '#backingOff' }],
-              },
-            },
           },
           on: {
             // Another tab refreshed while this one waited: its tokens, without a request.
@@ -101,13 +94,14 @@ export const renewing = sessionSetup.createStateConfig({
                 target: '#loggedOut',
                 actions: [{ type: 'endWith', params: ({ event }) => event.error }, ...endSession('policy')],
               },
-              // A blip in a renewal after a success: another attempt in this one (callers wait).
-              { guard: { type: 'retryable', params: ({ event }) => event.error }, target: '.recordingFailure', actions: 'planRetry' },
+              // A blip in a renewal after a success: another attempt in this one (callers wait). The
+              // schedule goes to storage for every tab, before the attempt lets go of the lock.
+              { guard: { type: 'retryable', params: ({ event }) => event.error }, target: 'backingOff', actions: ['planRetry', recordFailure] },
               // The cycle failed: cool down (callers get the error, or the still-valid token).
               {
                 guard: { type: 'failed', params: ({ event }) => event.error },
-                target: '.recordingFailure',
-                actions: [{ type: 'keepError', params: ({ event }) => event.error }, { type: 'planCooldown', params: ({ event }) => event.error }],
+                target: '#refreshFailed',
+                actions: [{ type: 'keepError', params: ({ event }) => event.error }, { type: 'planCooldown', params: ({ event }) => event.error }, recordFailure],
               },
             ],
           },
