@@ -141,5 +141,36 @@ describe('refresh requests while the auth server is down (rule 15)', () => {
       expect(o.server.counters.reuseDetections).toBe(0);
     }, 300_000);
   }
+
+  it('a 503 with Retry-After: 30 — no refresh request for 30 s, whatever the backoff would allow; snapshot.retryAt says when', async () => {
+    const o = await outage(2, { type: 'status', status: 503, retryAfter: '30' });
+    await o.run(60_000 + 100);
+    const times = o.refreshTimes().map((t) => t - (o.refreshTimes()[0] as number));
+    console.info(`[outage] Retry-After: 30 — refresh requests at ${times.map((t) => `${t / 1000} s`).join(', ')}`);
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(30_000);
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    const cooling = o.tabs.map((tab) => tab.getSnapshot().retryAt);
+    for (const at of cooling) if (at !== null) expect(at - Date.now()).toBeLessThanOrEqual(30_000);
+  }, 120_000);
+
+  it('1-second tokens are refreshed on their schedule, never capped: about two refreshes a second, every request served', async () => {
+    const server = await authServer({ accessTtl: 1, claimPrecision: 'milliseconds' });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: Date.now() });
+    const session = createSession({ refresh: jsonRefresh({ url: `${server.url}/refresh` }), wake: false, activity: false, onWarning: () => {} });
+    onTestFinished(() => session.stop());
+    session.login(await server.login());
+    for (let i = 0; i < 50; i++) await turn();
+    server.resetCounters();
+    const failed: string[] = [];
+    for (let t = 0; t < 20_000; t += 100) {
+      void session.getAccessToken().catch((error: { kind?: string }) => failed.push(String(error.kind)));
+      await vi.advanceTimersByTimeAsync(100);
+      for (let i = 0; i < 30; i++) await turn();
+    }
+    console.info(`[outage] 1-s tokens: ${server.counters.refreshOk} refreshes in 20 s`);
+    expect(failed).toEqual([]);
+    expect(server.counters.refreshOk).toBeGreaterThanOrEqual(30);
+    expect(server.counters.refreshRejected).toBe(0);
+  }, 120_000);
 });
 
