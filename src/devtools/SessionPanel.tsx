@@ -78,10 +78,16 @@ function useTick(now: () => number): number {
   return now();
 }
 
-// What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock.
+// What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock, the
+// cooldown after failed cycles (rule 15).
 function describeRefresh(snapshot: ReturnType<Session['actor']['getSnapshot']>, time: number): string {
-  const { attempt, retryAt, config } = snapshot.context;
+  const { attempt, retryAt, config, failures } = snapshot.context;
   const of = `attempt ${attempt} of ${config.retries + 1}`;
+  const cycles = `${failures} failed ${failures === 1 ? 'cycle' : 'cycles'} in a row`;
+  if (snapshot.matches({ session: { refreshFailed: 'coolingDown' } })) {
+    return `cooling down after ${cycles} — next try in ${seconds(Math.max(0, (retryAt ?? time) - time))}`;
+  }
+  if (snapshot.matches({ session: { refreshFailed: 'ready' } })) return `${cycles} — the next request tries again`;
   if (snapshot.matches({ session: { renewing: { attempt: 'backingOff' } } })) {
     return `${of} failed — next try in ${seconds(Math.max(0, (retryAt ?? time) - time))}`;
   }

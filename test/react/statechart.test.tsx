@@ -153,6 +153,28 @@ describe('SessionStatechart', () => {
       session.stop();
     });
 
+    it('shows the cooldown after failed cycles, counting down to the next try, and its end', async () => {
+      vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
+      const refresh = scriptedRefresh();
+      const session = createSession({ refresh: refresh.fn, wake: false, retry: { attempts: 0 } });
+      render(<SessionStatechart session={session} />);
+      act(() => session.login(pair(1)));
+      for (const n of [1, 2, 3, 4, 5]) {
+        act(() => void session.refresh().catch(() => {}));
+        await act(async () => (await refresh.nth(n)).reject(new SessionError('http', 'unavailable', { status: 503 })));
+      }
+      const left = () => (session.getSnapshot().retryAt as number) - Date.now(); // 8–16 s at first
+      const inSeconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      expect(left()).toBeGreaterThanOrEqual(8_000);
+      expect(row('ss-refresh')).toBe(`cooling down after 5 failed cycles in a row — next try in ${inSeconds(left())}`);
+      await advance(3_000);
+      expect(row('ss-refresh')).toBe(`cooling down after 5 failed cycles in a row — next try in ${inSeconds(left())}`);
+      await advance(16_000);
+      expect(row('ss-refresh')).toBe('5 failed cycles in a row — the next request tries again');
+      expect(row('ss-status')).toBe('refreshFailed');
+      session.stop();
+    });
+
     it('shows a refresh waiting for another tab’s lock', async () => {
       vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
       let release!: () => void;
