@@ -377,7 +377,7 @@ describe('from any state', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'logged-out' });
   });
 
-  it('TOKENS_RECEIVED: newer tokens from a response are adopted in any signed-in state', async () => {
+  it('TOKENS_RENEWED: newer tokens from a response are adopted in any signed-in state', async () => {
     const { session, refresh, status } = start({ lead: 60_000 });
     session.login(pair(1, 300));
     session.tokensRenewed({ accessToken: 'renewed-access-1234', expiresIn: 600 });
@@ -402,7 +402,7 @@ describe('from any state', () => {
     expect(session.getSnapshot().accessToken).toBe('renewed-access-9999');
   });
 
-  it('TOKENS_RECEIVED: tokens from another tab log a logged-out tab in; a restoring tab adopts them', async () => {
+  it('TAB_TOKENS: tokens from another tab log a logged-out tab in; a restoring tab adopts them', async () => {
     const listeners: Array<(m: { type: 'tokens'; tokens: ReturnType<typeof pair> }) => void> = [];
     const sync = {
       publish: () => {},
