@@ -1,4 +1,5 @@
 import { SessionError, type SessionErrorKind } from './errors.js';
+import { RETRY_AFTER_CAP_MS } from './retryAfter.js';
 
 // DESIGN rule 15: failing refresh cycles back off, and every tab of the browser keeps to one
 // schedule. The schedule is a small record the tab whose refresh failed writes with the
@@ -36,16 +37,23 @@ export interface BackoffRecord {
   status?: number | undefined;
 }
 
+// Tabs share one machine's clock; a record from more than this far ahead was not written by one of them.
+const CLOCK_SLACK_MS = 60_000;
 const KINDS = new Set<string>(['network', 'timeout', 'http', 'invalid-response', 'rate-limited', 'aborted']);
 const time = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
-/** A stored record as the session can use it; null for none or anything else (never thrown on). */
-export function readBackoff(value: unknown): BackoffRecord | null {
+/**
+ * A stored record as the session can use it at `now`; null for none or anything else (never
+ * thrown on). Whatever wrote it, it parks refreshes for at most an hour (the longest Retry-After
+ * honoured) and cannot claim to be written in the future (which would outlast every reset).
+ */
+export function readBackoff(value: unknown, now: number): BackoffRecord | null {
   if (typeof value !== 'object' || value === null) return null;
   const r = value as Partial<Record<keyof BackoffRecord, unknown>>;
   if (!time(r.failures) || !Number.isInteger(r.failures) || r.failures > 1_000 || !time(r.retryAt) || !time(r.at)) return null;
-  if (typeof r.kind !== 'string' || !KINDS.has(r.kind)) return null;
-  const record: BackoffRecord = { failures: r.failures, retryAt: r.retryAt, at: r.at, kind: r.kind as SessionErrorKind };
+  if (typeof r.kind !== 'string' || !KINDS.has(r.kind) || r.at > now + CLOCK_SLACK_MS) return null;
+  const retryAt = Math.min(r.retryAt, r.at + RETRY_AFTER_CAP_MS);
+  const record: BackoffRecord = { failures: r.failures, retryAt, at: r.at, kind: r.kind as SessionErrorKind };
   if (typeof r.status === 'number' && Number.isInteger(r.status)) record.status = r.status;
   return record;
 }

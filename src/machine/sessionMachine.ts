@@ -1,4 +1,5 @@
 import { isSessionError } from './errors.js';
+import { withBackoff } from './tokens.js';
 import { lifetime } from './regions/lifetime.js';
 import { renewing } from './regions/renewing.js';
 import { restoring } from './regions/restoring.js';
@@ -35,13 +36,14 @@ export const sessionMachine = sessionSetup.createMachine({
   id: 'session',
   type: 'parallel',
   context: ({ input }) => ({
-    tokens: input.loadsAsync ? null : input.tokens,
+    tokens: input.loadsAsync || input.tokens === null ? null : withBackoff(input.tokens, undefined),
     refused: false,
     error: null,
     attempt: 0,
     retryAt: null,
     failures: 0,
-    resetAt: input.config.now(),
+    // (a reload keeps to the schedule other tabs stored: only refresh(), online and the like reset it)
+    resetAt: 0,
     lastActivity: input.config.now(),
     ending: null,
     loadsAsync: input.loadsAsync,

@@ -5,7 +5,7 @@ import { errorOf, type BackoffRecord } from './backoff.js';
 import type { WakeReason } from './types.js';
 import type { AttemptInput, EndCause, StoreOutcome, SessionConfig, SessionContext, SessionEvent, SessionInput, SessionTag, TimeEvent } from './machineTypes.js';
 import { setDeadline } from './timer.js';
-import { spendable, supersedes, isNewer, type Tokens } from './tokens.js';
+import { spendable, supersedes, isNewer, withBackoff, type Tokens } from './tokens.js';
 
 // The statechart's names and what they mean: its actors, guards and actions. The chart
 // (sessionMachine.ts and regions/) says when each one applies; the side effects among the
@@ -179,10 +179,11 @@ const base = setup({
     giveError: () => {},
 
     // Tokens that work end any backoff (rule 15): a success, another tab's, a login.
-    useTokens: assign((_, tokens: Tokens) => ({ tokens, refused: false, error: null, failures: 0, retryAt: null })),
+    // (the session holds tokens; a schedule stored with them stays in storage, where tabs read it)
+    useTokens: assign((_, tokens: Tokens) => ({ tokens: withBackoff(tokens, undefined), refused: false, error: null, failures: 0, retryAt: null })),
     useLogin: assign(({ context }, tokens: Tokens) => {
       const now = context.config.now();
-      return { tokens, refused: false, error: null, lastActivity: now, failures: 0, retryAt: null, resetAt: now };
+      return { tokens: withBackoff(tokens, undefined), refused: false, error: null, lastActivity: now, failures: 0, retryAt: null, resetAt: now };
     }),
     /** A caller reported a 401 with the held token: it is not handed out again. */
     refuseToken: assign(({ context, event }) => ({

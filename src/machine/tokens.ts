@@ -78,7 +78,7 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
 
   // the refresh schedule tabs share (rule 15): only as this library stores it
-  const backoff = source === 'stored' ? readBackoff(set.backoff) : null;
+  const backoff = source === 'stored' ? readBackoff(set.backoff, now) : null;
   return {
     ...(backoff === null ? {} : { backoff }),
     accessToken,
@@ -176,6 +176,7 @@ export function toTokenSet(tokens: Tokens): TokenSet {
 
 /** The same tokens, stored with a refresh schedule (`backoff`), or without one (undefined). */
 export function withBackoff(tokens: Tokens, backoff: BackoffRecord | undefined): Tokens {
+  if (backoff === undefined && tokens.backoff === undefined) return tokens;
   const { backoff: _old, ...rest } = tokens;
   return backoff === undefined ? rest : { ...rest, backoff };
 }

@@ -141,3 +141,38 @@ describe('what resets the backoff', () => {
     expect(s.session.getSnapshot().status).toBe('authenticated');
   });
 });
+
+describe('a stored schedule is data like any other stored value (rule 10)', () => {
+  it('one that would park refreshes for a day, or claims a time in the future, or is garbage, parks them for at most an hour', async () => {
+    const now = Date.now();
+    const cases: Array<[string, unknown, number | null]> = [
+      ['a day', { failures: 3, retryAt: now + 86_400_000, at: now, kind: 'http', status: 503 }, now + 3_600_000],
+      ['written in the future', { failures: 3, retryAt: now + 86_400_000, at: now + 86_000_000, kind: 'http' }, null],
+      ['garbage', { failures: 'many', retryAt: 'later' }, null],
+      ['an unknown kind', { failures: 1, retryAt: now + 5_000, at: now, kind: 'rejected' }, null],
+    ];
+    for (const [, backoff, parkedUntil] of cases) {
+      let stored: unknown = { ...pair(1, 3_600), expiresAt: now + 3_600_000, loginId: 'l1', loginAt: now, backoff };
+      const refresh = scriptedRefresh();
+      const session = createSession({
+        refresh: refresh.fn,
+        storage: { load: () => stored as never, save: (t) => void (stored = t), clear: () => void (stored = null) },
+        wake: false,
+        activity: false,
+        onWarning: () => {},
+      });
+      onTestFinished(() => session.stop());
+      const asked = session.tokenRejected(pair(1).accessToken).catch((e: unknown) => e);
+      await flush();
+      if (parkedUntil === null) {
+        expect((await refresh.next()).refreshToken).toBe(pair(1).refreshToken); // sent: no schedule to keep to
+        refresh.last.resolve(pair(2, 3_600));
+        await expect(asked).resolves.toBe(pair(2).accessToken);
+      } else {
+        await expect(asked).resolves.toMatchObject({ kind: 'http', status: 503 });
+        expect(session.getSnapshot().retryAt).toBe(parkedUntil);
+        expect(refresh.calls).toHaveLength(0);
+      }
+    }
+  });
+});
