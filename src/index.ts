@@ -13,7 +13,8 @@ export { broadcastSync } from './adapters/sync.js';
 export { webLocks } from './adapters/lock.js';
 
 export type { Session } from './machine/session.js';
-export type { SessionErrorKind } from './machine/errors.js';
+export type { SessionErrorKind, SessionErrorOptions } from './machine/errors.js';
+export type { BackoffRecord } from './machine/backoff.js';
 export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';

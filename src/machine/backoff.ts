@@ -28,6 +28,10 @@ export function cooldownAfter(failures: number, random: () => number = Math.rand
  * failed cycles in a row (0: a retry inside the first cycle); `at` is when it was written (a
  * reset — refresh(), online — ignores older ones); `kind` and `status` say why, so a tab that
  * adopts the record fails its callers with the same kind of error.
+ *
+ * @example
+ * JSON.parse(localStorage.getItem('app.session') ?? 'null')?.backoff
+ * // { failures: 3, retryAt: 1767225604000, at: 1767225600000, kind: 'http', status: 503 }
  */
 export interface BackoffRecord {
   failures: number;

@@ -17,7 +17,12 @@ export type SessionErrorKind =
   /** `maxSessionAge` or the refresh token's lifetime passed. */
   | 'session-expired';
 
-/** Options for {@link SessionError}. */
+/**
+ * Options for {@link SessionError}.
+ *
+ * @example
+ * throw new SessionError('http', 'the auth server is busy', { status: 503, retryAfter: 30_000 })
+ */
 export interface SessionErrorOptions {
   status?: number | undefined;
   cause?: unknown;
