@@ -39,7 +39,7 @@ describe('SessionStatechart', () => {
     }
     expect(arrows).toContain('session.authenticated->session.renewing');
     expect(arrows).toContain('session.*->session.loggedOut');
-    expect(container.textContent).toContain('TOKEN_REQUESTED [rejectsCurrent]');
+    expect(container.textContent).toContain('TOKEN_REQUESTED [rejectsCurrent | else]'); // one line per event, its guards in order
     expect(container.textContent).toContain('LEAD_TIME_REACHED');
     session.stop();
   });
