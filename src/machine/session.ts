@@ -3,14 +3,13 @@ import { createCallers } from './callers.js';
 import { SessionError } from './errors.js';
 import { withEffects } from './effects.js';
 import { feedActivity } from './activityFeed.js';
-import { loginWins } from './login.js';
 import { validateOptions } from './options.js';
 import { guardActorSend, sessionParts } from './parts.js';
 import { exposeRefreshCalls } from './refreshCalls.js';
 import { redactInspection } from './inspection.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { createSnapshotStore, toSnapshot } from './snapshot.js';
-import { forgetDecoded, normalizeTokens, withLogin, type Tokens } from './tokens.js';
+import { forgetDecoded, normalizeTokens, restampContinued, withLogin, type Tokens } from './tokens.js';
 import type { Session, SessionOptions } from './types.js';
 import { errorMessage } from './util.js';
 import { createWaiterQueue } from './waiters.js';
@@ -51,14 +50,13 @@ export function createSessionCore(options: SessionOptions): Session {
   let stopped = false;
   const send = (event: SessionEvent) => void (stopped || deliver(event));
 
-  // A tab that found the session (checkSession) without knowing its login sends a continued
-  // stamp. A tab whose login wins over it knows better: those tokens continue its login, so it
-  // takes them under its own stamp (when newer) and tells every tab, which adopt that stamp.
+  // Tokens a tab that found the session (checkSession) sent under a continued stamp continue
+  // our login when it wins: taken under our stamp (when newer), and every tab is told.
   function fromTab(event: SessionEvent) {
-    const ours = actor.getSnapshot().context.tokens;
-    if (event.type !== 'TAB_TOKENS' || !event.tokens.login?.continued || !ours?.login || !loginWins(ours.login, event.tokens.login)) return send(event);
-    send({ type: 'TAB_TOKENS', tokens: withLogin(event.tokens, ours.login) });
-    tabs.publishTokens(actor.getSnapshot().context.tokens ?? ours);
+    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, actor.getSnapshot().context.tokens) : null;
+    if (restamped === null) return send(event);
+    send({ type: 'TAB_TOKENS', tokens: restamped });
+    tabs.publishTokens(actor.getSnapshot().context.tokens ?? restamped);
   }
 
   actor.subscribe((snapshot) => {

@@ -181,6 +181,16 @@ export function withBackoff(tokens: Tokens, backoff: BackoffRecord | undefined):
   return backoff === undefined ? rest : { ...rest, backoff };
 }
 
+/**
+ * Tokens another tab sent under a continued stamp (it found the session with checkSession),
+ * restamped as `ours` when our login wins over that stamp: those tokens continue our login.
+ * Null when they keep their own stamp.
+ */
+export function restampContinued(incoming: Tokens, ours: Tokens | null): Tokens | null {
+  if (!incoming.login?.continued || !ours?.login || !loginWins(ours.login, incoming.login)) return null;
+  return withLogin(incoming, ours.login);
+}
+
 /** The same tokens, stamped as belonging to `login`. */
 export function withLogin(tokens: Tokens, login: LoginStamp | null): Tokens {
   return tokens.login === login ? tokens : { ...tokens, login };
