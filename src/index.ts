@@ -16,8 +16,9 @@ export { onSessionEnd } from './lifecycle/onSessionEnd.js';
 
 export type { Session } from './machine/session.js';
 export type { CreateSessionOptions } from './createSession.js';
-export type { SessionErrorKind } from './machine/errors.js';
+export type { SessionErrorKind, SessionErrorOptions } from './machine/errors.js';
 export type { SessionEndListener } from './lifecycle/onSessionEnd.js';
+export type { BackoffRecord } from './machine/backoff.js';
 export type { SessionEvent, SessionContext } from './machine/sessionMachine.js';
 export type { GraphEdge, GraphState } from './machine/graph.js';
 export type { StorageLike, WebStorageOptions } from './adapters/storage.js';

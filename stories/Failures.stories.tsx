@@ -39,10 +39,11 @@ export const NetworkDownThenRecovers: Story = {
       await expectText(canvasElement, 'refresh-count', '2');
       await expectRequests(canvasElement, [LOGIN, REFRESH_NETWORK_ERROR, REFRESH_NETWORK_ERROR]);
     });
-    await step('a call while offline tries again, then fails with kind network; still signed in', async () => {
+    await step('a call while offline, the refresh cooling down: it fails at once with kind network, no refresh sent; still signed in', async () => {
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(canvasElement)).toEqual(['Call 1: GET /api/data → network']));
-      await expectText(canvasElement, 'refresh-count', '4');
+      await expectText(canvasElement, 'refresh-count', '2');
+      await expectText(canvasElement, 'ss-refresh', /^cooling down after 1 failed cycle in a row — next try in /);
       await expectStatus(canvasElement, 'refreshFailed');
       await expectToken(canvasElement, scenarioOf(context), 'A001');
       await expectText(canvasElement, 'logged-out-count', '0');
@@ -51,12 +52,12 @@ export const NetworkDownThenRecovers: Story = {
       await userEvent.click(canvas.getByLabelText('Network down'));
       await expectStatus(canvasElement, 'authenticated');
       await expectToken(canvasElement, scenarioOf(context), 'A002');
-      await expectText(canvasElement, 'refresh-count', '5');
+      await expectText(canvasElement, 'refresh-count', '3');
       await userEvent.click(canvas.getByRole('button', { name: 'Call API' }));
       await waitFor(() => expect(callLines(canvasElement)[1]).toBe('Call 2: GET /api/data → 200 OK'));
       await expectRequests(canvasElement, [
         LOGIN,
-        ...Array.from({ length: 4 }, () => REFRESH_NETWORK_ERROR),
+        ...Array.from({ length: 2 }, () => REFRESH_NETWORK_ERROR),
         'POST /auth/refresh (refresh …R001) → 200',
         'GET /api/data (access …A002) → 200',
       ]);

@@ -29,12 +29,13 @@ const login = async (s: Scenario) => {
 const until = (status: SessionStatus) => (s: Scenario) => reached(s.tabs[0] as Scenario['tabs'][number], status);
 
 /** Asserts the one current state, by its `aria-current`, its accessible name and the panel. */
-async function expectOnlyCurrent(canvasElement: HTMLElement, status: SessionStatus) {
+async function expectOnlyCurrent(canvasElement: HTMLElement, status: SessionStatus, substate?: string) {
   await expectStatus(canvasElement, status);
   const [current, ...others] = statusStates(canvasElement);
   await expect(others).toHaveLength(0);
-  await expect(current).toHaveAccessibleName(new RegExp(`^${status} \\(current state\\)`));
-  await expect(canvasElement.querySelector(`[data-state="${chartPath(status)}"]`)).toBe(current);
+  await expect(current).toHaveAccessibleName(new RegExp(`^${substate ?? status} \\(current state\\)`));
+  const path = substate === undefined ? chartPath(status) : `${chartPath(status)}.${substate}`;
+  await expect(canvasElement.querySelector(`[data-state="${path}"]`)).toBe(current);
 }
 
 /** No tokens: the session waits for a login. */
@@ -92,7 +93,7 @@ export const Refreshing: Story = {
   },
 };
 
-/** The refresh failed on the network (twice): tokens are kept, the error is shown. */
+/** The refresh failed on the network: tokens are kept, the error is shown, the next try waits (coolingDown). */
 export const RefreshFailed: Story = {
   ...withScenario({}, async (s) => {
     await login(s);
@@ -102,7 +103,7 @@ export const RefreshFailed: Story = {
   }),
   play: async (context) => {
     const { canvasElement } = context;
-    await expectOnlyCurrent(canvasElement, 'refreshFailed');
+    await expectOnlyCurrent(canvasElement, 'refreshFailed', 'coolingDown');
     await expectText(canvasElement, 'ss-error', /^network: /);
     await expectToken(canvasElement, scenarioOf(context), 'A001');
   },

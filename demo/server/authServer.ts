@@ -25,10 +25,11 @@ export type RefreshFault =
   | { type: 'gate'; open: Promise<unknown> } // answer normally once `open` settles (tests hold a request)
   | { type: 'drop' } // destroy the socket without an answer
   | { type: 'hang' } // never answer
-  | { type: 'status'; status: number } // answer this status with a JSON error
+  | { type: 'status'; status: number; retryAfter?: string } // answer this status with a JSON error (and Retry-After)
   | { type: 'error-body'; code?: number | string } // 200 with { code: 401 (or `code`), msg } (seed 003)
   | { type: 'malformed' } // 200 with an access token that is not a JWT
   | { type: 'missing' } // 200 without an access token
+  | { type: 'garbage' } // 200 with an HTML page, as a captive portal or a misrouted proxy answers (nothing rotated)
   | { type: 'bearer-only' }; // like seed 003's backend: 200 { code: 401 } unless a Bearer header is sent
 
 /** Options of {@link startAuthServer}. */
@@ -93,6 +94,8 @@ export interface AuthCounters {
 
 /** One request as the server saw it. */
 export interface SeenRequest {
+  /** When it arrived, on the server's clock (epoch ms). */
+  at: number;
   method: string;
   path: string;
   authorization: string | undefined;
@@ -222,7 +225,14 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     if (active?.type === 'hang') return;
     if (active?.type === 'delay') await new Promise((r) => setTimeout(r, active.ms));
     if (active?.type === 'gate') await active.open.catch(() => {});
-    if (active?.type === 'status') return send(res, active.status, { error: 'server_error', message: `fault ${active.status}` });
+    if (active?.type === 'status') {
+      const retryAfter = active.retryAfter === undefined ? {} : { 'retry-after': active.retryAfter };
+      return send(res, active.status, { error: 'server_error', message: `fault ${active.status}` }, retryAfter);
+    }
+    if (active?.type === 'garbage') {
+      res.writeHead(200, { 'content-type': 'text/html', date: new Date(now()).toUTCString() });
+      return void res.end('<!doctype html><title>Sign in to the Wi-Fi</title><p>Please accept the terms.</p>');
+    }
     if (active?.type === 'error-body') return send(res, 200, { code: active.code ?? 401, msg: 'Invalid token type' });
     if (active?.type === 'bearer-only' && !req.headers.authorization) return send(res, 200, { code: 401, msg: 'Invalid token type' });
 
@@ -312,6 +322,7 @@ export async function startAuthServer(options: AuthServerOptions = {}) {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     seen.push({
+      at: now(),
       method: req.method ?? 'GET',
       path: url.pathname,
       authorization: req.headers.authorization,

@@ -1,4 +1,5 @@
 import { SessionError, httpError, isTransient } from '../machine/errors.js';
+import { retryAfterOf } from '../machine/retryAfter.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
@@ -70,12 +71,13 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
       const { status } = response;
       const text = `token endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
       if (code !== undefined && REJECTED.includes(code)) throw new SessionError('rejected', text, { status });
+      const retryAfter = retryAfterOf(response.headers);
       if (code === 'temporarily_unavailable') {
-        const error = new SessionError('http', text, { status });
+        const error = new SessionError('http', text, { status, retryAfter });
         // the session retries http errors with a 5xx/408/429 status, or with none
-        throw isTransient(error) ? error : new SessionError('http', text);
+        throw isTransient(error) ? error : new SessionError('http', text, { retryAfter });
       }
-      throw httpError(status, detail);
+      throw httpError(status, detail, undefined, retryAfter);
     }
     const { access_token: accessToken, refresh_token: rotated, token_type: type } = o;
     if (typeof accessToken !== 'string' || accessToken === '') {

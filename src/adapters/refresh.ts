@@ -3,6 +3,7 @@ import { sanitizeCause } from '../machine/cause.js';
 import { cleanText, redact, secretsIn } from '../machine/redact.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
+import { retryAfterOf } from '../machine/retryAfter.js';
 import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
@@ -71,7 +72,7 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
     if (!response.ok) {
       const detail = describeBody(json, secrets);
       if (errorCode(json) === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${status} (${detail})`, { status });
-      throw httpError(status, detail);
+      throw httpError(status, detail, undefined, retryAfterOf(response.headers));
     }
     let tokens: TokenSet;
     try {

@@ -139,7 +139,7 @@ function pageLocalStorage(): unknown {
  * Parses a stored value; null unless the session can use it (the session's own check of token
  * sets), after telling `unusable` why.
  */
-export function parseTokenSet(raw: string, unusable: (why: string) => void = () => {}): TokenSet | null {
+function parseTokenSet(raw: string, unusable: (why: string) => void = () => {}): TokenSet | null {
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Session } from '../machine/session.js';
-import { redact } from '../machine/tokens.js';
+import { redact } from '../machine/redact.js';
 import { useServerSnapshot } from '../react/SessionProvider.js';
 import { useActorSubscription } from './useActivePaths.js';
 
@@ -24,12 +24,13 @@ function describeEvent(event: AnyEventObject): string {
     case 'TAB_TOKENS':
     case 'TOKENS_RENEWED':
     case 'LATE_REFRESH_ANSWER':
-    case 'REFRESH_SUCCEEDED':
+    case 'ANSWER_RECEIVED':
+    case 'TOKENS_FOUND':
       return `${e.type} ${access(e.tokens)}`;
     case 'REFRESH_FAILED':
       return `REFRESH_FAILED (${String((e.error as { kind?: string } | undefined)?.kind)})`;
-    case 'TOKEN_REJECTED':
-      return `TOKEN_REJECTED ${redact(e.token as string)}`;
+    case 'TOKEN_REQUESTED':
+      return typeof e.rejected === 'string' ? `TOKEN_REQUESTED (401 with ${redact(e.rejected)})` : 'TOKEN_REQUESTED';
     case 'WAKE':
       return `WAKE (${String(e.reason)})`;
     default:
@@ -39,12 +40,25 @@ function describeEvent(event: AnyEventObject): string {
 
 let logged = 0;
 
+// Events the session's actor received, except its internal SESSION_CHANGED. A caller's question
+// (TOKEN_REQUESTED, one per request) is logged when it moved the session or reported a 401:
+// a request every 100 ms would otherwise push everything else out of the log.
+function logs(event: InspectionEvent, session: Session): boolean {
+  if (event.actorRef !== session.actor) return false;
+  const type = (event as { event?: AnyEventObject }).event?.type;
+  if (type === 'TOKEN_REQUESTED') {
+    if (event.type !== '@xstate.microstep' || event.event.type !== 'TOKEN_REQUESTED') return false;
+    return typeof event.event.rejected === 'string' || event._transitions.some((t) => t.target !== undefined);
+  }
+  return event.type === '@xstate.event' && type !== 'SESSION_CHANGED';
+}
+
 function useEventLog(session: Session, now: () => number): LoggedEvent[] {
   const [log, setLog] = useState<LoggedEvent[]>([]);
   useEffect(() => {
     setLog((previous) => (previous.length === 0 ? previous : [])); // a new session, a new log
     const subscription = session.actor.system.inspect((event: InspectionEvent) => {
-      if (event.type !== '@xstate.event' || event.actorRef !== session.actor || event.event.type === 'SESSION_CHANGED') return;
+      if (!logs(event, session) || !('event' in event)) return;
       const line = { id: ++logged, at: now(), text: describeEvent(event.event) };
       setLog((previous) => [line, ...previous].slice(0, LOG_SIZE));
     });
@@ -64,10 +78,16 @@ function useTick(now: () => number): number {
   return now();
 }
 
-// What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock.
+// What the refresh is doing, from the statechart: its attempt, a backoff, another tab's lock, the
+// cooldown after failed cycles (rule 15).
 function describeRefresh(snapshot: ReturnType<Session['actor']['getSnapshot']>, time: number): string {
-  const { attempt, retryAt, config } = snapshot.context;
+  const { attempt, retryAt, config, failures } = snapshot.context;
   const of = `attempt ${attempt} of ${config.retries + 1}`;
+  const cycles = `${failures} failed ${failures === 1 ? 'cycle' : 'cycles'} in a row`;
+  if (snapshot.matches({ session: { refreshFailed: 'coolingDown' } })) {
+    return `cooling down after ${cycles} — next try in ${seconds(Math.max(0, (retryAt ?? time) - time))}`;
+  }
+  if (snapshot.matches({ session: { refreshFailed: 'ready' } })) return `${cycles} — the next request tries again`;
   if (snapshot.matches({ session: { renewing: { attempt: 'backingOff' } } })) {
     return `${of} failed — next try in ${seconds(Math.max(0, (retryAt ?? time) - time))}`;
   }

@@ -1,6 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { machineGraph, type GraphEdge, type GraphState } from '../machine/graph.js';
 import { labelSize, LINE, placeLabels } from './chart/labels.js';
+import { mergeLinks } from './chart/links.js';
 import { route, type Link } from './chart/route.js';
 import type { Arrow, Box, ChartLayout } from './chart/types.js';
 
@@ -80,11 +81,6 @@ interface Graph {
 }
 
 /** One label line: the event and its guard; an eventless choice shows only its condition. */
-function labelOf(e: GraphEdge): string {
-  if (e.event === 'always') return e.guard ? `[${e.guard}]` : '[else]';
-  return [e.label, e.guard ? `[${e.guard}]` : ''].filter(Boolean).join(' ');
-}
-
 function layoutBand(g: Graph, region: GraphState | null, top: number) {
   const rootPath = region?.path ?? '';
   const within = (path: string) => rootPath === '' || path === rootPath || path.startsWith(`${rootPath}.`);
@@ -105,7 +101,14 @@ function layoutBand(g: Graph, region: GraphState | null, top: number) {
     const inside = (p: string, q: string) => p === q || p.startsWith(`${q}.`);
     return Math.max(0, ...links.filter((l) => (inside(l.from, a) && inside(l.to, b)) || (inside(l.from, b) && inside(l.to, a))).map((l) => l.labels.length));
   };
-  const gapBetween = (a: string, b: string, min: number) => Math.max(min, linesBetween(a, b) * LINE + 28);
+  // (a loop's label sits above its state, in the gap too)
+  const loopLines = (a: string) => links.find((l) => l.from === a && l.to === a)?.labels.length ?? 0;
+  const gapBetween = (a: string, b: string, min: number) => Math.max(min, linesBetween(a, b) * LINE + 28 + (loopLines(b) > 0 ? loopLines(b) * LINE + 8 : 0));
+  // room above a frame's first state for its loop's label, below the frame's name
+  const loopRoom = (first: string) => (loopLines(first) > 0 ? loopLines(first) * LINE + 8 : 0);
+  // the widest label between two states stacked in one frame: the frame is at least that wide
+  const widestBetween = (kids: string[]) =>
+    Math.max(0, ...kids.slice(1).map((k, i) => Math.max(0, ...links.filter((l) => (l.from === kids[i] && l.to === k) || (l.from === k && l.to === kids[i])).map((l) => labelSize(l.labels).width))));
   const sizeOf = (path: string): { width: number; height: number } => {
     const known = sizes.get(path);
     if (known) return known;
@@ -119,7 +122,8 @@ function layoutBand(g: Graph, region: GraphState | null, top: number) {
     } else if (kids.length > 0) {
       const each = kids.map(sizeOf);
       const gaps = kids.slice(1).reduce((s, k, i) => s + gapBetween(kids[i] as string, k, CHILD_GAP), 0);
-      size = { width: Math.max(...each.map((k) => k.width)) + PAD * 2, height: each.reduce((s, k) => s + k.height, 0) + gaps + PAD * 2 + TITLE };
+      const width = Math.max(...each.map((k) => k.width), widestBetween(kids) + 8) + PAD * 2;
+      size = { width, height: each.reduce((s, k) => s + k.height, 0) + gaps + PAD * 2 + TITLE + loopRoom(kids[0] as string) };
     }
     sizes.set(path, size);
     return size;
@@ -138,7 +142,7 @@ function layoutBand(g: Graph, region: GraphState | null, top: number) {
       }
       return;
     }
-    let cy = y + PAD + TITLE;
+    let cy = y + PAD + TITLE + (kids[0] ? loopRoom(kids[0].path) : 0);
     kids.forEach((k, i) => {
       const kid = sizeOf(k.path);
       place(k, k.path, x + (width - kid.width) / 2, cy);
@@ -205,17 +209,6 @@ function layoutBand(g: Graph, region: GraphState | null, top: number) {
     boxes.unshift({ path: region.path, label: `${region.key} (region)`, x: MARGIN, y: top, width: edge - MARGIN, height: bottom - top, compound: true, initial: false, any: false });
   }
   return { boxes, links, width: edge + MARGIN, bottom };
-}
-
-function mergeLinks(list: Array<{ edge: GraphEdge; from: string; to: string }>): Link[] {
-  const byKey = new Map<string, Link>();
-  for (const { edge, from, to } of list) {
-    const id = `${from}->${to}`;
-    const link = byKey.get(id) ?? { id, from, to, labels: [] };
-    link.labels.push(labelOf(edge));
-    byKey.set(id, link);
-  }
-  return [...byKey.values()];
 }
 
 /**

@@ -1,8 +1,11 @@
-import { fromCallback, fromPromise } from 'xstate';
+import { fromPromise } from 'xstate';
+import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
 import type { createRevoker } from './revocation.js';
-import { sessionMachine, type SessionEvent } from './sessionMachine.js';
+import type { SessionEvent, TokenAnswer } from './machineTypes.js';
+import { sessionMachine } from './sessionMachine.js';
+import { scheduleOf } from './setup.js';
 import type { StorageGate } from './storageGate.js';
 import type { Tabs } from './tabs.js';
 import type { Tokens } from './tokens.js';
@@ -19,6 +22,8 @@ export interface Effects {
   warn: (message: string) => void;
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
+  /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
+  answer: (event: SessionEvent, answer: TokenAnswer | 'error', error?: SessionError | null) => void;
 }
 
 /**
@@ -27,29 +32,12 @@ export interface Effects {
  */
 export function withEffects(e: Effects) {
   // The end time a tab publishes when it ends a session on its own, and revokes with.
-  let endedAt = 0;
+  let endedAt: number | null = null;
+  const refresh = refreshActors(e.refresher, e.store);
   return sessionMachine.provide({
     actors: {
       restore: fromPromise(() => Promise.resolve(e.initial)),
-      refreshAttempt: fromCallback<SessionEvent, { tokens: Tokens | null }>(({ input, sendBack }) => {
-        const controller = new AbortController();
-        const secrets = [input.tokens?.accessToken, input.tokens?.refreshToken];
-        let settled = false;
-        e.refresher
-          .attempt(input.tokens, controller.signal, {
-            lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
-            requestSent: () => sendBack({ type: 'REQUEST_SENT' }),
-            answered: () => sendBack({ type: 'ANSWER_RECEIVED' }),
-          })
-          .finally(() => (settled = true))
-          .then(
-            (tokens) => sendBack({ type: 'REFRESH_SUCCEEDED', tokens }),
-            // what the refresh threw enters the session here, and only as a sanitized copy
-            (error: unknown) => sendBack({ type: 'REFRESH_FAILED', error: admitError(error, secrets) }),
-          );
-        // (an attempt that already answered has nothing to stop)
-        return () => settled || controller.abort(new SessionError('aborted', 'the session no longer waits for this refresh'));
-      }),
+      ...refresh.actors,
     },
     actions: {
       persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
@@ -57,14 +45,20 @@ export function withEffects(e: Effects) {
       publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
       // a refused refresh kills these tokens; any other end, the whole login (see ClearScope)
       clearStorage: ({ context }) => e.store.clear(context.tokens, context.error?.kind === 'rejected' ? 'tokens' : 'login'),
-      publishLogout: ({ context }, { independent }) => {
-        endedAt = context.ending?.at ?? e.now();
-        e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, independent ? endedAt : null);
+      // A policy's end (idle, maximum age, the refresh token's expiry) comes in every tab at the
+      // same moment: its time goes with the message, so the tabs agree on who revokes.
+      publishLogout: ({ context }, { cause }) => {
+        endedAt = cause === 'policy' ? (context.ending?.at ?? e.now()) : null;
+        e.tabs.publishLogout(context.tokens, context.error?.kind ?? null, endedAt);
       },
-      revokeSession: ({ context }, { settle }) => e.revoker.start(context.tokens, settle ? endedAt : null),
+      revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
       abandonRefresh: () => e.refresher.cancel(),
+      recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),
+      giveToken: ({ context, event }) => context.tokens && e.answer(event, { token: context.tokens.accessToken }),
+      queueCaller: ({ event }) => e.answer(event, { wait: true }),
+      giveError: ({ context, event }) => e.answer(event, 'error', context.error),
     },
   });
 }

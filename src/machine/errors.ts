@@ -1,5 +1,6 @@
 import { sanitizeCause } from './cause.js';
 import { cleanText, type Secrets } from './redact.js';
+import { RETRY_AFTER_CAP_MS, retryAfterOf } from './retryAfter.js';
 import { errorMessage } from './util.js';
 /** What went wrong, as one word a program can switch on. */
 export type SessionErrorKind =
@@ -16,10 +17,17 @@ export type SessionErrorKind =
   /** `maxSessionAge` or the refresh token's lifetime passed. */
   | 'session-expired';
 
-/** Options for {@link SessionError}. */
+/**
+ * Options for {@link SessionError}.
+ *
+ * @example
+ * throw new SessionError('http', 'the auth server is busy', { status: 503, retryAfter: 30_000 })
+ */
 export interface SessionErrorOptions {
   status?: number | undefined;
   cause?: unknown;
+  /** Ms the server asked to wait before the next try (its `Retry-After`). */
+  retryAfter?: number | undefined;
 }
 
 /**
@@ -35,11 +43,14 @@ export class SessionError extends Error {
   override readonly name = 'SessionError' as const;
   readonly kind: SessionErrorKind;
   readonly status?: number;
+  /** Ms the server asked to wait before the next try (`Retry-After` on a 429 or 503): the session's backoff honours it. */
+  readonly retryAfter?: number;
 
   constructor(kind: SessionErrorKind, message: string, options: SessionErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -76,7 +87,7 @@ export function toSessionError(error: unknown): SessionError {
     return new SessionError('aborted', 'the refresh was aborted', { cause: error });
   }
   const status = errorStatus(error);
-  if (status !== undefined) return httpError(status, undefined, error);
+  if (status !== undefined) return httpError(status, undefined, error, retryAfterOf((error as { response?: { headers?: unknown } }).response?.headers ?? (error as { headers?: unknown }).headers));
   const message = errorMessage(error);
   return new SessionError('network', `refresh failed: ${message}`, { cause: error });
 }
@@ -95,15 +106,16 @@ export function admitError(error: unknown, secrets: Secrets): SessionError {
   const cause = (e as { cause?: unknown }).cause;
   const options: SessionErrorOptions = {};
   if (typeof e.status === 'number') options.status = e.status;
+  if (typeof e.retryAfter === 'number' && e.retryAfter > 0) options.retryAfter = Math.min(e.retryAfter, RETRY_AFTER_CAP_MS);
   if (cause !== undefined) options.cause = sanitizeCause(cause, secrets);
   return new SessionError(e.kind, cleanText(e.message, secrets), options);
 }
 
-/** The SessionError for an HTTP status from a refresh endpoint. */
-export function httpError(status: number, detail?: string, cause?: unknown): SessionError {
+/** The SessionError for an HTTP status from a refresh endpoint (`retryAfter`: its Retry-After, in ms). */
+export function httpError(status: number, detail?: string, cause?: unknown, retryAfter?: number): SessionError {
   const rejected = status === 400 || status === 401 || status === 403;
   const text = `refresh endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
-  return new SessionError(rejected ? 'rejected' : 'http', text, { status, cause });
+  return new SessionError(rejected ? 'rejected' : 'http', text, { status, cause, retryAfter: rejected ? undefined : retryAfter });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { cooldownAfter } from './backoff.js';
 import { defaultBackoff } from './refresher.js';
 import type { SessionConfig } from './sessionMachine.js';
 import type { SessionOptions } from './types.js';
@@ -42,6 +43,7 @@ export function configOf(options: SessionOptions, now: () => number, safely: (wh
       safely('retry.backoff', () => void (ms = backoff(attempt)));
       return Number.isFinite(ms) ? Math.min(Math.max(0, ms), 2 ** 31 - 1) : 0;
     },
+    cooldown: (failures) => cooldownAfter(failures),
     restoreTimeout: options.refreshTimeout ?? 10_000,
     checkSession: options.checkSession === true,
     idleTimeout: options.idleTimeout ?? null,

@@ -1,5 +1,7 @@
 import { SessionError, toSessionError } from './errors.js';
+import type { BackoffRecord } from './backoff.js';
 import { abortedBy } from './timer.js';
+import { within } from './within.js';
 import { normalizeTokens, spendable, supersedes, withLogin, type LoginStamp, type Tokens } from './tokens.js';
 import type { RefreshFunction, RefreshLock } from './types.js';
 import { errorMessage } from './util.js';
@@ -11,8 +13,6 @@ export interface RefresherOptions {
   reread: () => Promise<Tokens | null>;
   /** Waits for another tab's write to storage, up to `timeout` ms. */
   waitForChange: (timeout: number, signal: AbortSignal) => Promise<void>;
-  /** Stores new tokens; awaited before the lock is released, so the next tab reads them. */
-  persist: (tokens: Tokens) => void | Promise<void>;
   lock?: RefreshLock | undefined;
   now: () => number;
   /** Bound in ms on the answer and on every storage and lock call of an attempt. */
@@ -36,19 +36,34 @@ export interface RefresherOptions {
 export interface AttemptProgress {
   /** Another tab holds the lock: this attempt waits for it. */
   lockContended(): void;
-  /** The request is out (or an earlier one still open is joined). */
-  requestSent(): void;
-  /** The answer is in; the attempt now writes it to storage, inside the lock. */
-  answered(): void;
+  /** The request is out (or an earlier one still open is joined); `failures`: the stored schedule's count. */
+  requestSent(failures: number): void;
+  /**
+   * The answer is in: the chart writes it to storage (its `storing` state) while the attempt
+   * keeps the lock. Resolves once the chart is done with the attempt: true when it took the
+   * answer, false when it moved on without it (the answer is then a late one).
+   */
+  answered(tokens: Tokens): Promise<boolean>;
+  /**
+   * The attempt failed inside the lock: the chart records the failure (with the stored tokens,
+   * for every tab) before the lock is released. Resolves once the chart is done with the attempt.
+   */
+  failed(error: unknown): Promise<void>;
 }
+
+/**
+ * How an attempt ended well: `found`, another tab's tokens in storage (no request was sent);
+ * `answered`, the request's answer went to the chart through `progress.answered`.
+ */
+export type AttemptOutcome = { found: Tokens } | { answered: Tokens } | { backoff: BackoffRecord };
 
 /** Runs refresh attempts for one session. */
 export interface Refresher {
   /**
-   * One attempt: take the lock, re-read storage, then at most one request, and store its
-   * answer before the lock is released. `current` null: checkSession (no tokens yet).
+   * One attempt: take the lock, re-read storage, then at most one request, whose answer the
+   * chart stores before the lock is released. `current` null: checkSession (no tokens yet).
    */
-  attempt(current: Tokens | null, signal: AbortSignal, progress: AttemptProgress): Promise<Tokens>;
+  attempt(current: Tokens | null, since: number, signal: AbortSignal, progress: AttemptProgress): Promise<AttemptOutcome>;
   /** Aborts the request in flight and ignores its answer (logout, login, stop). */
   cancel(): void;
 }
@@ -63,7 +78,7 @@ interface Flight {
 }
 
 /** How long a tab that waited for the lock gives the other tab's storage write to arrive. */
-const SETTLE_MS = 1_000;
+const WRITE_ARRIVAL_MS = 1_000;
 /** Refreshes asked for before their time (a token refused again and again): at most this many a minute. */
 const LOOP_LIMIT = 5;
 
@@ -91,7 +106,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
     stored !== null && !spent.has(spendable(stored)) && supersedes(stored, current);
 
   const bounded = <T>(work: T | Promise<T>, what: string): Promise<T> =>
-    within(Promise.resolve(work), o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
+    within(work, o.timeout, () => new SessionError('timeout', `${what} did not answer within ${o.timeout} ms`));
 
   function abandon(f: Flight) {
     f.controller.abort(new SessionError('aborted', 'the refresh request was abandoned'));
@@ -143,13 +158,23 @@ export function createRefresher(o: RefresherOptions): Refresher {
     return f;
   }
 
-  async function inLock(current: Tokens | null, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<Tokens> {
+  /** The attempt inside the lock; a failure is handed to the chart (to record) before the lock goes. */
+  async function inLock(current: Tokens | null, since: number, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
+    try {
+      return await underLock(current, since, signal, contended, progress);
+    } catch (error) {
+      if (!signal.aborted) await within(progress.failed(error), 2 * o.timeout, () => new Error('the chart did not take the failure')).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function underLock(current: Tokens | null, since: number, signal: AbortSignal, contended: boolean, progress: AttemptProgress): Promise<AttemptOutcome> {
     let base = current;
     let stored = await bounded(o.reread(), 'the storage (reading)');
     if (contended && !adoptable(stored, current)) {
       // We waited for another tab's lock; its new tokens may reach our copy of the storage a
       // moment after the lock did. Give them that moment before spending the refresh token.
-      await bounded(o.waitForChange(SETTLE_MS, signal), 'the storage (waiting for a change)');
+      await bounded(o.waitForChange(WRITE_ARRIVAL_MS, signal), 'the storage (waiting for a change)');
       stored = await bounded(o.reread(), 'the storage (reading)');
     }
     if (signal.aborted) throw abortedBy(signal, 'the refresh');
@@ -157,38 +182,36 @@ export function createRefresher(o: RefresherOptions): Refresher {
       // Another tab refreshed (or logged in) while we waited: adopt its tokens, no request.
       // (A set an older version stored without a stamp continues whatever login is known.)
       const found = stored.login === null ? withLogin(stored, o.stamp(null, null)) : stored;
-      if (found.expiresAt === null || found.expiresAt > o.now()) return found;
+      if (found.expiresAt === null || found.expiresAt > o.now()) return { found };
       base = found;
     }
+    // The schedule of failures stored with these tokens (rule 15): no request before its time,
+    // unless the backoff was reset (refresh(), online) since it was written.
+    const schedule = stored !== null && base !== null && spendable(stored) === spendable(base) ? stored.backoff : undefined;
+    if (schedule !== undefined && schedule.at > since && schedule.retryAt > o.now() && flight === null) return { backoff: schedule };
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base, current));
-    progress.requestSent();
+    progress.requestSent(schedule?.failures ?? 0);
     f.awaited = true;
     let tokens: Tokens;
     try {
-      tokens = await within(f.promise, o.timeout, () => new SessionError('timeout', `no answer from the refresh within ${o.timeout} ms`), signal);
+      tokens = await within(f.promise, o.timeout, () => new SessionError('timeout', `no answer from the refresh within ${o.timeout} ms`), signal, 'the refresh');
     } finally {
       f.awaited = false;
     }
-    progress.answered();
-    try {
-      await bounded(o.persist(tokens), 'the storage (writing)');
-    } catch (error) {
-      // The server has spent the refresh token: the answer is kept in memory whatever the storage does.
-      o.warn(`${errorMessage(error)}; the new tokens are kept in memory`);
-    } finally {
-      // If the session stopped waiting meanwhile (e.g. renewed tokens arrived), the answer
-      // must still reach it, or the token it rotated to is lost.
-      if (signal.aborted) o.onLate(tokens, f.spends);
-    }
-    return tokens;
+    // The chart writes the answer (its `storing` state) while this attempt holds the lock. If it
+    // moved on without the answer (renewed tokens arrived, a logout), the answer must still reach
+    // it as a late one, or the token it rotated to is lost (a logout ignores it).
+    const taken = await within(progress.answered(tokens), 2 * o.timeout, () => new SessionError('timeout', 'the chart did not take the answer')).catch(() => false);
+    if (!taken) o.onLate(tokens, f.spends);
+    return { answered: tokens };
   }
 
   return {
-    attempt(current, signal, progress) {
+    attempt(current, since, signal, progress) {
       const lock = o.lock;
-      if (!lock) return inLock(current, signal, false, progress);
+      if (!lock) return inLock(current, since, signal, false, progress);
       // Taking the lock is bounded like any other call: a lock that never runs `fn` fails the
       // attempt with kind `timeout`, and `fn` does nothing if it runs after that.
       const waiting = new AbortController();
@@ -197,13 +220,13 @@ export function createRefresher(o: RefresherOptions): Refresher {
       let entered = false;
       // What fn itself settled with: a lock that runs fn but never passes its result on (or
       // settles late) must not hold the answer back, since every step inside fn is bounded.
-      let settled!: (outcome: Promise<Tokens>) => void;
-      const ran = new Promise<Tokens>((resolve) => (settled = resolve));
+      let settled!: (outcome: Promise<AttemptOutcome>) => void;
+      const ran = new Promise<AttemptOutcome>((resolve) => (settled = resolve));
       const locked = lock.withLock(
         (state) => {
           entered = true;
           if (waiting.signal.aborted) return Promise.reject(abortedBy(waiting.signal, 'the refresh'));
-          const outcome = inLock(current, signal, state?.contended === true, progress);
+          const outcome = inLock(current, since, signal, state?.contended === true, progress);
           settled(outcome);
           return outcome;
         },
@@ -213,7 +236,7 @@ export function createRefresher(o: RefresherOptions): Refresher {
         if (entered) return null; // inside the lock, every call has its own bound
         waiting.abort(new SessionError('timeout', 'the refresh lock was not granted in time'));
         return new SessionError('timeout', `the refresh lock was not granted within ${o.timeout} ms`);
-      }).finally(() => signal.removeEventListener('abort', stopWaiting));
+      }, undefined, 'the refresh').finally(() => signal.removeEventListener('abort', stopWaiting));
     },
     cancel() {
       if (flight !== null) abandon(flight);
@@ -228,27 +251,3 @@ function withRefreshToken(set: unknown, base: Tokens | null): unknown {
   return r === undefined || r === null ? { ...set, refreshToken: base.refreshToken } : set;
 }
 
-/**
- * `promise`, or the error `onTimeout` makes once `ms` have passed (if it makes none, the
- * promise goes on unbounded), or kind `aborted` as soon as `signal` aborts.
- */
-function within<T>(promise: Promise<T>, ms: number, onTimeout: () => SessionError | null, signal?: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle();
-    };
-    const onAbort = () => finish(() => reject(abortedBy(signal as AbortSignal, 'the refresh')));
-    const timer = setTimeout(() => {
-      const error = onTimeout();
-      if (error) finish(() => reject(error));
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error)),
-    );
-  });
-}

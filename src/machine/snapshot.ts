@@ -18,6 +18,7 @@ export function statusOf(snapshot: MachineSnapshot): SessionStatus {
 export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionSnapshot {
   const { tokens, error, ending } = snapshot.context;
   const status = statusOf(snapshot);
+  const waiting = snapshot.matches({ session: { refreshFailed: 'coolingDown' } }) || snapshot.matches({ session: { renewing: { attempt: 'backingOff' } } });
   return {
     status,
     accessToken: tokens?.accessToken ?? null,
@@ -26,16 +27,17 @@ export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionS
     error,
     pending,
     ending,
+    retryAt: waiting ? snapshot.context.retryAt : null,
     isAuthenticated: status !== 'loggedOut' && status !== 'restoring',
     isRestoring: status === 'restoring',
   };
 }
 
 /** True when two snapshots show the same thing (so the older object can be kept). */
-export function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
+function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   return (
     a.status === b.status && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.error === b.error &&
-    a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at
+    a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at && a.retryAt === b.retryAt
   );
 }
 
@@ -85,6 +87,7 @@ export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
   error: null,
   pending: 0,
   ending: null,
+  retryAt: null,
   isAuthenticated: false,
   isRestoring: false,
 });

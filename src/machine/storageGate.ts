@@ -1,7 +1,9 @@
 import { loginWins } from './login.js';
 import type { Logins } from './logins.js';
-import { normalizeTokens, scrub, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
+import { scrubSecrets } from './redact.js';
+import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
+import { within } from './within.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
 /**
@@ -23,6 +25,12 @@ export interface StorageGate {
    * that supersedes it (rule 12).
    */
   save(tokens: Tokens): void | Promise<void>;
+  /**
+   * `save`, telling how it went once it has: null when the set was written (or the storage
+   * failed and the session goes on in memory), or the set another tab stored that superseded
+   * it, so nothing was written.
+   */
+  store(tokens: Tokens): Promise<Tokens | null>;
   /** Writes a login's set whole, replacing whatever is stored. */
   replace(tokens: Tokens): void | Promise<void>;
   /** Waits for another tab's write (or `timeout`), where the storage can tell; else returns at once. */
@@ -54,7 +62,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${scrub(errorMessage(error), seen)})`);
+    warn(`storage ${what} failed; the session goes on in memory (${scrubSecrets(errorMessage(error), seen)})`);
   };
 
   let writes = 0;
@@ -108,7 +116,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
         const result = op();
         // A write that never settles must not hold every later write and re-read behind it
         // (rule 2): past `timeout` it counts as failed and the queue moves on.
-        if (isPromise(result)) return bounded(Promise.resolve(result), what).then(undefined, fail(what));
+        if (isPromise(result)) return within(result, timeout, () => new Error(`the storage did not finish a ${what} within ${timeout} ms`)).then(undefined, fail(what));
       } catch (error) {
         fail(what)(error);
       }
@@ -123,14 +131,18 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
     return next;
   }
 
-  function bounded(work: Promise<void>, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the storage did not finish a ${what} within ${timeout} ms`)), timeout);
-      work.then(
-        () => (clearTimeout(timer), resolve()),
-        (error: unknown) => (clearTimeout(timer), reject(error)),
-      );
-    });
+  /** Writes `tokens` unless another tab stored a set since that supersedes them (then tells `skipped`). */
+  function saveUnlessSuperseded(tokens: Tokens, skipped?: (current: Tokens) => void): void | Promise<void> {
+    return write(() => {
+      const basis = known;
+      const stored = load(false); // garbage is about to be overwritten
+      const decide = (current: Tokens | null) => {
+        if (current === null || spendable(current) === basis || !supersedes(current, tokens)) return put(tokens);
+        skipped?.(current);
+        return undefined;
+      };
+      return isPromise(stored) ? stored.then(decide) : decide(stored);
+    }, 'save');
   }
 
   function put(tokens: Tokens) {
@@ -160,28 +172,17 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
       await queue;
       return load();
     },
-    save: (tokens) =>
-      write(() => {
-        const basis = known;
-        const stored = load(false); // garbage is about to be overwritten
-        const decide = (current: Tokens | null) => {
-          const movedOn = current !== null && spendable(current) !== basis && supersedes(current, tokens);
-          return movedOn ? undefined : put(tokens);
-        };
-        return isPromise(stored) ? stored.then(decide) : decide(stored);
-      }, 'save'),
+    save: (tokens) => saveUnlessSuperseded(tokens),
+    store(tokens) {
+      let newer: Tokens | null = null;
+      return Promise.resolve(saveUnlessSuperseded(tokens, (current) => (newer = current))).then(() => newer);
+    },
     replace: (tokens) => write(() => put(tokens), 'save'),
     waitForChange: async (timeout, signal) => {
       if (!storage.waitForChange) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // no longer than asked, even if the storage forgets its own timeout
-        await Promise.race([storage.waitForChange(timeout, signal), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-      } catch {
-        // a storage that cannot wait: read again at once
-      } finally {
-        clearTimeout(timer);
-      }
+      // no longer than asked, even if the storage forgets its own timeout; a storage that
+      // cannot wait (throws, rejects) means: read again at once
+      await within(Promise.resolve().then(() => storage.waitForChange?.(timeout, signal)), timeout, () => new Error('waited long enough')).catch(() => {});
     },
     clear: (owner, scope) =>
       void write(() => {

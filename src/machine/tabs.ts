@@ -1,6 +1,6 @@
 import { SessionError } from './errors.js';
 import { cleanText, secretsIn } from './redact.js';
-import type { SessionEvent } from './sessionMachine.js';
+import type { SessionEvent } from './machineTypes.js';
 import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
 import type { SessionSync, SyncMessage } from './types.js';
 import { errorMessage } from './util.js';
@@ -8,8 +8,8 @@ import { errorMessage } from './util.js';
 /** How this tab talks to the others through a {@link SessionSync}. */
 export interface Tabs {
   publishTokens(tokens: Tokens): void;
-  /** `independent`: this tab ended the session on its own (a policy), at this time. */
-  publishLogout(tokens: Tokens | null, kind: SessionError['kind'] | null, independent: number | null): void;
+  /** `endedAt`: this tab ended the session by a policy, at this time (null: by a logout or the server). */
+  publishLogout(tokens: Tokens | null, kind: SessionError['kind'] | null, endedAt: number | null): void;
   /** Activity here, told to the other tabs a few times a minute at most. */
   publishActivity(at: number): void;
   /** True when another tab ended this login on its own before `at` (then that tab revokes it). */
@@ -88,13 +88,13 @@ export function connectTabs(o: {
 
   return {
     publishTokens: (tokens) => publish({ type: 'tokens', tokens: toTokenSet(tokens) }),
-    publishLogout(tokens, kind, independent) {
+    publishLogout(tokens, kind, endedAt) {
       const loginId = tokens?.login?.id;
       const message: SyncMessage = { type: 'logout' };
       if (loginId !== undefined) message.loginId = loginId;
       if (kind === 'idle-timeout' || kind === 'session-expired' || kind === 'rejected') message.kind = kind;
-      if (independent !== null) {
-        message.endedAt = independent;
+      if (endedAt !== null) {
+        message.endedAt = endedAt;
         message.tab = tab;
       }
       publish(message);

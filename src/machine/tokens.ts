@@ -2,7 +2,8 @@ import { jwtDecode } from 'jwt-decode';
 import { readExpiry, sane } from './clock.js';
 import { SessionError } from './errors.js';
 import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
-import { redact, scrubSecrets } from './redact.js';
+import { readBackoff, type BackoffRecord } from './backoff.js';
+import { redact } from './redact.js';
 import type { TokenSet } from './types.js';
 
 export type { LoginStamp } from './login.js';
@@ -20,6 +21,8 @@ export interface Tokens {
   readonly refreshExpiresAt: number | null;
   /** Which login these tokens continue; null for sets stored before logins were stamped. */
   readonly login: LoginStamp | null;
+  /** As stored: refreshing these tokens is backing off (another tab's, or this one's, failures). */
+  readonly backoff?: BackoffRecord | undefined;
 }
 
 /**
@@ -74,7 +77,10 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   const { at, offset, lifetime } = readExpiry({ now, fresh, expiresAt: typeof expiresAt === 'number' ? expiresAt : null, exp, iat, date, lifetime: lifetimeMs });
   if (fresh && at !== null && at <= now) throw bad('the access token is already expired');
 
+  // the refresh schedule tabs share (rule 15): only as this library stores it
+  const backoff = source === 'stored' ? readBackoff(set.backoff, now) : null;
   return {
+    ...(backoff === null ? {} : { backoff }),
     accessToken,
     refreshToken: refreshToken as string | undefined,
     expiresAt: at,
@@ -164,7 +170,25 @@ export function toTokenSet(tokens: Tokens): TokenSet {
   if (tokens.expiresAt !== null) set.expiresAt = tokens.expiresAt;
   if (tokens.lifetime !== null) set.expiresIn = tokens.lifetime / 1000;
   if (tokens.refreshExpiresAt !== null) set.refreshExpiresAt = tokens.refreshExpiresAt;
+  if (tokens.backoff !== undefined) set.backoff = { ...tokens.backoff };
   return tokens.login === null ? set : { ...set, ...stampFields(tokens.login) };
+}
+
+/** The same tokens, stored with a refresh schedule (`backoff`), or without one (undefined). */
+export function withBackoff(tokens: Tokens, backoff: BackoffRecord | undefined): Tokens {
+  if (backoff === undefined && tokens.backoff === undefined) return tokens;
+  const { backoff: _old, ...rest } = tokens;
+  return backoff === undefined ? rest : { ...rest, backoff };
+}
+
+/**
+ * Tokens another tab sent under a continued stamp (it found the session with checkSession),
+ * restamped as `ours` when our login wins over that stamp: those tokens continue our login.
+ * Null when they keep their own stamp.
+ */
+export function restampContinued(incoming: Tokens, ours: Tokens | null): Tokens | null {
+  if (!incoming.login?.continued || !ours?.login || !loginWins(ours.login, incoming.login)) return null;
+  return withLogin(incoming, ours.login);
 }
 
 /** The same tokens, stamped as belonging to `login`. */
@@ -211,8 +235,3 @@ export function supersedes(incoming: Tokens, current: Tokens | null): boolean {
 export function spendable(tokens: Tokens | null): string {
   return tokens === null ? '' : (tokens.refreshToken ?? tokens.accessToken);
 }
-
-// Kept here for the modules that import them from tokens.js; they live in redact.js.
-export { redact };
-/** `text` with each of `secrets` cut to its last four characters: {@link scrubSecrets}. */
-export const scrub = scrubSecrets;

@@ -1,9 +1,11 @@
-import type { Actor, InspectionEvent, Observer } from 'xstate';
+import type { Actor } from 'xstate';
+import type { BackoffRecord } from './backoff.js';
 import type { SessionError } from './errors.js';
 import type { sessionMachine } from './sessionMachine.js';
-import type { LoginRecordOptions } from './storageLike.js';
 
 export type { LoginRecordOptions, StorageLike } from './storageLike.js';
+export type * from './ports.js';
+export type { RetryOptions, SessionOptions } from './optionTypes.js';
 
 /**
  * Tokens as an auth server hands them out. Expiry comes from `expiresAt`, else the access
@@ -45,6 +47,11 @@ export interface TokenSet {
    */
   loginContinued?: boolean | undefined;
   /**
+   * Written by the library while refreshes fail (DESIGN rule 15): no tab sends a refresh before
+   * `retryAt`; `failures` failed cycles in a row, why (`kind`, `status`), and when it was written.
+   */
+  backoff?: BackoffRecord | undefined;
+  /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
    */
@@ -78,6 +85,12 @@ export interface SessionSnapshot<Claims extends Record<string, unknown> = Record
   pending: number;
   /** Set `endingWarning` ms before a lifetime policy ends the session: why, and when (epoch ms). */
   ending: SessionEnding | null;
+  /**
+   * While refreshes back off (DESIGN rule 15): when the next may start, epoch ms. Set while the
+   * refresh waits between attempts, and in `refreshFailed` while it cools down (the chart's
+   * `coolingDown`); null otherwise.
+   */
+  retryAt: number | null;
   /** A token is, or will be after the refresh in flight, available. Never true while `restoring`. */
   isAuthenticated: boolean;
   /** Still finding out whether there is a session (status `restoring`). */
@@ -89,168 +102,6 @@ export interface SessionEnding {
   reason: 'idle' | 'max-age' | 'refresh-expiry';
   /** Epoch ms on the session's clock. */
   at: number;
-}
-
-/** Where the token set lives between page loads. One value, written whole. */
-export interface TokenStorage {
-  load(): TokenSet | null | Promise<TokenSet | null>;
-  save(tokens: TokenSet): void | Promise<void>;
-  clear(): void | Promise<void>;
-  /**
-   * Optional: resolves when another tab changes the stored value, or after `timeout` ms. Lets a
-   * tab that waited for the refresh lock see the other tab's write, which storage shared
-   * between browser processes (localStorage) may deliver a moment after the lock.
-   */
-  waitForChange?(timeout: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** Mutual exclusion around one refresh, across tabs. */
-export interface RefreshLock {
-  /**
-   * Runs `fn` while holding the lock. `contended` tells `fn` it had to wait for another holder
-   * (which may just have refreshed). Rejects without running `fn` if `signal` aborts first.
-   * `onWait`, when given, is called once if the lock is held by another tab and `fn` must wait
-   * (the session shows "waiting for another tab's refresh").
-   */
-  withLock<T>(
-    fn: (state: { contended: boolean }) => Promise<T>,
-    options?: { signal?: AbortSignal; onWait?: () => void },
-  ): Promise<T>;
-}
-
-/**
- * What tabs tell each other. A tab ignores messages it does not understand, so the union may
- * grow. `loginId` says which login a logout ends (a newer login in another tab survives it);
- * `endedAt`/`tab` let tabs that end a session at the same moment agree on who revokes it.
- */
-export type SyncMessage =
-  | { type: 'tokens'; tokens: TokenSet }
-  | {
-      type: 'logout';
-      loginId?: string | undefined;
-      /** Why, when a policy or the server ended it: the other tabs report the same kind. */
-      kind?: 'idle-timeout' | 'session-expired' | 'rejected' | undefined;
-      endedAt?: number | undefined;
-      tab?: string | undefined;
-    }
-  | { type: 'activity'; at: number; loginId?: string | undefined };
-
-/** Cross-tab notifications. */
-export interface SessionSync {
-  publish(message: SyncMessage): void;
-  subscribe(listener: (message: SyncMessage) => void): () => void;
-}
-
-/** Why the session re-checks its timers. */
-export type WakeReason = 'timer' | 'visible' | 'focus' | 'online' | 'request';
-
-/**
- * Connects the session to "the app woke up" signals. Called once with a notifier; returns
- * the function that disconnects it.
- */
-export type WakeSource = (notify: (reason: WakeReason) => void) => () => void;
-
-/** What the refresh function receives. */
-export interface RefreshContext {
-  /** Undefined in cookie mode. */
-  refreshToken?: string | undefined;
-  /** Aborted when the session no longer wants the answer (logout, stop). */
-  signal: AbortSignal;
-}
-
-/** Exchanges a refresh token for new tokens. Throw a SessionError to say how it failed. */
-export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet>;
-
-/** What a revoke function receives: the tokens of the session that just ended. */
-export interface RevokeContext {
-  accessToken: string;
-  /** Undefined in cookie mode. */
-  refreshToken?: string | undefined;
-  /** Aborted after `refreshTimeout`. */
-  signal: AbortSignal;
-}
-
-/** Tells the server a session ended (RFC 7009 revocation). Called once per end of a session. */
-export type RevokeFunction = (context: RevokeContext) => Promise<void>;
-
-/**
- * Connects the session to user activity (pointer, keys, …) for `idleTimeout`. Called once with
- * a notifier; returns the function that disconnects it.
- */
-export type ActivitySource = (notify: () => void) => () => void;
-
-/** Retry policy for transient refresh failures (network, timeout, 5xx, 429). */
-export interface RetryOptions {
-  /** Extra tries after the first (default 2). */
-  attempts?: number;
-  /** Delay in ms before retry number `attempt` (1-based). Default: exponential with jitter. */
-  backoff?: (attempt: number) => number;
-}
-
-/** Options of {@link createSession}. */
-export interface SessionOptions {
-  refresh: RefreshFunction;
-  /** Default `memoryStorage()`. */
-  storage?: TokenStorage;
-  /** Ms before expiry that starts `expiringSoon` (default 60 000, capped at half the token lifetime). */
-  refreshLeadTime?: number;
-  /**
-   * Ms the session waits for one refresh answer (default 10 000). Also bounds every storage
-   * and lock call inside the refresh cycle, the restore at start, and `revoke`.
-   */
-  refreshTimeout?: number;
-  retry?: RetryOptions;
-  /**
-   * A hard cap on refresh requests per minute; beyond it a refresh fails with kind
-   * `rate-limited`. Unset: refreshes the token schedule asks for are never capped, and refresh
-   * loops (a token refused again and again before it was due) stop at 5 a minute.
-   */
-  maxRefreshesPerMinute?: number;
-  sync?: SessionSync;
-  lock?: RefreshLock;
-  onLoggedOut?: (reason: SessionError | null) => void;
-  /** Injectable clock (epoch ms). */
-  now?: () => number;
-  /** Passed to xstate's `createActor` (Stately Inspector); tokens are redacted first. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /**
-   * "The app woke up" signals. Default in a browser: `visibilitychange` to visible, `focus`
-   * and `online`. Pass `false` to wire none (e.g. React Native, where you wire AppState).
-   */
-  wake?: WakeSource | false;
-  /** Where warnings go (default `console.warn`). Messages never hold a whole token. */
-  onWarning?: (message: string) => void;
-  /**
-   * Nothing stored at start: ask the server once (a refresh) whether a session exists, e.g. an
-   * httpOnly refresh cookie after a reload. Status is `restoring` until it answers.
-   */
-  checkSession?: boolean;
-  /** Ms without user activity (in any tab), then the session ends with kind `idle-timeout`. */
-  idleTimeout?: number;
-  /**
-   * Ms after `login()`, then the session ends with kind `session-expired`; activity does not
-   * extend it, and a reload, checkSession or another tab continue the login's time (see `loginRecord`).
-   */
-  maxSessionAge?: number;
-  /**
-   * Where the login stamp is kept so a reload continues the login (cookie mode keeps no tokens).
-   * Default in a browser with `maxSessionAge`: `localStorage` under `silent-session.login`;
-   * `false` (or no storage): none, and a reload takes the server's word or counts from itself, with a warning.
-   */
-  loginRecord?: LoginRecordOptions | false | undefined;
-  /** Ms before a lifetime end that `snapshot.ending` is set (default 60 000). */
-  endingWarning?: number;
-  /**
-   * User activity for `idleTimeout`. Default in a browser: pointer, keys, scroll and the page
-   * becoming visible. `false`: none (call `touch()` yourself).
-   */
-  activity?: ActivitySource | false;
-  /**
-   * Called once at every end of a session (logout(), idle, maximum age, refresh-token expiry),
-   * in the tab where it ended, after the local state is cleared; not when the server itself
-   * refused the refresh. Bounded by `refreshTimeout`; a failure is a warning.
-   */
-  revoke?: RevokeFunction;
 }
 
 /**

@@ -32,7 +32,7 @@ describe('SessionStatechart in real Chromium', () => {
         authenticated: ['session.authenticated'],
         expiringSoon: ['session.renewing.token.expiringSoon', 'session.renewing.attempt.running.requesting'],
         refreshing: ['session.renewing.token.refreshing', 'session.renewing.attempt.running.requesting'],
-        refreshFailed: ['session.refreshFailed'],
+        refreshFailed: ['session.refreshFailed.coolingDown'],
       }[status];
       await page.locator(`[aria-current="step"][data-state="${current[0]}"]`).waitFor();
       const marked = await page.locator('[aria-current]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state')));

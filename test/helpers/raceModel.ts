@@ -438,9 +438,12 @@ export async function runRace(s: fc.Scheduler, scenario: Scenario): Promise<Race
     }
   }
 
+  // A retry inside a renewal waits in `backingOff` for a zero-delay timer, which starts once the
+  // failure is recorded in storage (a write that may land a scheduler step later).
+  const retrying = () => session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } });
   async function quiesce() {
     await settle();
-    while (backoffs > 0) {
+    while (backoffs > 0 || retrying()) {
       backoffs = 0;
       await tick();
       await settle();

@@ -97,8 +97,9 @@ describe('the Stately Inspector (@statelyai/inspect) sees no whole token', () =>
     const readLater = serialize(reachable(handed));
     expect(wholeTokensIn([readWhileSignedIn, readLater], secrets)).toEqual([]);
     expect(readWhileSignedIn).toContain(`"accessToken":"…${refreshed.slice(-4)}"`);
-    // the refresh attempt's answer, as the event that carried it
-    expect(shipped).toContain(`"type":"REFRESH_SUCCEEDED","tokens":{"accessToken":"…${refreshed.slice(-4)}"`);
+    // the refresh attempt's answer, as the event that carried it, and the storing state's write of it
+    expect(shipped).toContain(`"type":"ANSWER_RECEIVED","tokens":{"accessToken":"…${refreshed.slice(-4)}"`);
+    expect(actorNames).toContain('storeAnswer');
   });
 
   it('an error that quotes a token (a refresh endpoint echoing the refresh token) reaches the inspector scrubbed, also under keys that do not say "token"', async () => {

@@ -291,7 +291,9 @@ describe('a 200 answer is checked, not trusted', () => {
     expect(server.counters.refreshCalls).toBe(1);
     expect(status()).toBe('refreshFailed');
     expectLoginTokensKept(web.tokens(), login);
-    expect(web.writes).toHaveLength(1);
+    // the login, then the same tokens with the failure's schedule, which every tab keeps to (rule 15)
+    expect(web.writes).toHaveLength(2);
+    expect(web.tokens()?.backoff).toMatchObject({ failures: 1, kind: 'invalid-response' });
     expect(loggedOut).toEqual([]);
   });
 });

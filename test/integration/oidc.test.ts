@@ -152,12 +152,16 @@ describe('oauthRefresh against a real OpenID provider (oidc-provider)', () => {
     const error = await sessionErrorOf(session.refresh());
     expect(error.kind).toBe('network');
     expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', accessToken: first });
-    expect(web.tokens()).toEqual(kept);
+    const { backoff, ...stored } = web.tokens() ?? {};
+    expect(stored).toEqual(kept); // the tokens, with the failure's schedule for every tab (rule 15)
+    expect(backoff).toMatchObject({ failures: 1, kind: 'network' });
     expect(loggedOut).toEqual([]);
 
-    // Back up: the next request tries the refresh again. Its token is still valid, so it goes
-    // out with that one while the refresh runs in the background (expiringSoon).
+    // Back up: once the first cooldown is over (0.5–1 s), the next request tries the refresh
+    // again. Its token is still valid, so it goes out with that one while the refresh runs in the
+    // background (expiringSoon).
     await op.up();
+    await vi.waitFor(() => expect(session.getSnapshot().retryAt).toBeNull(), { timeout: 2_000 });
     expect(await me()).toMatchObject({ sub: 'alice' });
     await vi.waitFor(() => expect(session.getSnapshot().status).toBe('authenticated'), { timeout: 5_000 });
     const next = session.getSnapshot().accessToken;

@@ -11,6 +11,8 @@ import {
   type Session,
   type SessionError,
   type SessionOptions,
+  type SessionSync,
+  type SyncMessage,
 } from '../../src/index.js';
 import { inMemoryWebStorage, STORAGE_KEY, wholeTokensIn } from '../helpers/integration.js';
 import { oidcProvider } from '../helpers/oidcProvider.js';
@@ -20,6 +22,9 @@ import { authServer, jumpClock } from '../helpers/server.js';
 // Session lifetime (issue 15): idle timeout, maximum age, the refresh token's own expiry, the
 // warning before each end, and revocation at every end. Time is the session's injected clock
 // (fake timers), or a jump of the clock the session and the real auth server share.
+
+// Captured before any test installs fake timers: real I/O needs real turns of the event loop.
+const realImmediate = globalThis.setImmediate;
 
 afterEach(() => {
   vi.useRealTimers();
@@ -43,6 +48,16 @@ function signedIn(extra: Partial<SessionOptions> = {}) {
   });
   onTestFinished(() => session.stop());
   return { session, refresh, loggedOut, revoked, web };
+}
+
+/** Two tabs' SessionSync, delivering each message to the other tab at once. */
+function pairedSync() {
+  const listeners = new Map<'a' | 'b', (m: SyncMessage) => void>();
+  const side = (self: 'a' | 'b', other: 'a' | 'b'): SessionSync => ({
+    publish: (message) => listeners.get(other)?.(structuredClone(message)),
+    subscribe: (listener) => (listeners.set(self, listener), () => void listeners.delete(self)),
+  });
+  return { a: side('a', 'b'), b: side('b', 'a') };
 }
 
 describe('idle timeout (injected clock)', () => {
@@ -90,7 +105,8 @@ describe('idle timeout (injected clock)', () => {
     refresh.answerWith((n) => pair(n + 1, 120));
     session.login(pair(1, 120)); // refreshed every 90 s in the background
     await vi.advanceTimersByTimeAsync(9 * MIN);
-    expect(refresh.calls.length).toBeGreaterThanOrEqual(5);
+    expect(refresh.calls).toHaveLength(6); // at 90, 180, … 540 s
+    expect(refresh.calls.map((c) => c.refreshToken)).toEqual([1, 2, 3, 4, 5, 6].map((n) => pair(n).refreshToken));
     expect(session.getSnapshot().ending).toMatchObject({ reason: 'idle' });
     // while the warning shows, pointer and keys (reaching for its buttons) do not answer it…
     poke();
@@ -118,9 +134,19 @@ describe('idle timeout (injected clock)', () => {
 });
 
 describe('idle timeout across tabs (two sessions, a real BroadcastChannel, shared storage, the real auth server)', () => {
+  // The tabs' clock and timers are fake (injected time); the HTTP and the BroadcastChannel between
+  // them are real, and get real turns of the event loop after every step of the clock.
+  const turns = async (n = 20) => {
+    for (let i = 0; i < n; i++) await new Promise<void>((resolve) => realImmediate(resolve));
+  };
+  const step = async (ms: number) => {
+    await vi.advanceTimersByTimeAsync(ms);
+    await turns();
+  };
+
   async function twoTabs(idleTimeout: number) {
     const server = await authServer({ accessTtl: 600 });
-    const clock = jumpClock();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: Date.now() });
     const web = inMemoryWebStorage();
     const name = `lifetime-${Math.random().toString(36).slice(2)}`;
     const tab = (label: string) => {
@@ -130,7 +156,6 @@ describe('idle timeout across tabs (two sessions, a real BroadcastChannel, share
         revoke: jsonRevoke({ url: `${server.url}/revoke` }),
         storage: webStorage(web.storage, { key: STORAGE_KEY }),
         sync: broadcastSync(name),
-        now: clock.now,
         wake: false,
         activity: false,
         idleTimeout,
@@ -139,53 +164,45 @@ describe('idle timeout across tabs (two sessions, a real BroadcastChannel, share
         onWarning: () => {},
       });
       onTestFinished(() => session.stop());
-      return { label, session, loggedOut };
+      // when (on the session's clock) it reached loggedOut
+      let endedAt: number | null = null;
+      session.subscribe((s) => void (s.status === 'loggedOut' && endedAt === null && (endedAt = Date.now())));
+      return { label, session, loggedOut, endedAt: () => endedAt };
     };
-    return { server, clock, web, a: tab('A'), b: tab('B') };
+    return { server, web, a: tab('A'), b: tab('B') };
   }
-
-  const until = (what: () => boolean) => vi.waitFor(() => expect(what()).toBe(true), { timeout: 5_000, interval: 5 });
 
   it('activity in A keeps B alive; the idle end in A ends B within 200 ms; exactly one revocation at the server', async () => {
     const { server, a, b, web } = await twoTabs(1_500);
     a.session.login(await server.login());
-    await until(() => b.session.getSnapshot().status === 'authenticated'); // B follows the login
+    for (let i = 0; i < 50 && b.session.getSnapshot().status !== 'authenticated'; i++) await turns(); // B follows the login
+    expect(b.session.getSnapshot().status).toBe('authenticated');
     server.resetCounters();
 
     // A is used for 2 s (longer than the idle timeout): B, never touched, stays signed in
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 500));
+      await step(500);
       a.session.touch();
+      await turns();
     }
     expect(b.session.getSnapshot().status).toBe('authenticated');
+    const lastTouch = Date.now();
 
     // then nobody: both tabs end together, one of them revokes
-    const endedA = await waitForStatus(a.session, 'loggedOut', 5_000);
-    const endedB = await waitForStatus(b.session, 'loggedOut', 5_000);
+    for (let t = 0; t < 5_000 && (a.endedAt() === null || b.endedAt() === null); t += 50) await step(50);
+    const endedA = a.endedAt() as number;
+    const endedB = b.endedAt() as number;
+    expect(endedA - lastTouch).toBeGreaterThanOrEqual(1_500); // not before the idle timeout
     expect(Math.abs(endedB - endedA)).toBeLessThan(200);
-    console.info(`[lifetime across tabs] B ended ${endedB - endedA} ms after A`);
+    console.info(`[lifetime across tabs] A ended ${endedA - lastTouch} ms after its last activity, B ${endedB - endedA} ms after A`);
     expect(a.loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
     expect(b.loggedOut).toEqual([expect.objectContaining({ kind: 'idle-timeout' })]);
     expect(web.raw()).toBeNull();
-    await until(() => server.counters.revocations >= 1);
-    await new Promise((r) => setTimeout(r, 300)); // a second revocation would have come by now
+    for (let i = 0; i < 100 && server.counters.revocations === 0; i++) await step(50);
+    await step(60_000); // every tab's wait to hear of the other's end is long over: a second revocation would be in
     expect(server.counters).toMatchObject({ revocations: 1, revokedFamilies: 1, refreshCalls: 0 });
   });
 });
-
-/** Resolves with the time a session reaches `status`. */
-function waitForStatus(session: Session, status: string, timeout: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    if (session.getSnapshot().status === status) return resolve(Date.now());
-    const timer = setTimeout(() => reject(new Error(`no ${status} within ${timeout} ms (still ${session.getSnapshot().status})`)), timeout);
-    const off = session.subscribe((s) => {
-      if (s.status !== status) return;
-      clearTimeout(timer);
-      off();
-      resolve(Date.now());
-    });
-  });
-}
 
 describe('maximum age', () => {
   it('survives a reload: a new session over the same storage ends at the original login time + maxSessionAge; touch() does not extend it', async () => {
@@ -320,12 +337,31 @@ describe('revocation against a real OpenID provider (oidc-provider)', () => {
   });
 
   it('revoke is not called when the server itself refused the refresh, nor by a tab that only follows', async () => {
-    const { session, refresh, revoked } = signedIn();
+    vi.useFakeTimers();
+    const sync = pairedSync();
+    const { session, refresh, revoked } = signedIn({ sync: sync.a });
+    const follower = signedIn({ sync: sync.b });
     session.login(pair(1));
+    expect(follower.session.getSnapshot().accessToken).toBe(pair(1).accessToken); // it follows the login
     const token = session.refresh();
     (await refresh.next()).reject(Object.assign(new Error('401'), { response: { status: 401 } }));
     await expect(token).rejects.toMatchObject({ kind: 'rejected' });
-    await new Promise((r) => setTimeout(r, 150));
+    expect(follower.session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'rejected' } });
+    await vi.runAllTimersAsync(); // whatever either tab would still do, however long it waits first
     expect(revoked).toEqual([]);
+    expect(follower.revoked).toEqual([]);
+  });
+
+  it('a tab that ends the session by a policy revokes it, once, after hearing whether another tab ended it first', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    const sync = pairedSync();
+    const a = signedIn({ sync: sync.a, maxSessionAge: MIN, endingWarning: 0 });
+    const b = signedIn({ sync: sync.b, maxSessionAge: MIN, endingWarning: 0 });
+    a.session.login(pair(1, 3_600));
+    expect(b.session.getSnapshot().accessToken).toBe(pair(1).accessToken);
+    await vi.advanceTimersByTimeAsync(MIN + 1);
+    expect([a.session.getSnapshot().status, b.session.getSnapshot().status]).toEqual(['loggedOut', 'loggedOut']);
+    await vi.runAllTimersAsync();
+    expect([...a.revoked, ...b.revoked]).toEqual([pair(1).refreshToken]);
   });
 });

@@ -297,7 +297,11 @@ describe('what the refresh function answers', () => {
 });
 
 describe('tokenRejected during refreshFailed', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   async function failed() {
+    vi.useFakeTimers();
     const s = start();
     s.session.login(pair(1));
     const p = s.session.refresh();
@@ -307,8 +311,11 @@ describe('tokenRejected during refreshFailed', () => {
     return s;
   }
 
-  it('an old token: answers the kept current token at once, and the request starts one background retry', async () => {
+  it('an old token: answers the kept current token at once; once the cooldown is over, the request starts one background retry', async () => {
     const { session, refresh, status } = await failed();
+    await expect(session.tokenRejected('access-0-abcdefgh')).resolves.toBe(pair(1).accessToken);
+    expect(status()).toBe('refreshFailed'); // cooling down: no new attempt (rule 15)
+    await vi.advanceTimersByTimeAsync(1_000); // the first cooldown is 0.5–1 s
     await expect(session.tokenRejected('access-0-abcdefgh')).resolves.toBe(pair(1).accessToken);
     // refreshFailed retries on the next request: in the background, the kept token still works
     expect(status()).toBe('expiringSoon');
@@ -321,8 +328,11 @@ describe('tokenRejected during refreshFailed', () => {
     expect(refresh.maxInFlight).toBe(1);
   });
 
-  it('the current token: waits for a new refresh and gets its token', async () => {
+  it('the current token: the last error while cooling down; then it waits for a new refresh and gets its token', async () => {
     const { session, refresh } = await failed();
+    await expect(session.tokenRejected(pair(1).accessToken)).rejects.toMatchObject({ kind: 'network' });
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'network' }); // the refused token is not handed out
+    await vi.advanceTimersByTimeAsync(1_000);
     const renewed = session.tokenRejected(pair(1).accessToken);
     (await refresh.next()).resolve(pair(2));
     await expect(renewed).resolves.toBe(pair(2).accessToken);

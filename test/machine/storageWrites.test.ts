@@ -115,18 +115,22 @@ describe('storage writes per refresh', () => {
     ]);
   });
 
-  it('a refresh that needs a retry writes once: nothing for the failed attempt', async () => {
-    const { tab } = origin();
+  it('a refresh that needs a retry writes the failure (the schedule every tab keeps to) and then the answer, each inside the lock', async () => {
+    const { tab, stored } = origin();
     const a = tab('a', { retry: { attempts: 1, backoff: () => 0 } });
     a.session.login(pair(1));
     const renewed = a.session.refresh();
     (await a.refresh.nth(1)).reject(new SessionError('network', 'offline'));
+    await settle();
+    expect(stored()).toMatchObject({ accessToken: pair(1).accessToken, backoff: { failures: 0, kind: 'network' } });
     (await a.refresh.nth(2)).resolve(pair(2));
     await expect(renewed).resolves.toBe(pair(2).accessToken);
     expect(a.saves()).toEqual([
       { op: 'save', locked: false, accessToken: pair(1).accessToken },
+      { op: 'save', locked: true, accessToken: pair(1).accessToken }, // the failure's schedule
       { op: 'save', locked: true, accessToken: pair(2).accessToken },
     ]);
+    expect(stored()).not.toHaveProperty('backoff'); // a success ends it
   });
 
   it('a refresh that finds another tab’s newer tokens on its re-read writes nothing and sends no request', async () => {
@@ -191,5 +195,49 @@ describe('storage writes per login, per adoption and per logout', () => {
     ]);
     expect(b.writes).toEqual([]);
     expect(stored()).toBeNull();
+  });
+});
+
+describe('the write is the storing state\'s work, and a skipped write is an outcome the chart shows', () => {
+  it('while the answer is being written the chart is in storing, running its storeAnswer actor; callers get the token once it landed', async () => {
+    let land: () => void = () => {};
+    let stored: TokenSet | null = null;
+    const storage: TokenStorage = {
+      load: () => stored,
+      save: (tokens) => {
+        if (tokens.accessToken !== pair(2).accessToken) return void (stored = tokens);
+        return new Promise<void>((resolve) => (land = () => resolve(void (stored = tokens))));
+      },
+      clear: () => void (stored = null),
+    };
+    const refresh = scriptedRefresh();
+    const session = createSession({ refresh: refresh.fn, storage, wake: false, retry: { attempts: 0 } });
+    session.login(pair(1));
+    const renewed = session.refresh();
+    (await refresh.next()).resolve(pair(2));
+    await settle();
+    const machine = session.actor.getSnapshot();
+    expect(machine.matches({ session: { renewing: { attempt: { running: 'storing' } } } })).toBe(true);
+    expect(Object.keys(machine.children)).toContain('storeAnswer');
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshing', pending: 1 });
+    land();
+    await expect(renewed).resolves.toBe(pair(2).accessToken);
+    expect(stored).toMatchObject({ accessToken: pair(2).accessToken });
+    session.stop();
+  });
+
+  it('another tab stored a newer login while this tab\'s refresh was out: the write is skipped and this tab takes the stored login', async () => {
+    const { tab, stored } = origin();
+    const a = tab('a', { sync: false });
+    a.session.login(pair(1));
+    const renewed = a.session.refresh();
+    const call = await a.refresh.next();
+    const b = tab('b', { sync: false });
+    b.session.login(pair('other')); // a newer login, stored while a's request is out
+    call.resolve(pair(2));
+    await expect(renewed).resolves.toBe(pair('other').accessToken);
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair('other').accessToken });
+    expect(stored()).toMatchObject({ accessToken: pair('other').accessToken });
+    expect(a.saves()).toEqual([{ op: 'save', locked: false, accessToken: pair(1).accessToken }]); // nothing written over it
   });
 });

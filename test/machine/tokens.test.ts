@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isNewer, normalizeTokens, redact, toTokenSet } from '../../src/machine/tokens.js';
+import { redact } from '../../src/machine/redact.js';
+import { isNewer, normalizeTokens, toTokenSet } from '../../src/machine/tokens.js';
 import { fakeJwt } from '../helpers/refreshStub.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');

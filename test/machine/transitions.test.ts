@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromCallback, fromPromise } from 'xstate';
 import {
   createSession,
   machineGraph,
@@ -96,7 +96,7 @@ describe('restoring', () => {
     const machine = sessionMachine.provide({
       actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
     });
-    const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+    const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
     const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
     await flush();
     expect(actor.getSnapshot().matches({ session: 'loggedOut' })).toBe(true);
@@ -109,7 +109,7 @@ it('ends loggedOut when the restore actor fails after refresh() was asked for', 
   const machine = sessionMachine.provide({
     actors: { restore: fromPromise(async () => Promise.reject(new Error('disk gone'))) },
   });
-  const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0 };
+  const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession: false, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
   const actor = createActor(machine, { input: { tokens: null, loadsAsync: true, config }, inspect: recorder.inspect }).start();
   actor.send({ type: 'REFRESH' });
   await flush();
@@ -268,23 +268,37 @@ describe('refreshFailed', () => {
     await expect(next).resolves.toBe(pair(2).accessToken);
   });
 
-  it('tries again on a 401 for the current token', async () => {
+  it('cooling down: the still-valid token, or at once the last error; no request (rule 15)', async () => {
     const { session, refresh, status } = await failed();
+    expect(session.getSnapshot().retryAt).toBeGreaterThan(Date.now());
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+    await expect(session.tokenRejected(pair(1).accessToken)).rejects.toMatchObject({ kind: 'network' });
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'network' }); // the refused token is not handed out
+    expect(status()).toBe('refreshFailed');
+    expect(refresh.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000); // the first cooldown: 0.5–1 s
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', retryAt: null });
+  });
+
+  it('tries again on a 401 for the current token, once the cooldown is over', async () => {
+    const { session, refresh, status } = await failed();
+    await vi.advanceTimersByTimeAsync(1_000);
     const next = session.tokenRejected(pair(1).accessToken);
     expect(status()).toBe('refreshing');
     (await refresh.next()).resolve(pair(2));
     await expect(next).resolves.toBe(pair(2).accessToken);
   });
 
-  it('tries again in the background on the next request while the kept token is still valid', async () => {
+  it('tries again in the background on the next request while the kept token is still valid, once the cooldown is over', async () => {
     const { session, refresh, status } = await failed();
+    await vi.advanceTimersByTimeAsync(1_000);
     await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
     expect(status()).toBe('expiringSoon');
     await refresh.next();
     expect(refresh.calls).toHaveLength(2);
   });
 
-  it('tries again when the app wakes up (online, visible, focus)', async () => {
+  it('tries again when the app comes online (which resets the backoff), even while cooling down', async () => {
     const wake = { notify: (_: 'online') => {} };
     const refresh = scriptedRefresh();
     const session = createSession({
@@ -363,7 +377,7 @@ describe('from any state', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'logged-out' });
   });
 
-  it('TOKENS_RECEIVED: newer tokens from a response are adopted in any signed-in state', async () => {
+  it('TOKENS_RENEWED: newer tokens from a response are adopted in any signed-in state', async () => {
     const { session, refresh, status } = start({ lead: 60_000 });
     session.login(pair(1, 300));
     session.tokensRenewed({ accessToken: 'renewed-access-1234', expiresIn: 600 });
@@ -388,7 +402,7 @@ describe('from any state', () => {
     expect(session.getSnapshot().accessToken).toBe('renewed-access-9999');
   });
 
-  it('TOKENS_RECEIVED: tokens from another tab log a logged-out tab in; a restoring tab adopts them', async () => {
+  it('TAB_TOKENS: tokens from another tab log a logged-out tab in; a restoring tab adopts them', async () => {
     const listeners: Array<(m: { type: 'tokens'; tokens: ReturnType<typeof pair> }) => void> = [];
     const sync = {
       publish: () => {},
@@ -450,11 +464,13 @@ describe('restoring: checkSession and slow storages', () => {
     (await refresh.next()).reject(new SessionError('network', 'offline'));
     await flush();
     expect(status()).toBe('refreshFailed');
-    const again = session.getAccessToken(); // WAKE (request): check again
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'network' }); // cooling down
+    await vi.advanceTimersByTimeAsync(1_000);
+    const again = session.getAccessToken(); // the next request: check again
     expect(status()).toBe('restoring');
     (await refresh.nth(2)).reject(new SessionError('network', 'still offline'));
     await expect(again).rejects.toMatchObject({ kind: 'network' });
-    const third = session.refresh(); // REFRESH: check again
+    const third = session.refresh(); // REFRESH: check again, cooling down or not
     (await refresh.nth(3)).resolve(pair(3));
     await expect(third).resolves.toBe(pair(3).accessToken);
     session.logout();
@@ -695,6 +711,244 @@ describe('other tabs', () => {
     await flush();
     expect(revoked).toEqual([]);
   });
+});
+
+describe('a caller asks (TOKEN_REQUESTED): the state answers', () => {
+  it('loggedOut: the error; authenticated: the token', async () => {
+    const { session } = start();
+    await expect(session.getAccessToken()).rejects.toMatchObject({ kind: 'logged-out' });
+    session.login(pair(1));
+    await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
+  });
+
+  it('expiringSoon, the token expired by the caller\'s clock before its timer fired: a wait for the refresh in flight', async () => {
+    const { session, refresh, status } = start({ lead: 60_000 });
+    session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    expect(status()).toBe('expiringSoon');
+    vi.setSystemTime(Date.now() + 61_000); // no timer ran
+    const token = session.getAccessToken();
+    expect(status()).toBe('refreshing');
+    (await refresh.next()).resolve(pair(2));
+    await expect(token).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(1);
+  });
+
+  it('expiringSoon and refreshFailed past the session\'s end: the session ends, the caller gets why', async () => {
+    const soon = start({ lead: 60_000, maxSessionAge: 250_000, endingWarning: 0 });
+    soon.session.login(pair(1, 300));
+    await vi.advanceTimersByTimeAsync(240_000);
+    expect(soon.status()).toBe('expiringSoon');
+    vi.setSystemTime(Date.now() + 20_000); // past the maximum age; no timer ran
+    await expect(soon.session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(soon.status()).toBe('loggedOut');
+
+    const failed = start({ maxSessionAge: 250_000, endingWarning: 0 });
+    failed.session.login(pair(1, 300));
+    void failed.session.refresh().catch(() => {});
+    (await failed.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(failed.status()).toBe('refreshFailed');
+    vi.setSystemTime(Date.now() + 260_000);
+    await expect(failed.session.getAccessToken()).rejects.toMatchObject({ kind: 'session-expired' });
+    expect(failed.status()).toBe('loggedOut');
+    expect(failed.refresh.calls).toHaveLength(1);
+  });
+});
+
+describe('WAKE re-reads the clock', () => {
+  it('authenticated past the expiry: refreshing; refreshFailed past the expiry: refreshing; refreshFailed without tokens: checks the session again', async () => {
+    let wake: (reason: 'visible') => void = () => {};
+    const wiring = { wake: (notify: (reason: 'visible') => void) => ((wake = notify), () => {}) };
+    const a = start(wiring);
+    a.session.login(pair(1, 300));
+    vi.setSystemTime(Date.now() + 301_000);
+    wake('visible');
+    expect(a.status()).toBe('refreshing');
+    (await a.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(a.status()).toBe('refreshFailed');
+    wake('visible'); // the cooldown is still on: nothing
+    expect(a.status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    wake('visible');
+    expect(a.status()).toBe('refreshing');
+    a.session.stop();
+
+    const b = start({ ...wiring, checkSession: true });
+    (await b.refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(b.status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    wake('visible');
+    expect(b.status()).toBe('restoring');
+    expect((await b.refresh.nth(2)).refreshToken).toBeUndefined();
+  });
+
+  it('past an idle end the timers slept through: the wake-up ends the session', () => {
+    let wake: (reason: 'focus') => void = () => {};
+    const { session } = start({ idleTimeout: 60_000, endingWarning: 10_000, wake: (notify) => ((wake = notify), () => {}) });
+    session.login(pair(1, 3_600));
+    vi.setSystemTime(Date.now() + 120_000);
+    wake('focus');
+    expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'idle-timeout' } });
+  });
+});
+
+describe('the refresh attempt\'s own safety net', () => {
+  it('a refresh started (actor.send) past the refresh token\'s expiry is not sent: the session ends with session-expired', async () => {
+    const { session, refresh, status } = start({ endingWarning: 0 });
+    session.login({ ...pair(1, 3_600), refreshExpiresIn: 100 });
+    vi.setSystemTime(Date.now() + 200_000); // the end's timer has not fired
+    session.actor.send({ type: 'REFRESH' });
+    await flush();
+    expect(session.getSnapshot()).toMatchObject({ status: 'loggedOut', error: { kind: 'session-expired' } });
+    expect(refresh.calls).toHaveLength(0);
+  });
+});
+
+describe('storing: the write is the state\'s work, a skipped write its own outcome', () => {
+  /** A lock another tab holds until the test lets go, after `meanwhile` ran (another tab's work). */
+  function heldLock(meanwhile: () => void): RefreshLock {
+    return {
+      async withLock(fn, opts) {
+        opts?.onWait?.();
+        await flush();
+        meanwhile();
+        return fn({ contended: true });
+      },
+    };
+  }
+  const otherLogin = () => ({ ...pair('other'), expiresAt: Date.now() + 300_000, loginId: 'login-other', loginAt: Date.now() });
+
+  it('checkSession: another tab logged in while this one waited for the lock: its tokens, no request', async () => {
+    const storage = memoryStorage();
+    const { session, refresh, status } = start({ checkSession: true, storage, lock: heldLock(() => storage.save(otherLogin())) });
+    await expect(session.getAccessToken()).resolves.toBe(pair('other').accessToken);
+    expect(status()).toBe('authenticated');
+    expect(refresh.calls).toHaveLength(0);
+  });
+
+  it('a renewal: another tab refreshed while this one waited for the lock: its tokens, no request', async () => {
+    const storage = memoryStorage();
+    let other = () => {};
+    const { session, refresh } = start({ storage, lock: heldLock(() => other()) });
+    session.login(pair(1));
+    const { loginId, loginAt } = storage.load() as { loginId: string; loginAt: number };
+    other = () => storage.save({ ...pair(2), expiresAt: Date.now() + 600_000, loginId, loginAt });
+    await expect(session.refresh()).resolves.toBe(pair(2).accessToken);
+    expect(refresh.calls).toHaveLength(0);
+  });
+
+  it('checkSession and a renewal: a newer login stored while the request was out: the write is skipped, that login used', async () => {
+    const storage = memoryStorage();
+    const checked = start({ checkSession: true, storage });
+    const asked = checked.session.getAccessToken();
+    const call = await checked.refresh.next();
+    vi.advanceTimersByTime(10);
+    storage.save(otherLogin());
+    call.resolve(pair('cookie'));
+    await expect(asked).resolves.toBe(pair('other').accessToken);
+    expect(storage.load()).toMatchObject({ accessToken: pair('other').accessToken });
+
+    const shared = memoryStorage();
+    const renewing = start({ storage: shared });
+    renewing.session.login(pair(1));
+    const renewed = renewing.session.refresh();
+    const out = await renewing.refresh.next();
+    vi.advanceTimersByTime(10);
+    shared.save(otherLogin());
+    out.resolve(pair(2));
+    await expect(renewed).resolves.toBe(pair('other').accessToken);
+    expect(shared.load()).toMatchObject({ accessToken: pair('other').accessToken });
+  });
+
+  it('a storeAnswer that fails (an implementation other than the session\'s, which never does): refreshFailed with its error', async () => {
+    const tokens = { accessToken: 'answer-access-abcdefgh', refreshToken: 'answer-refresh-abcdefgh', expiresAt: Date.now() + 300_000, lifetime: 300_000, claims: null, refreshExpiresAt: null, login: null };
+    const machine = sessionMachine.provide({
+      actors: {
+        refreshAttempt: fromCallback(({ sendBack }) => {
+          sendBack({ type: 'REQUEST_SENT' });
+          sendBack({ type: 'ANSWER_RECEIVED', tokens });
+        }),
+        storeAnswer: fromPromise(async () => Promise.reject(new Error('disk gone'))),
+      },
+    });
+    for (const checkSession of [false, true]) {
+      const config = { now: () => Date.now(), leadTime: 60_000, retries: 0, backoff: () => 0, restoreTimeout: 1_000, checkSession, idleTimeout: null, maxSessionAge: null, endingWarning: 0, cooldown: () => 1_000 };
+      const stored = checkSession ? null : { ...tokens, accessToken: 'stored-access-abcdefgh', expiresAt: Date.now() - 1 };
+      const actor = createActor(machine, { input: { tokens: stored, loadsAsync: false, config }, inspect: recorder.inspect }).start();
+      await flush();
+      expect(actor.getSnapshot().matches({ session: 'refreshFailed' })).toBe(true);
+      expect(actor.getSnapshot().context.error).toMatchObject({ message: expect.stringMatching(/disk gone/) });
+      actor.stop();
+    }
+  });
+});
+
+describe('backoff across cycles: the schedule every tab keeps to (rule 15)', () => {
+  /** Two tabs of one login over one storage (no lock, no messages: storage alone carries the schedule). */
+  async function twoTabs(retries: number) {
+    const storage = memoryStorage();
+    const a = start({ storage, retry: { attempts: retries, backoff: () => 5_000 } });
+    a.session.login(pair(1));
+    vi.advanceTimersByTime(10);
+    const b = start({ storage, retry: { attempts: retries, backoff: () => 5_000 } });
+    expect(b.session.getSnapshot().accessToken).toBe(pair(1).accessToken);
+    vi.advanceTimersByTime(10);
+    void a.session.tokenRejected(pair(1).accessToken).catch(() => {});
+    (await a.refresh.next()).reject(new SessionError('http', 'unavailable', { status: 503 }));
+    await flush();
+    return { a, b, storage };
+  }
+
+  it('a tab whose refresh finds another tab\'s failed cycle in storage cools down with it, sending nothing', async () => {
+    const { a, b } = await twoTabs(0);
+    expect(a.status()).toBe('refreshFailed');
+    const asked = b.session.tokenRejected(pair(1).accessToken);
+    await expect(asked).rejects.toMatchObject({ kind: 'http', status: 503 });
+    expect(b.session.getSnapshot()).toMatchObject({ status: 'refreshFailed', retryAt: a.session.getSnapshot().retryAt });
+    expect(b.refresh.calls).toHaveLength(0);
+  });
+
+  it('a tab whose refresh finds another tab\'s retry scheduled waits for it (backingOff), then tries', async () => {
+    const { a, b } = await twoTabs(1);
+    expect(a.session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } })).toBe(true);
+    const asked = b.session.tokenRejected(pair(1).accessToken);
+    await flush();
+    expect(b.session.actor.getSnapshot().matches({ session: { renewing: { attempt: 'backingOff' } } })).toBe(true);
+    expect(b.refresh.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // both try at the scheduled time (without a lock, each sends its own request)
+    (await a.refresh.nth(2)).resolve(pair(2));
+    (await b.refresh.next()).resolve(pair(3));
+    // b's answer came second: a stored its own first, which b's write does not overwrite (storedElsewhere)
+    await expect(asked).resolves.toBe(pair(2).accessToken);
+    expect([a.refresh.calls.length, b.refresh.calls.length]).toEqual([2, 1]);
+  });
+
+  it('focus after the cooldown tries again, without forgetting the failures; online forgets them', async () => {
+    let wake: (reason: 'focus' | 'online') => void = () => {};
+    const { session, refresh, status } = start({ wake: (notify) => ((wake = notify), () => {}) });
+    session.login(pair(1));
+    void session.refresh().catch(() => {});
+    (await refresh.next()).reject(new SessionError('network', 'offline'));
+    await flush();
+    wake('focus'); // cooling down: holds
+    expect(status()).toBe('refreshFailed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    wake('focus');
+    expect(status()).toBe('expiringSoon');
+    (await refresh.nth(2)).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(session.actor.getSnapshot().context.failures).toBe(2);
+    wake('online');
+    expect(session.actor.getSnapshot().context.failures).toBe(0);
+    (await refresh.nth(3)).resolve(pair(2));
+    await flush();
+    expect(status()).toBe('authenticated');
+  });
+
 });
 
 afterAll(() => {

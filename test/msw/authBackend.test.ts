@@ -120,6 +120,8 @@ describe('silent-session/msw: a fake auth backend for your tests', () => {
     expect(await call()).toEqual(['network']);
     expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', error: { kind: 'network' } });
     expect(session.getSnapshot().accessToken).toBe(backend.issued[0]?.accessToken);
+    expect(await call()).toEqual(['network']); // cooling down (rule 15): the last error at once, no refresh
+    clock.advance(1_000); // the first cooldown: 0.5–1 s
     expect(await call()).toEqual([200]);
     expect(backend.counters.refreshes).toBe(2);
     expect(backend.requests.filter((r) => r.route === 'refresh').map((r) => r.outcome)).toEqual(['network-error', 200]);

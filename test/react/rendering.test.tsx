@@ -465,7 +465,7 @@ describe('SessionStatechart / SessionPanel', () => {
     expect(seen).toEqual([
       ['session.loggedOut', 'lifetime.unbounded'],
       ['session.renewing.token.expiringSoon', running, 'lifetime.unbounded'],
-      ['session.refreshFailed', 'lifetime.unbounded'],
+      ['session.refreshFailed.coolingDown', 'lifetime.unbounded'],
       ['session.loggedOut', 'lifetime.unbounded'],
     ]);
     session.stop();
@@ -574,7 +574,7 @@ describe('SessionStatechart / SessionPanel', () => {
     });
     expect(screen.getByTestId('ss-status').textContent).toBe('authenticated');
     expect(screen.getByTestId('ss-token').textContent).toBe('…C3D4');
-    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('REFRESH_SUCCEEDED …C3D4');
+    expect(screen.getByRole('list', { name: 'Event log' }).textContent).toContain('ANSWER_RECEIVED …C3D4');
     session.stop();
   });
 
@@ -590,7 +590,7 @@ describe('SessionStatechart / SessionPanel', () => {
     expect(labelled.map((s) => s.getAttribute('data-state'))).toEqual(['session.authenticated', 'lifetime.unbounded']);
     // the arrows are decoration for sighted users; the labels carry the transitions
     expect(container.querySelector('[data-transition]')?.closest('[aria-hidden="true"]')).not.toBeNull();
-    expect(labelled[0]?.getAttribute('aria-label')).toMatch(/^authenticated \(current state\)\. Leaves on: .*TOKEN_REJECTED/);
+    expect(labelled[0]?.getAttribute('aria-label')).toMatch(/^authenticated \(current state\)\. Leaves on: .*TOKEN_REQUESTED \[rejectsCurrent/);
     // transitions from any state are announced once, on the "any state" item
     expect(states.find((s) => s.getAttribute('data-state') === 'session.*')?.getAttribute('aria-label')).toMatch(/Leaves on: .*LOGOUT/);
     session.stop();

@@ -39,7 +39,7 @@ describe('SessionStatechart', () => {
     }
     expect(arrows).toContain('session.authenticated->session.renewing');
     expect(arrows).toContain('session.*->session.loggedOut');
-    expect(container.textContent).toContain('TOKEN_REJECTED [isCurrentToken]');
+    expect(container.textContent).toContain('TOKEN_REQUESTED [rejectsCurrent | else]'); // one line per event, its guards in order
     expect(container.textContent).toContain('LEAD_TIME_REACHED');
     session.stop();
   });
@@ -67,7 +67,7 @@ describe('SessionStatechart', () => {
       call.reject(new SessionError('network', 'offline'));
       await pending;
     });
-    expect(current(container)).toEqual(['session.refreshFailed', 'lifetime.unbounded']);
+    expect(current(container)).toEqual(['session.refreshFailed.coolingDown', 'lifetime.unbounded']);
     expect(screen.getByTestId('ss-error').textContent).toBe('network: offline');
     session.stop();
   });
@@ -83,7 +83,7 @@ describe('SessionStatechart', () => {
     expect(screen.getByTestId('ss-token').textContent).toBe('…W1X2');
     const log = within(screen.getByRole('list', { name: 'Event log' }));
     expect(log.getByText(/LOGIN …W1X2/)).toBeTruthy();
-    expect(log.getByText(/TOKEN_REJECTED …W1X2/)).toBeTruthy();
+    expect(log.getByText(/TOKEN_REQUESTED \(401 with …W1X2\)/)).toBeTruthy();
     session.stop();
   });
 
@@ -150,6 +150,28 @@ describe('SessionStatechart', () => {
       await act(async () => (await refresh.nth(3)).resolve(pair(2)));
       expect(row('ss-refresh')).toBe('—');
       expect(row('ss-status')).toBe('authenticated');
+      session.stop();
+    });
+
+    it('shows the cooldown after failed cycles, counting down to the next try, and its end', async () => {
+      vi.useFakeTimers({ now: Date.parse('2026-03-01T12:00:00Z') });
+      const refresh = scriptedRefresh();
+      const session = createSession({ refresh: refresh.fn, wake: false, retry: { attempts: 0 } });
+      render(<SessionStatechart session={session} />);
+      act(() => session.login(pair(1)));
+      for (const n of [1, 2, 3, 4, 5]) {
+        act(() => void session.refresh().catch(() => {}));
+        await act(async () => (await refresh.nth(n)).reject(new SessionError('http', 'unavailable', { status: 503 })));
+      }
+      const left = () => (session.getSnapshot().retryAt as number) - Date.now(); // 8–16 s at first
+      const inSeconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      expect(left()).toBeGreaterThanOrEqual(8_000);
+      expect(row('ss-refresh')).toBe(`cooling down after 5 failed cycles in a row — next try in ${inSeconds(left())}`);
+      await advance(3_000);
+      expect(row('ss-refresh')).toBe(`cooling down after 5 failed cycles in a row — next try in ${inSeconds(left())}`);
+      await advance(16_000);
+      expect(row('ss-refresh')).toBe('5 failed cycles in a row — the next request tries again');
+      expect(row('ss-status')).toBe('refreshFailed');
       session.stop();
     });
 

@@ -69,8 +69,10 @@ const NAMED: Array<[string, Record<string, unknown>]> = [
   ['TOKENS_RECEIVED with tokens: null (the v1 name of the same event)', { type: 'TOKENS_RECEIVED', tokens: null, from: 'sync' }],
   ['LOGIN without tokens', { type: 'LOGIN' }],
   ['LOGIN with tokens: "x"', { type: 'LOGIN', tokens: 'x' }],
-  ['REFRESH_SUCCEEDED with tokens: "x"', { type: 'REFRESH_SUCCEEDED', tokens: 'x' }],
-  ['REFRESH_SUCCEEDED with tokens: { accessToken: "" }', { type: 'REFRESH_SUCCEEDED', tokens: { accessToken: '' } }],
+  ['TOKENS_FOUND with tokens: "x"', { type: 'TOKENS_FOUND', tokens: 'x' }],
+  ['TOKENS_FOUND with tokens: { accessToken: "" }', { type: 'TOKENS_FOUND', tokens: { accessToken: '' } }],
+  ['ANSWER_RECEIVED with tokens: { accessToken: "" }', { type: 'ANSWER_RECEIVED', tokens: { accessToken: '' } }],
+  ['TOKEN_REQUESTED with at: "soon", caller: {}', { type: 'TOKEN_REQUESTED', at: 'soon', caller: {} }],
   ['LIFETIME_ENDED before any end', { type: 'LIFETIME_ENDED' }],
   ['ACTIVITY at NaN', { type: 'ACTIVITY', at: NaN }],
   ['REFRESH_FAILED with error: {}', { type: 'REFRESH_FAILED', error: {} }],
@@ -106,7 +108,7 @@ describe.each(NAMED)('session.actor.send(%s)', (_, event) => {
 describe('random events with random payloads (fast-check)', () => {
   const TYPES = [
     'LOGIN', 'LOGOUT', 'REFRESH', 'TOKEN_REJECTED', 'ACTIVITY', 'WAKE', 'LEAD_TIME_REACHED', 'TOKEN_EXPIRED',
-    'ENDING_WARNING_REACHED', 'LIFETIME_ENDED', 'LOCK_CONTENDED', 'REQUEST_SENT', 'ANSWER_RECEIVED', 'REFRESH_SUCCEEDED',
+    'ENDING_WARNING_REACHED', 'LIFETIME_ENDED', 'LOCK_CONTENDED', 'REQUEST_SENT', 'ANSWER_RECEIVED', 'TOKENS_FOUND', 'TOKEN_REQUESTED',
     'REFRESH_FAILED', 'LATE_REFRESH_ANSWER', 'TOKENS_RENEWED', 'TAB_TOKENS', 'TAB_LOGGED_OUT', 'SESSION_CHANGED',
     'xstate.done.actor.restore', 'xstate.error.actor.refreshAttempt', 'xstate.init', 'xstate.stop',
   ];

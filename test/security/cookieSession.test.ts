@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createSession, jsonRefresh, memoryStorage, type SessionError } from '../../src/index.js';
 import type { AuthServer } from '../../demo/server/authServer.js';
 import { authServer, cookieFetch } from '../helpers/server.js';
@@ -86,6 +86,9 @@ describe('checkSession after a reload in cookie mode', () => {
     expect(reload.session.getSnapshot()).toMatchObject({ status: 'refreshFailed', isRestoring: false });
     expect(reload.loggedOut).toEqual([]);
 
+    // cooling down (rule 15): the next request fails at once; once the wait is over it asks again
+    await expect(reload.session.getAccessToken()).rejects.toMatchObject({ kind: 'network' });
+    await vi.waitFor(() => expect(reload.session.getSnapshot().retryAt).toBeNull(), { timeout: 2_000 });
     await expect(reload.session.getAccessToken()).resolves.toEqual(expect.any(String));
     expect(reload.session.getSnapshot()).toMatchObject({ status: 'authenticated', claims: { sub: 'carol' } });
     expect(server.counters.refreshCalls).toBe(2);

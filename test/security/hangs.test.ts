@@ -15,6 +15,8 @@ import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 // tries again. Time is driven by fake timers; nothing here waits on the wall clock.
 
 const TIMEOUT = 1_000;
+/** The first wait after a failed refresh cycle is at most this (rule 15: 1 s, jittered into 0.5–1 s). */
+const COOLDOWN_MAX = 1_000;
 const never = <T>() => new Promise<T>(() => {});
 
 /** How a promise settled so far, without awaiting it. */
@@ -95,10 +97,14 @@ describe('a storage that never answers inside the refresh cycle', () => {
     expect(session.getSnapshot().error).toMatchObject({ kind: 'timeout' });
     expect(refresh.calls).toHaveLength(0); // nothing was spent while the storage hung
 
-    // the storage answers again: the next request is answered with the still-valid token
-    // and tries the refresh again in the background
+    // the storage answers again: once the cooldown is over, the next request is answered with
+    // the still-valid token and tries the refresh again in the background
     hang.load = false;
     refresh.answerWith(() => pair(2));
+    // the failure's own record (a write) gives up on the hung storage too, by when the first
+    // cooldown (0.5–1 s from the failure) is over
+    await vi.advanceTimersByTimeAsync(TIMEOUT);
+    expect(refresh.calls).toHaveLength(0);
     await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
     await vi.advanceTimersByTimeAsync(0);
     expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair(2).accessToken });
@@ -232,9 +238,11 @@ describe('a refresh lock that never runs fn', () => {
     expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', accessToken: pair(1).accessToken, pending: 0 });
     expect(refresh.calls).toHaveLength(0);
 
-    // the next request gets the still-valid token and takes the lock again in the background
+    // once the cooldown is over, the next request gets the still-valid token and takes the lock
+    // again in the background
     stuck = false;
     refresh.answerWith(() => pair(2));
+    await vi.advanceTimersByTimeAsync(COOLDOWN_MAX);
     await expect(session.getAccessToken()).resolves.toBe(pair(1).accessToken);
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toBe(2);

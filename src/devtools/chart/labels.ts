@@ -72,9 +72,9 @@ export function placeLabels(layout: ChartLayout, regions: string[], { margin, pa
       if (best === null || cost < best.cost) best = { cost, rect, centre };
     };
     if (line.length < 2 || a.from === a.to) {
-      // a loop: above it
+      // a loop: above it, leaning right, else centred or leaning left (a wide label where the right is taken)
       const p = line[Math.floor(line.length / 2)] ?? { x: 0, y: 0 };
-      consider({ x: p.x + width / 2 + 6, y: p.y - height / 2 - 4 }, 0);
+      for (const [k, lean] of [0.5, 0, -0.5].entries()) consider({ x: p.x + lean * width + 6, y: p.y - height / 2 - 4 }, k * 4);
     } else {
       for (const t of T) {
         const at = Math.round(t * (line.length - 1));
