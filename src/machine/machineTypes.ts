@@ -14,7 +14,7 @@ export type SessionEvent =
   | { type: 'REFRESH' }
   /**
    * A caller asks for a token (getAccessToken, tokenRejected, refresh): `at`, the session's
-   * clock read once for this question; `caller`, who gets the answer (see {@link TokenAnswer});
+   * clock read once for this question; `caller`, who gets the answer (a token, a wait or an error);
    * `rejected`, the token a request was refused with (a 401), when the caller reports one.
    */
   | { type: 'TOKEN_REQUESTED'; at: number; caller: number; rejected?: string | undefined }
