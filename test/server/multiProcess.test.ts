@@ -6,8 +6,8 @@ import { startUser, type User } from './helpers/tabs.js';
 // Three app server processes share one Redis; 20 users (silent-session itself, two tabs each:
 // half with a shared lock, half racing without one, all with BroadcastChannel sync) refresh
 // 1-second access tokens through a loopback round-robin. How long: SERVER_RUN_SECONDS (default
-// 30 s; ~2,400 rotations and ~1,000 tab races on this machine), the naive comparison 15 s.
-const SECONDS = Number(process.env.SERVER_RUN_SECONDS ?? 30);
+// 60 s, as the issue asks: ~2 rotations a second per user, ~1,000 tab races per 30 s on this machine), the naive comparison 15 s.
+const SECONDS = Number(process.env.SERVER_RUN_SECONDS ?? 60);
 const NAIVE_SECONDS = Number(process.env.SERVER_NAIVE_SECONDS ?? 15);
 const USERS = 20;
 
