@@ -9,11 +9,16 @@ import { createAuthFetch } from '../../../src/fetch.js';
 const warnings: string[] = [];
 const busy = { api: 0, refresh: 0, refreshesSent: 0 };
 const outcomes: Record<string, number> = {};
+/** When this tab called fetch for a refresh (the page's clock): what the library sent, before the browser. */
+const fetchedAt: number[] = [];
 let idleWaiters: Array<() => void> = [];
 
 const counted = (kind: 'api' | 'refresh'): typeof fetch => (input, init) => {
   busy[kind]++;
-  if (kind === 'refresh') busy.refreshesSent++;
+  if (kind === 'refresh') {
+    busy.refreshesSent++;
+    fetchedAt.push(Date.now());
+  }
   return fetch(input, init).finally(() => {
     busy[kind]--;
     if (busy.api === 0) {
@@ -24,8 +29,10 @@ const counted = (kind: 'api' | 'refresh'): typeof fetch => (input, init) => {
   });
 };
 
+// `?credentials=omit`: the refresh goes without cookies, so on connections of its own (see the test)
+const credentials = new URLSearchParams(location.search).get('credentials') === 'omit' ? { credentials: 'omit' as const } : {};
 const session = createSession({
-  refresh: jsonRefresh({ url: '/refresh', fetch: counted('refresh') }),
+  refresh: jsonRefresh({ url: '/refresh', fetch: counted('refresh'), ...credentials }),
   storage: webStorage(localStorage, { key: 'app.session' }),
   onWarning: (m) => warnings.push(m),
 });
@@ -76,6 +83,7 @@ const tab = {
   /** Once no API request of this tab is on the wire (real events, not the clock): what is still out. */
   settled: () => (busy.api === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))).then(() => ({ ...busy })),
   outcomes: () => ({ ...outcomes }),
+  refreshFetches: () => [...fetchedAt],
   resetOutcomes: () => {
     for (const k of Object.keys(outcomes)) delete outcomes[k];
   },
