@@ -133,19 +133,21 @@ async function coolingDownSomewhere(o: Outage): Promise<void> {
 // fetch, up to 7 requests at the server. Sharing the pool of the app's API requests (same
 // origin, cookies), a refresh finds up to 6 idle connections; sent without cookies
 // (`credentials: 'omit'`) it has a pool of its own, which a dropped request empties.
-const faults: Array<[string, RefreshFault, string, string]> = [
-  ['answers 503', { type: 'status', status: 503 }, 'http', ''],
-  ['hangs', { type: 'hang' }, 'timeout', ''],
-  ['drops the connection (refresh sent without cookies)', { type: 'drop' }, 'network', '?credentials=omit'],
-  ['answers garbage (a 200 HTML page)', { type: 'garbage' }, 'invalid-response', ''],
+// The issue's measurement ran five minutes against a 503; the other faults run three (the
+// cooldown reaches its 60-s cap after about two), so that the file stays a few minutes long.
+const faults: Array<[string, RefreshFault, string, string, number]> = [
+  ['answers 503', { type: 'status', status: 503 }, 'http', '', 5],
+  ['hangs', { type: 'hang' }, 'timeout', '', 3],
+  ['drops the connection (refresh sent without cookies)', { type: 'drop' }, 'network', '?credentials=omit', 3],
+  ['answers garbage (a 200 HTML page)', { type: 'garbage' }, 'invalid-response', '', 3],
 ];
 
 describe('five tabs polling every 100 ms while the auth server fails (rule 15, real Chromium)', () => {
-  for (const [what, fault, kind, query] of faults) {
-    it(`a server that ${what} for five minutes: at most 10 refresh requests in any minute; recovered, the next try succeeds and every tab is signed in again within a minute, no reload`, async () => {
+  for (const [what, fault, kind, query, minutes] of faults) {
+    it(`a server that ${what} for ${minutes} minutes: at most 10 refresh requests in any minute; recovered, the next try succeeds and every tab is signed in again within a minute, no reload`, async () => {
       const o = await outage(5, fault, query);
       await o.all(() => tab.poll(100));
-      await o.run(5 * MINUTE);
+      await o.run(minutes * MINUTE);
       // nobody was logged out; the tabs keep to one schedule, which the chart shows (`coolingDown`, its deadline)
       const statuses = await o.all(() => tab.status());
       expect(statuses.filter((s) => s !== 'refreshFailed' && s !== 'refreshing')).toEqual([]);
