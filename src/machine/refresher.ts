@@ -195,7 +195,9 @@ export function createRefresher(o: RefresherOptions): Refresher {
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base, current));
-    progress.requestSent(schedule?.failures ?? 0, schedule?.attempts ?? 0);
+    // its counts go on only if the backoff was not reset since it was written
+    const counts = schedule !== undefined && schedule.at > since ? schedule : undefined;
+    progress.requestSent(counts?.failures ?? 0, counts?.attempts ?? 0);
     f.awaited = true;
     let tokens: Tokens;
     try {
