@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createSession, jsonRefresh, oauthRefresh, SessionError, type SessionOptions } from '../../src/index.js';
-import { cooldownAfter } from '../../src/machine/backoff.js';
+import { cooldownAfter, readBackoff } from '../../src/machine/backoff.js';
 import { retryAfterMs } from '../../src/machine/retryAfter.js';
 import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
@@ -172,6 +172,15 @@ describe('what resets the backoff', () => {
 });
 
 describe('a stored schedule is data like any other stored value (rule 10)', () => {
+  it('its count of the cycle\'s attempts is read when it is a small whole number, and dropped otherwise (the record stays)', () => {
+    const now = Date.now();
+    const record = { failures: 0, retryAt: now + 500, at: now, kind: 'network' };
+    expect(readBackoff({ ...record, attempts: 2 }, now)?.attempts).toBe(2);
+    for (const attempts of ['2', -1, 1.5, 1e9, null]) {
+      expect(readBackoff({ ...record, attempts }, now)).toEqual({ failures: 0, retryAt: now + 500, at: now, kind: 'network' });
+    }
+  });
+
   it('one that would park refreshes for a day, or claims a time in the future, or is garbage, parks them for at most an hour', async () => {
     const now = Date.now();
     const cases: Array<[string, unknown, number | null]> = [
