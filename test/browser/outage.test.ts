@@ -182,6 +182,22 @@ describe('five tabs polling every 100 ms while the auth server fails (rule 15, r
   }
 });
 
+describe('Retry-After in real Chromium: every tab keeps to the server\'s word', () => {
+  it('five tabs, a 503 with Retry-After: 30 for two minutes: no two refresh requests less than 30 s apart, and every tab\'s retryAt is the server\'s', async () => {
+    const o = await outage(5, { type: 'status', status: 503, retryAfter: '30' });
+    await o.all(() => tab.poll(100));
+    await o.run(2 * MINUTE);
+    const times = o.refreshTimes();
+    console.info(`[chromium outage] 5 tabs, 503 with Retry-After: 30 — refresh requests at ${times.map((t) => (t - o.faultAt) / 1000).join(' ')} s`);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    // the server's clock moves after each step of the tabs' clocks: its stamps are good to one step
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(30_000 - STEP);
+    const last = times.at(-1) as number;
+    for (const at of await o.all(() => tab.retryAt())) if (at !== null) expect(at).toBeLessThanOrEqual(last + 30_000 + STEP);
+    expect(new Set(await o.all(() => tab.user()))).toEqual(new Set(['alice']));
+  }, 300_000);
+});
+
 /** The most values in any window of `span` ms. */
 const worstWindow = (times: number[], span: number) => Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + span).length));
 
