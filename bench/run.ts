@@ -1,7 +1,7 @@
 // npm run bench: runs every section in its own Node process (a clean heap and JIT for each),
 // prints the tables and writes bench/RESULTS.md. Options:
 //   --quick            fewer sizes, rounds and seconds (a smoke run, not for RESULTS.md)
-//   --only a,b         run only these sections (storm, overhead, loopback, size, memory, dpop, server)
+//   --only a,b         run only these sections (storm, overhead, loopback, size, memory, dpop, server, backoff)
 //   --grace <ms>       the auth server's refresh-token reuse grace window (default 0)
 //   --no-write         print only; leave RESULTS.md alone (implied by --quick and --only)
 // A single section runs in-process with: tsx bench/run.ts --section <name>
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { loaderArgs } from './lib/proc.js';
 import { renderSection, type SectionResult } from './lib/report.js';
 
-const SECTIONS = ['storm', 'overhead', 'loopback', 'size', 'memory', 'dpop', 'server'] as const;
+const SECTIONS = ['storm', 'overhead', 'loopback', 'size', 'memory', 'dpop', 'server', 'backoff'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 interface Options {
@@ -59,6 +59,8 @@ async function runSection(name: SectionName, options: Options): Promise<SectionR
       return (await import('./sections/dpop.js')).run(o);
     case 'server':
       return (await import('./sections/server.js')).run(o);
+    case 'backoff':
+      return (await import('./sections/backoff.js')).run(o);
   }
 }
 

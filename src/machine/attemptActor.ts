@@ -40,7 +40,7 @@ export function refreshActors(refresher: Refresher, store: StorageGate) {
       refresher
         .attempt(input.tokens, input.since, controller.signal, {
           lockContended: () => sendBack({ type: 'LOCK_CONTENDED' }),
-          requestSent: (failures) => sendBack({ type: 'REQUEST_SENT', failures }),
+          requestSent: (failures, attempts) => sendBack({ type: 'REQUEST_SENT', failures, attempts }),
           answered: (tokens) => {
             answer = tokens;
             sendBack({ type: 'ANSWER_RECEIVED', tokens });

@@ -25,16 +25,18 @@ export function cooldownAfter(failures: number, random: () => number = Math.rand
 /**
  * "No refresh request before `retryAt`": written with the stored tokens by the tab whose
  * refresh failed, read by every tab inside the lock before it sends one. `failures` counts the
- * failed cycles in a row (0: a retry inside the first cycle); `at` is when it was written (a
- * reset — refresh(), online — ignores older ones); `kind` and `status` say why, so a tab that
- * adopts the record fails its callers with the same kind of error.
+ * failed cycles in a row (0: a retry inside the first cycle); `attempts`, the attempts the
+ * current cycle made in every tab (so the tabs share one budget of retries, not one each);
+ * `at` is when it was written (a reset — refresh(), online — ignores older ones); `kind` and
+ * `status` say why, so a tab that adopts the record fails its callers with the same kind of error.
  *
  * @example
  * JSON.parse(storage.getItem('app.session') ?? 'null')?.backoff // storage: the session's StorageLike
- * // { failures: 3, retryAt: 1767225604000, at: 1767225600000, kind: 'http', status: 503 }
+ * // { failures: 3, attempts: 1, retryAt: 1767225604000, at: 1767225600000, kind: 'http', status: 503 }
  */
 export interface BackoffRecord {
   failures: number;
+  attempts?: number | undefined;
   retryAt: number;
   at: number;
   kind: SessionErrorKind;
@@ -59,6 +61,7 @@ export function readBackoff(value: unknown, now: number): BackoffRecord | null {
   const retryAt = Math.min(r.retryAt, r.at + RETRY_AFTER_CAP_MS);
   const record: BackoffRecord = { failures: r.failures, retryAt, at: r.at, kind: r.kind as SessionErrorKind };
   if (typeof r.status === 'number' && Number.isInteger(r.status)) record.status = r.status;
+  if (time(r.attempts) && Number.isInteger(r.attempts) && r.attempts <= 1_000) record.attempts = r.attempts;
   return record;
 }
 

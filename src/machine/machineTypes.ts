@@ -26,8 +26,8 @@ export type SessionEvent =
   | { type: TimeEvent }
   // the refresh attempt (sent by the `refreshAttempt` actor)
   | { type: 'LOCK_CONTENDED' }
-  /** The request is out; `failures`: the failed cycles in a row the stored schedule counted. */
-  | { type: 'REQUEST_SENT'; failures?: number | undefined }
+  /** The request is out; `failures`, `attempts`: the stored schedule's failed cycles in a row and attempts of this cycle. */
+  | { type: 'REQUEST_SENT'; failures?: number | undefined; attempts?: number | undefined }
   /** Storage says refreshes are backing off (another tab's failures): no request was sent. */
   | { type: 'BACKOFF_FOUND'; backoff: BackoffRecord }
   /** The request's answer: the chart stores it (`storing`) while the attempt holds the lock. */

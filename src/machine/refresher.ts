@@ -36,8 +36,11 @@ export interface RefresherOptions {
 export interface AttemptProgress {
   /** Another tab holds the lock: this attempt waits for it. */
   lockContended(): void;
-  /** The request is out (or an earlier one still open is joined); `failures`: the stored schedule's count. */
-  requestSent(failures: number): void;
+  /**
+   * The request is out (or an earlier one still open is joined); `failures`, `attempts`: the
+   * stored schedule's counts (failed cycles in a row, attempts of this cycle in any tab).
+   */
+  requestSent(failures: number, attempts: number): void;
   /**
    * The answer is in: the chart writes it to storage (its `storing` state) while the attempt
    * keeps the lock. Resolves once the chart is done with the attempt: true when it took the
@@ -192,7 +195,9 @@ export function createRefresher(o: RefresherOptions): Refresher {
     // A request spending another refresh token belongs to tokens we no longer hold.
     if (flight !== null && flight.spends !== spendable(base)) abandon(flight);
     const f = flight ?? (flight = send(base, current));
-    progress.requestSent(schedule?.failures ?? 0);
+    // its counts go on only if the backoff was not reset since it was written
+    const counts = schedule !== undefined && schedule.at > since ? schedule : undefined;
+    progress.requestSent(counts?.failures ?? 0, counts?.attempts ?? 0);
     f.awaited = true;
     let tokens: Tokens;
     try {

@@ -53,11 +53,12 @@ function usableAt(context: SessionContext, q: Question): boolean {
 /** The schedule a failure leaves for every tab (written with the stored tokens): see BackoffRecord. */
 export function scheduleOf(context: SessionContext, error: SessionError): BackoffRecord {
   const now = context.config.now();
-  const record: BackoffRecord = { failures: context.failures, retryAt: context.retryAt ?? now, at: now, kind: isSessionError(error) ? error.kind : 'network' };
+  const record: BackoffRecord = { failures: context.failures, attempts: context.attempt, retryAt: context.retryAt ?? now, at: now, kind: isSessionError(error) ? error.kind : 'network' };
   if (isSessionError(error) && typeof error.status === 'number') record.status = error.status;
   return record;
 }
 
+const counted = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 const expired = (context: SessionContext) => context.tokens?.expiresAt != null && context.config.now() >= context.tokens.expiresAt;
 const due = (context: SessionContext) => {
   const at = refreshAt(context.tokens, context.config.leadTime);
@@ -204,10 +205,16 @@ const base = setup({
     /** Another tab's stored schedule: kept to here, its failures counted, its kind of error given. */
     adoptBackoff: assign(({ context }, backoff: BackoffRecord) => ({
       failures: Math.max(context.failures, backoff.failures),
+      // the cycle's attempts in every tab: the retries inside a renewal are the browser's, not each tab's
+      attempt: backoff.failures === 0 ? Math.max(context.attempt, backoff.attempts ?? 0) : context.attempt,
       retryAt: backoff.retryAt,
       error: backoff.failures > 0 ? errorOf(backoff) : context.error,
     })),
-    adoptFailures: assign(({ context }, failures: number | undefined) => ({ failures: Math.max(context.failures, typeof failures === 'number' && Number.isFinite(failures) ? failures : 0) })),
+    /** The stored schedule as the request went out: the failed cycles in a row, and the attempts this cycle made in any tab. */
+    adoptFailures: assign(({ context }, sent: { failures?: number | undefined; attempts?: number | undefined }) => ({
+      failures: Math.max(context.failures, counted(sent.failures)),
+      attempt: counted(sent.failures) === 0 ? Math.max(context.attempt, counted(sent.attempts) + 1) : context.attempt,
+    })),
     resetBackoff: assign(({ context }) => ({ failures: 0, retryAt: null, resetAt: context.config.now() })),
     noteActivity: assign(({ context }, at: number) => ({ lastActivity: Math.max(context.lastActivity, Math.min(at, context.config.now())) })),
     announceEnding: assign(({ context }) => ({ ending: lifetimeEnd(context) })),

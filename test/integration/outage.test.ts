@@ -22,19 +22,21 @@ afterEach(() => {
 /** One refresh at a time among the sessions of this process, first come first served (Web Locks' shape). */
 function processLock(): RefreshLock {
   let tail: Promise<void> = Promise.resolve();
-  let held = false;
+  let holders = 0; // callers holding the lock or queued for it
   return {
     async withLock(fn, options = {}) {
       const previous = tail;
       let release!: () => void;
       tail = new Promise<void>((resolve) => (release = resolve));
-      if (held) options.onWait?.();
+      // as navigator.locks reports it: another caller holds the lock or waits for it
+      const contended = holders > 0;
+      holders++;
+      if (contended) options.onWait?.();
       await previous;
-      held = true;
       try {
-        return await fn({ contended: false });
+        return await fn({ contended });
       } finally {
-        held = false;
+        holders--;
         release();
       }
     },
@@ -98,7 +100,7 @@ async function outage(tabCount: number, fault: RefreshFault) {
     const times = refreshTimes();
     return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + MINUTE).length));
   };
-  return { server, tabs, run, start, failures, refreshTimes, worstMinute };
+  return { server, tabs, run, start, failures, refreshTimes, worstMinute, web };
 }
 
 describe('refresh requests while the auth server is down (rule 15)', () => {
@@ -141,6 +143,17 @@ describe('refresh requests while the auth server is down (rule 15)', () => {
       expect(o.server.counters.reuseDetections).toBe(0);
     }, 300_000);
   }
+
+  it('the tabs share one budget of retries: the first failing cycle sends at most retry.attempts + 1 requests in all tabs together, each later cycle one', async () => {
+    const o = await outage(5, { type: 'status', status: 503 });
+    await o.run(2 * MINUTE);
+    const stored = JSON.parse(o.web.storage.getItem(STORAGE_KEY) ?? 'null') as { backoff?: { failures: number } } | null;
+    const cycles = stored?.backoff?.failures ?? 0; // failed cycles in a row, as every tab counts them
+    console.info(`[outage] 5 tabs, 503 for 2 min: ${o.refreshTimes().length} refresh requests, ${cycles} failed cycles`);
+    expect(cycles).toBeGreaterThanOrEqual(5);
+    // at most 3 in the first cycle (default retry.attempts: 2), then one a cycle: never one more per tab
+    expect(o.refreshTimes().length).toBeLessThanOrEqual(3 + (cycles - 1));
+  }, 120_000);
 
   it('a 503 with Retry-After: 30 — no refresh request for 30 s, whatever the backoff would allow; snapshot.retryAt says when', async () => {
     const o = await outage(2, { type: 'status', status: 503, retryAfter: '30' });

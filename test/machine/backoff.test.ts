@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createSession, jsonRefresh, oauthRefresh, SessionError, type SessionOptions } from '../../src/index.js';
-import { cooldownAfter } from '../../src/machine/backoff.js';
+import { cooldownAfter, readBackoff } from '../../src/machine/backoff.js';
 import { retryAfterMs } from '../../src/machine/retryAfter.js';
 import { flush, pair, scriptedRefresh } from '../helpers/refreshStub.js';
 
@@ -76,13 +76,20 @@ describe('Retry-After', () => {
 });
 
 describe('what resets the backoff', () => {
+  /**
+   * The i-th refresh request fails: the first one asked for with refresh(), each later one the
+   * cycle a caller starts once the cooldown is over (refresh() would reset the count).
+   */
+  async function failCycle(s: ReturnType<typeof start>, i: number) {
+    const retryAt = s.session.getSnapshot().retryAt;
+    if (retryAt !== null) await vi.advanceTimersByTimeAsync(Math.max(0, Math.ceil(retryAt - Date.now())));
+    if (s.refresh.calls.length < i) void (retryAt === null ? s.session.refresh() : s.session.getAccessToken()).catch(() => {});
+    (await s.refresh.nth(i)).reject(new SessionError('network', 'offline'));
+    await flush();
+  }
   async function failTimes(n: number) {
     const s = start();
-    for (let i = 1; i <= n; i++) {
-      const failed = s.session.refresh().catch(() => {});
-      (await s.refresh.nth(i)).reject(new SessionError('network', 'offline'));
-      await failed;
-    }
+    for (let i = 1; i <= n; i++) await failCycle(s, i);
     expect(s.context().failures).toBe(n);
     return s;
   }
@@ -97,6 +104,32 @@ describe('what resets the backoff', () => {
     (await refresh.nth(5)).reject(new SessionError('network', 'offline'));
     await failed;
     expect((session.getSnapshot().retryAt as number) - Date.now()).toBeLessThanOrEqual(1_000);
+  });
+
+  it('refresh(), and a failure after it: the next try waits 1 s again, not the cooldown of the 5th failed cycle (the schedule stored before the reset is not adopted)', async () => {
+    const { session, refresh, context } = await failTimes(4);
+    const failed = session.refresh().catch(() => {});
+    (await refresh.nth(5)).reject(new SessionError('network', 'offline'));
+    await failed;
+    expect(context().failures).toBe(1);
+    expect((session.getSnapshot().retryAt as number) - Date.now()).toBeLessThanOrEqual(1_000);
+  });
+
+  it.each(['online', 'visible after the wait'] as const)('%s, and a failure after it: the next try waits 1 s again', async (what) => {
+    let wake: (reason: 'online' | 'visible' | 'focus') => void = () => {};
+    const s = start({ wake: (notify) => ((wake = notify), () => {}) });
+    for (let i = 1; i <= 4; i++) await failCycle(s, i);
+    expect(s.context().failures).toBe(4);
+    if (what === 'online') wake('online');
+    else {
+      await vi.advanceTimersByTimeAsync(Math.ceil((s.session.getSnapshot().retryAt as number) - Date.now()));
+      wake('visible');
+    }
+    // the wake-up makes a new attempt at once
+    (await s.refresh.nth(5)).reject(new SessionError('network', 'offline'));
+    await flush();
+    expect(s.context().failures).toBe(1);
+    expect((s.session.getSnapshot().retryAt as number) - Date.now()).toBeLessThanOrEqual(1_000);
   });
 
   it('a login', async () => {
@@ -117,11 +150,7 @@ describe('what resets the backoff', () => {
   it('online and visible after the wait reset it; focus, and visible during the wait, do not', async () => {
     let wake: (reason: 'online' | 'visible' | 'focus') => void = () => {};
     const s = start({ wake: (notify) => ((wake = notify), () => {}) });
-    const fail = async (n: number) => {
-      const failed = s.session.refresh().catch(() => {});
-      (await s.refresh.nth(n)).reject(new SessionError('network', 'offline'));
-      await failed;
-    };
+    const fail = (n: number) => failCycle(s, n);
     await fail(1);
     await fail(2);
     wake('visible'); // during the wait: the schedule holds
@@ -143,6 +172,15 @@ describe('what resets the backoff', () => {
 });
 
 describe('a stored schedule is data like any other stored value (rule 10)', () => {
+  it('its count of the cycle\'s attempts is read when it is a small whole number, and dropped otherwise (the record stays)', () => {
+    const now = Date.now();
+    const record = { failures: 0, retryAt: now + 500, at: now, kind: 'network' };
+    expect(readBackoff({ ...record, attempts: 2 }, now)?.attempts).toBe(2);
+    for (const attempts of ['2', -1, 1.5, 1e9, null]) {
+      expect(readBackoff({ ...record, attempts }, now)).toEqual({ failures: 0, retryAt: now + 500, at: now, kind: 'network' });
+    }
+  });
+
   it('one that would park refreshes for a day, or claims a time in the future, or is garbage, parks them for at most an hour', async () => {
     const now = Date.now();
     const cases: Array<[string, unknown, number | null]> = [

@@ -8,8 +8,9 @@ type Failure = Extract<SessionEvent, { type: 'REFRESH_FAILED' }>;
 // what a failure leaves in storage for every tab: the schedule (see BackoffRecord)
 const recordFailure = { type: 'recordFailure', params: ({ event }: { event: Failure }) => event.error } as const;
 
-// the stored schedule's count of failed cycles, as the request went out
-const adoptFailures = { type: 'adoptFailures', params: ({ event }: { event: { failures?: number | undefined } }) => event.failures } as const;
+// the stored schedule's counts (failed cycles, attempts of this cycle in any tab), as the request went out
+type Sent = { failures?: number | undefined; attempts?: number | undefined };
+const adoptFailures = { type: 'adoptFailures', params: ({ event }: { event: Sent }) => ({ failures: event.failures, attempts: event.attempts }) } as const;
 
 /**
  * `renewing`: one refresh cycle runs here. Two regions: `token` says what callers get (the
