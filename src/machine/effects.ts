@@ -1,4 +1,5 @@
 import { fromPromise } from 'xstate';
+import type { DpopBinding } from '../dpop/types.js';
 import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
@@ -22,6 +23,8 @@ export interface Effects {
   warn: (message: string) => void;
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
+  /** The session's DPoP binding (createSession({ dpop })), if any. */
+  dpop: DpopBinding | undefined;
   /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
   answer: (event: SessionEvent, answer: TokenAnswer | 'error', error?: SessionError | null) => void;
 }
@@ -33,6 +36,9 @@ export interface Effects {
 export function withEffects(e: Effects) {
   // The end time a tab publishes when it ends a session on its own, and revokes with.
   let endedAt: number | null = null;
+  // Logins in this tab: a key deletion waiting for a revocation is dropped when a login came since
+  // (the new tokens may be bound to that key).
+  let logins = 0;
   const refresh = refreshActors(e.refresher, e.store);
   return sessionMachine.provide({
     actors: {
@@ -40,7 +46,10 @@ export function withEffects(e: Effects) {
       ...refresh.actors,
     },
     actions: {
-      persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
+      persistLogin: ({ context }) => {
+        logins++;
+        if (context.tokens) e.store.replace(context.tokens);
+      },
       persistTokens: ({ context }) => void (context.tokens && e.store.save(context.tokens)),
       publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
       // a refused refresh kills these tokens; any other end, the whole login (see ClearScope)
@@ -53,6 +62,15 @@ export function withEffects(e: Effects) {
       },
       revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
+      forgetKey: (_, { cause }) => {
+        const { dpop } = e;
+        if (!dpop) return;
+        if (cause === 'elsewhere') return dpop.reload(); // the tab that ended it deletes the key
+        const at = logins;
+        void e.revoker.last
+          .then(() => (at === logins ? dpop.clear() : undefined))
+          .catch((error: unknown) => e.warn(`dpop: the ended session's key could not be deleted (${error instanceof Error ? error.name : typeof error}); the next login may reuse it`));
+      },
       abandonRefresh: () => e.refresher.cancel(),
       recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),

@@ -1,3 +1,4 @@
+import type { DpopBinding } from '../dpop/types.js';
 import type { TokenSet } from './types.js';
 
 // What the session plugs into: storage, the lock, other tabs, wake-up and activity signals,
@@ -68,6 +69,12 @@ export interface RefreshContext {
   refreshToken?: string | undefined;
   /** Aborted when the session no longer wants the answer (logout, stop). */
   signal: AbortSignal;
+  /**
+   * The session's DPoP binding (`createSession({ dpop })`), absent otherwise: a refresh
+   * function of your own proves its token request with it (`await dpop.proof({ method, url })`
+   * in a `DPoP` header, one retry when `dpop.observe(…)` says the server asked for a nonce).
+   */
+  dpop?: DpopBinding | undefined;
 }
 
 /** Exchanges a refresh token for new tokens. Throw a SessionError to say how it failed. */
@@ -80,6 +87,8 @@ export interface RevokeContext {
   refreshToken?: string | undefined;
   /** Aborted after `refreshTimeout`. */
   signal: AbortSignal;
+  /** The session's DPoP binding, as in {@link RefreshContext}: the key is deleted only after revoke settled. */
+  dpop?: DpopBinding | undefined;
 }
 
 /** Tells the server a session ended (RFC 7009 revocation). Called once per end of a session. */

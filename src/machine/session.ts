@@ -8,7 +8,8 @@ import { guardActorSend, sessionParts } from './parts.js';
 import { exposeRefreshCalls } from './refreshCalls.js';
 import { redactInspection } from './inspection.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
-import { createSnapshotStore, toSnapshot } from './snapshot.js';
+import { createSnapshotStore, toSnapshot, type TokenSending } from './snapshot.js';
+import { exposeDpop, tokenTypeMismatch } from './sessionDpop.js';
 import { forgetDecoded, normalizeTokens, restampContinued, withLogin, type Tokens } from './tokens.js';
 import type { Session, SessionOptions } from './types.js';
 import { errorMessage } from './util.js';
@@ -46,14 +47,19 @@ export function createSessionCore(options: SessionOptions): Session {
   });
   live = actor;
   const deliver = guardActorSend(actor);
-  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size), warn);
+  const { dpop } = options;
+  let sending: TokenSending = { tokenType: dpop ? 'DPoP' : 'Bearer', nonceRetry: null };
+  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size, sending), warn);
   let stopped = false;
   const send = (event: SessionEvent) => void (stopped || deliver(event));
 
   // Tokens a tab that found the session (checkSession) sent under a continued stamp continue
   // our login when it wins: taken under our stamp (when newer), and every tab is told.
   function fromTab(event: SessionEvent) {
-    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, actor.getSnapshot().context.tokens) : null;
+    const ours = actor.getSnapshot().context.tokens;
+    // DPoP: another tab's login may come with another key; the next proof reads the key store
+    if (dpop && event.type === 'TAB_TOKENS' && event.tokens.login?.id !== ours?.login?.id) dpop.reload();
+    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, ours) : null;
     if (restamped === null) return send(event);
     send({ type: 'TAB_TOKENS', tokens: restamped });
     tabs.publishTokens(actor.getSnapshot().context.tokens ?? restamped);
@@ -75,11 +81,18 @@ export function createSessionCore(options: SessionOptions): Session {
   const ask = (signal?: AbortSignal, rejected?: string): Promise<string> =>
     stopped ? Promise.reject(new SessionError('aborted', 'the session was stopped')) : callers.ask(send, () => actor.getSnapshot(), signal, rejected);
 
-  return exposeRefreshCalls({
+  const retried = (origin: string) => {
+    sending = { ...sending, nonceRetry: { count: (sending.nonceRetry?.count ?? 0) + 1, origin, at: now() } };
+    snapshots.update();
+  };
+
+  const session: Session = exposeRefreshCalls<Session>({
     actor,
     getSnapshot: snapshots.get,
     subscribe: snapshots.subscribe,
     login(tokens) {
+      const mismatch = tokenTypeMismatch((tokens as { tokenType?: unknown } | null)?.tokenType, dpop !== undefined);
+      if (mismatch !== null) throw new SessionError('invalid-response', `login(): ${mismatch}`);
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
       send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start({ set: tokens, tokens: normalized })) });
     },
@@ -117,4 +130,5 @@ export function createSessionCore(options: SessionOptions): Session {
       snapshots.clear();
     },
   }, refreshCalls);
+  return exposeDpop(session, dpop && { binding: dpop, retried });
 }
