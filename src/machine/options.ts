@@ -26,6 +26,9 @@ export function validateOptions(options: SessionOptions): void {
     }
   };
   kind('revoke', options.revoke, ['function']);
+  if (options.dpop !== undefined && typeof options.dpop?.proof !== 'function') {
+    throw new TypeError('createSession: `dpop` must be a binding made by dpop() from silent-session/dpop');
+  }
   kind('activity', options.activity, ['function', 'false']);
   kind('checkSession', options.checkSession, ['boolean']);
 }
