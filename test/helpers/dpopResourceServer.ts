@@ -32,6 +32,8 @@ export interface DpopResourceServerOptions {
   now?: () => number;
   /** Answer CORS preflights from any origin (for pages on another port). */
   cors?: boolean;
+  /** Answer every request with a nonce challenge, a new nonce each time (a server that repeats it). */
+  challengeAlways?: boolean;
 }
 
 /** Why a request was refused; 'ok' when it was not. */
@@ -60,6 +62,9 @@ export interface Served {
   verdict: Verdict;
   /** Claims of the proof when its signature checked out. */
   proof?: JWTPayload;
+  /** The Authorization scheme as sent ('' for none), and whether a DPoP header came. */
+  scheme: string;
+  dpop: boolean;
 }
 
 const b64uSha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
@@ -111,8 +116,15 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
       }
     }
     for await (const _ of req); // drain the body
+    const sent = { scheme: (req.headers.authorization ?? '').split(' ')[0] ?? '', dpop: req.headers.dpop !== undefined };
+    if (options.challengeAlways) {
+      nonce = randomBytes(16).toString('base64url');
+      log.push({ method, path, status: 401, verdict: 'nonce', ...sent });
+      res.writeHead(401, { 'www-authenticate': 'DPoP error="use_dpop_nonce", algs="ES256"', 'dpop-nonce': nonce }).end();
+      return;
+    }
     const refuse = (verdict: Verdict, proof?: JWTPayload) => {
-      log.push({ method, path, status: 401, verdict, ...(proof ? { proof } : {}) });
+      log.push({ method, path, status: 401, verdict, ...sent, ...(proof ? { proof } : {}) });
       const error = verdict === 'no-token' ? '' : verdict === 'token' || verdict === 'jkt' || verdict === 'bearer' ? ' error="invalid_token",' : ' error="invalid_dpop_proof",';
       res.writeHead(401, { 'www-authenticate': `DPoP${error} algs="ES256"` }).end();
     };
@@ -147,7 +159,7 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
     seen.add(claims.jti);
     if (claims.ath !== b64uSha256(token)) return refuse('ath', claims);
     if (options.requireNonce && claims.nonce !== nonce) {
-      log.push({ method, path, status: 401, verdict: 'nonce', proof: claims });
+      log.push({ method, path, status: 401, verdict: 'nonce', proof: claims, ...sent });
       res.writeHead(401, {
         'www-authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="ES256"',
         'dpop-nonce': nonce,
@@ -169,7 +181,7 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
     if (cnf?.jkt !== (await calculateJwkThumbprint(jwk))) return refuse('jkt', claims);
 
     if (options.rotateNonce) nonce = randomBytes(16).toString('base64url');
-    log.push({ method, path, status: 200, verdict: 'ok', proof: claims });
+    log.push({ method, path, status: 200, verdict: 'ok', proof: claims, ...sent });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.requireNonce || options.rotateNonce) headers['dpop-nonce'] = nonce;
     res.writeHead(200, headers).end(JSON.stringify({ sub: access.sub, jkt: cnf.jkt, method, path }));
