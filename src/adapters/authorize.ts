@@ -5,6 +5,7 @@ import { dpopOf } from '../machine/sessionDpop.js';
 import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { issuedTokens } from './issuedTokens.js';
+import { dpopNonceStep, HAS_SCHEME } from './nonceStep.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -114,8 +115,6 @@ const errorName = (error: unknown) => {
   return /^[A-Za-z][\w$]{0,39}$/.test(name) ? name : 'an error';
 };
 
-/** An absolute URL starts with a scheme; anything else a response reports is relative. */
-const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** Creates the shared request logic for one client instance. */
 export function createAuthorizer<R, V = R>(
@@ -182,21 +181,9 @@ export function createAuthorizer<R, V = R>(
 
   const proof = (shot: Shot, token: string): Promise<string | null> =>
     dpop ? dpop.binding.proof({ method: shot.method, url: shot.url, accessToken: token }) : Promise.resolve(null);
-
-  // DPoP: every answer's DPoP-Nonce is remembered for the origin that answered. A nonce
-  // challenge (RFC 9449 §8, §9) is not a refused token and never starts a refresh: one retry
-  // with a fresh proof carrying the nonce, if the request can be sent again; a second challenge,
-  // or one to a request that cannot be replayed, is the caller's answer. Undefined: no challenge.
-  const nonceStep = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot, by: boolean | null): R | Promise<R> | undefined => {
-    if (!dpop || by === false) return undefined;
-    const finalUrl = glue.finalUrl(result);
-    const url = finalUrl !== null && HAS_SCHEME.test(finalUrl) ? finalUrl : shot.url;
-    if (!dpop.binding.observe({ url, status: glue.status(result), header: (name) => glue.header(result, name) })) return undefined;
-    if (replay === null || shot.nonceRetried) return result;
-    shot.nonceRetried = true;
-    dpop.retried(new URL(url).origin);
-    return proof(shot, token).then((fresh) => replay(header(token), fresh)).then((second) => authorizer.settle(second, token, replay, signal, shot));
-  };
+  const nonceStep = dpopNonceStep<R>(dpop, glue, (result, token, replay, signal, shot) =>
+    proof(shot, token).then((fresh) => replay(header(token), fresh)).then((second) => authorizer.settle(second, token, replay, signal, shot)),
+  );
 
   const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R> => {
     if (replay === null) {
