@@ -25,6 +25,8 @@ export interface Effects {
   onLoggedOut: (reason: SessionError | null) => void;
   /** The session's DPoP binding (createSession({ dpop })), if any. */
   dpop: DpopBinding | undefined;
+  /** The latest deletion of an ended session's key (logout() resolves after it). */
+  keys: { last: Promise<void> };
   /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
   answer: (event: SessionEvent, answer: TokenAnswer | 'error', error?: SessionError | null) => void;
 }
@@ -67,7 +69,7 @@ export function withEffects(e: Effects) {
         if (!dpop) return;
         if (cause === 'elsewhere') return dpop.reload(); // the tab that ended it deletes the key
         const at = logins;
-        void e.revoker.last
+        e.keys.last = e.revoker.last
           .then(() => (at === logins ? dpop.clear() : undefined))
           .catch((error: unknown) => e.warn(`dpop: the ended session's key could not be deleted (${error instanceof Error ? error.name : typeof error}); the next login may reuse it`));
       },

@@ -51,7 +51,9 @@ export function sessionParts(
     onLate: (tokens, spent) => o.send({ type: 'LATE_REFRESH_ANSWER', tokens, spent }),
   });
   const onLoggedOut = (reason: SessionError | null) => o.safely('onLoggedOut', () => options.onLoggedOut?.(reason));
-  return { timeout, config, logins, store, loaded, initial, tabs, revoker, refreshCalls, refresher, onLoggedOut, dpop };
+  // DPoP: the ended session's key deletion, after its revocation (see forgetKey in effects.ts)
+  const keys = { last: Promise.resolve() };
+  return { timeout, config, logins, store, loaded, initial, tabs, revoker, refreshCalls, refresher, onLoggedOut, dpop, keys };
 }
 
 /**

@@ -98,7 +98,10 @@ export function createSessionCore(options: SessionOptions): Session {
     },
     logout() {
       const before = revoker.last;
+      const key = parts.keys.last;
       send({ type: 'LOGOUT' });
+      // settled once revoke has, and the ended session's DPoP key is deleted
+      if (parts.keys.last !== key) return parts.keys.last;
       return revoker.last === before ? Promise.resolve() : revoker.last;
     },
     refresh() {
