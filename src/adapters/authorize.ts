@@ -1,11 +1,10 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
 import { fromRefresh } from '../machine/refreshCallsKey.js';
-import { dpopOf } from '../machine/sessionDpop.js';
+import { dpopOf, type ProofTarget } from '../machine/sessionDpop.js';
 import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { issuedTokens } from './issuedTokens.js';
-import { dpopNonceStep, HAS_SCHEME } from './nonceStep.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
@@ -59,12 +58,7 @@ export type Send<R> = (authorization: string | null, proof: string | null) => Pr
  * One request as the transport sends it (its method, its final URL): what a DPoP proof is
  * made for. Created per request; it remembers the retries the request had.
  */
-export interface Shot {
-  method: string;
-  url: string;
-  /** The nonce challenge's one retry was made. */
-  nonceRetried?: boolean;
-}
+export type Shot = ProofTarget;
 
 /** The one implementation of "get a token, attach it, on 401 report it and replay once". */
 export interface Authorizer<R> {
@@ -108,6 +102,9 @@ export interface Authorizer<R> {
 
 /** True for the content type of Server-Sent Events, whose body lasts as long as the stream. */
 export const isEventStream = (type: unknown) => typeof type === 'string' && /^\s*text\/event-stream\b/i.test(type);
+
+/** An absolute URL starts with a scheme; anything else a response reports is relative. */
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** The name of what was thrown, fit for a message (never its text, which may quote a body). */
 const errorName = (error: unknown) => {
@@ -179,11 +176,15 @@ export function createAuthorizer<R, V = R>(
     }
   };
 
-  const proof = (shot: Shot, token: string): Promise<string | null> =>
-    dpop ? dpop.binding.proof({ method: shot.method, url: shot.url, accessToken: token }) : Promise.resolve(null);
-  const nonceStep = dpopNonceStep<R>(dpop, glue, (result, token, replay, signal, shot) =>
-    proof(shot, token).then((fresh) => replay(header(token), fresh)).then((second) => authorizer.settle(second, token, replay, signal, shot)),
-  );
+  const proof = (shot: Shot, token: string): Promise<string | null> => (dpop ? dpop.proof(shot, token) : Promise.resolve(null));
+  // DPoP: every answer an allowed origin gave is read (its nonce kept); a nonce challenge is not a
+  // refused token and never starts a refresh: one retry with a fresh proof, or the caller's answer.
+  const nonceStep = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R> | undefined => {
+    const final = glue.finalUrl(result);
+    const step = (dpop as NonNullable<typeof dpop>).step(final && HAS_SCHEME.test(final) ? final : shot.url, glue.status(result), (name) => glue.header(result, name), shot, replay !== null);
+    if (step < 2) return step ? result : undefined;
+    return proof(shot, token).then((fresh) => (replay as Send<R>)(header(token), fresh)).then((second) => authorizer.settle(second, token, replay, signal, shot));
+  };
 
   const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R> => {
     if (replay === null) {
@@ -196,7 +197,7 @@ export function createAuthorizer<R, V = R>(
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(second)) : by);
       renew(second, answered);
-      return (dpop ? nonceStep(second, next, replay, signal, shot, answered()) : undefined) ?? second;
+      return (dpop && answered() !== false ? nonceStep(second, next, replay, signal, shot) : undefined) ?? second;
     });
   };
 
@@ -226,10 +227,8 @@ export function createAuthorizer<R, V = R>(
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);
       renew(result, answered);
-      if (dpop) {
-        const challenged = nonceStep(result, token, replay, signal, shot, answered());
-        if (challenged !== undefined) return challenged;
-      }
+      const challenged = dpop && answered() !== false ? nonceStep(result, token, replay, signal, shot) : undefined;
+      if (challenged !== undefined) return challenged;
       // A 401 is always a refused token; `isTokenRejected` only adds cases (a 200 `{ code: 401 }`),
       // so an app's check written for its envelope cannot turn the 401 path off (v3 defaults).
       const status = glue.status(result);

@@ -71,7 +71,7 @@ export function withEffects(e: Effects) {
         const at = logins;
         e.keys.last = e.revoker.last
           .then(() => (at === logins ? dpop.clear() : undefined))
-          .catch((error: unknown) => e.warn(`dpop: the ended session's key could not be deleted (${error instanceof Error ? error.name : typeof error}); the next login may reuse it`));
+          .catch(() => e.warn("dpop: the ended session's key was not deleted; call clear() before the next login"));
       },
       abandonRefresh: () => e.refresher.cancel(),
       recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),

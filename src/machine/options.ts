@@ -1,4 +1,5 @@
 import { cooldownAfter } from './backoff.js';
+import { SIDE } from './sessionDpop.js';
 import { defaultBackoff } from './refresher.js';
 import type { SessionConfig } from './sessionMachine.js';
 import type { SessionOptions } from './types.js';
@@ -26,8 +27,8 @@ export function validateOptions(options: SessionOptions): void {
     }
   };
   kind('revoke', options.revoke, ['function']);
-  if (options.dpop !== undefined && typeof options.dpop?.proof !== 'function') {
-    throw new TypeError('createSession: `dpop` must be a binding made by dpop() from silent-session/dpop');
+  if (options.dpop !== undefined && typeof (options.dpop as { [SIDE]?: unknown } | null)?.[SIDE] !== 'function') {
+    throw new TypeError('createSession: `dpop` must be made by dpop() (silent-session/dpop)');
   }
   kind('activity', options.activity, ['function', 'false']);
   kind('checkSession', options.checkSession, ['boolean']);

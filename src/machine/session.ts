@@ -9,7 +9,7 @@ import { exposeRefreshCalls } from './refreshCalls.js';
 import { redactInspection } from './inspection.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
 import { createSnapshotStore, toSnapshot, type TokenSending } from './snapshot.js';
-import { exposeDpop, tokenTypeMismatch } from './sessionDpop.js';
+import { exposeDpop, SIDE, tokenTypeMismatch, type SideMaker } from './sessionDpop.js';
 import { forgetDecoded, normalizeTokens, restampContinued, withLogin, type Tokens } from './tokens.js';
 import type { Session, SessionOptions } from './types.js';
 import { errorMessage } from './util.js';
@@ -133,5 +133,5 @@ export function createSessionCore(options: SessionOptions): Session {
       snapshots.clear();
     },
   }, refreshCalls);
-  return exposeDpop(session, dpop && { binding: dpop, retried });
+  return exposeDpop(session, dpop && (dpop as unknown as { [SIDE]: SideMaker })[SIDE](retried));
 }

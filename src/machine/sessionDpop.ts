@@ -1,17 +1,36 @@
+import type { HeaderReader } from '../dpop/challenge.js';
 import type { DpopBinding } from '../dpop/types.js';
 
-// The adapters' way to the session's DPoP binding (createSession({ dpop })): found on the session
-// at run time, so that no adapter imports src/dpop and an app without DPoP pays only this lookup.
+// The adapters' way to the session's DPoP side (createSession({ dpop })): found on the session at
+// run time, so that no adapter imports src/dpop. What the adapters ask of it is made by the
+// binding itself (src/dpop/sessionSide.ts): an app without DPoP pays only these hook points.
 
-// A registered symbol: adapters from another copy of the library find it too.
+// Registered symbols: adapters and bindings from another copy of the library find them too.
 const DPOP = Symbol.for('silent-session.dpop');
+/** The binding's hidden maker of its {@link SessionDpop} (see src/dpop/sessionSide.ts). */
+export const SIDE = Symbol.for('silent-session.dpop.side');
+
+/** One request as the transport sends it; it remembers whether its nonce retry was made. */
+export interface ProofTarget {
+  method: string;
+  url: string;
+  nonceRetried?: boolean;
+}
 
 /** What a DPoP session offers its adapters. */
 export interface SessionDpop {
   binding: DpopBinding;
-  /** An adapter answered a nonce challenge from `origin` with a retry: the snapshot shows it. */
-  retried(origin: string): void;
+  /** A fresh proof for `shot` carrying `token`. */
+  proof(shot: ProofTarget, token: string): Promise<string>;
+  /**
+   * Reads an answer from `url` (remembers its nonce): 0 no nonce challenge; 1 a challenge that is
+   * the caller's answer (a second one, or the request cannot be sent again); 2 retry once.
+   */
+  step(url: string, status: number, header: HeaderReader, shot: ProofTarget, canReplay: boolean): 0 | 1 | 2;
 }
+
+/** The binding's side of a session: `retried(origin)` is told of every nonce retry. */
+export type SideMaker = (retried: (origin: string) => void) => SessionDpop;
 
 /** The session's DPoP side, or undefined for a Bearer session. */
 export const dpopOf = (session: object): SessionDpop | undefined => (session as { [DPOP]?: SessionDpop })[DPOP];
@@ -24,12 +43,11 @@ export function exposeDpop<S extends object>(session: S, dpop: SessionDpop | und
 
 /**
  * Why a token response's `token_type` cannot be used by this session, or null when it can:
- * `Bearer` where DPoP was asked (no silent downgrade), `DPoP` where the session has no key to
- * prove it with. Absent or another type (`N_A`): null, the session's own type applies.
+ * `Bearer` where DPoP was asked (no silent downgrade), `DPoP` without a key to prove it with.
+ * Absent or another type (`N_A`): null, the session's own type applies.
  */
 export function tokenTypeMismatch(type: unknown, dpop: boolean): string | null {
   const given = typeof type === 'string' ? type.toLowerCase() : '';
-  if (dpop && given === 'bearer') return 'the token_type is Bearer but the session asked for DPoP-bound tokens (createSession({ dpop })); the server did not bind them: enable DPoP for this client at the server';
-  if (!dpop && given === 'dpop') return 'the token_type is DPoP but the session has no key to prove it with; pass createSession({ dpop: dpop() }) from silent-session/dpop';
-  return null;
+  if (dpop ? given !== 'bearer' : given !== 'dpop') return null;
+  return dpop ? 'token_type Bearer, not DPoP: enable DPoP for this client at the server' : 'token_type DPoP: pass createSession({ dpop: dpop() })';
 }

@@ -117,7 +117,7 @@ describe('the token endpoint answers with the wrong token type', () => {
     const bound = createSession({ refresh, dpop: dpop({ keyStore: memoryKeyStore() }), wake: false, activity: false });
     const plain = createSession({ refresh, wake: false, activity: false });
     onTestFinished(() => (bound.stop(), plain.stop()));
-    expect(() => bound.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', tokenType: 'Bearer' })).toThrow(/token_type is Bearer.*DPoP/);
+    expect(() => bound.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', tokenType: 'Bearer' })).toThrow(/token_type Bearer, not DPoP: enable DPoP for this client at the server/);
     expect(() => plain.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', tokenType: 'DPoP' })).toThrow(/createSession\(\{ dpop/);
     expect(bound.getSnapshot().status).toBe('loggedOut');
     bound.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', tokenType: 'dpop' }); // case-insensitive
