@@ -1,4 +1,4 @@
-import type { DpopBinding } from '../dpop/types.js';
+import type { DpopPort } from '../machine/ports.js';
 import { endpointUrl } from './endpoint.js';
 import { request, type HttpAnswer, type HttpOptions } from './http.js';
 
@@ -16,7 +16,7 @@ export async function provenRequest(
   signal: AbortSignal,
   options: HttpOptions,
   secrets: ReadonlyArray<string | undefined>,
-  dpop: DpopBinding | undefined,
+  dpop: DpopPort | undefined,
 ): Promise<HttpAnswer> {
   if (!dpop) return request(what, url, init, signal, options, secrets);
   const target = endpointUrl(url, what);

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import type { DpopBinding } from '../dpop/types.js';
+import type { DpopPort } from './ports.js';
 import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
@@ -24,7 +24,7 @@ export interface Effects {
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
   /** The session's DPoP binding (createSession({ dpop })), if any. */
-  dpop: DpopBinding | undefined;
+  dpop: DpopPort | undefined;
   /** The latest deletion of an ended session's key (logout() resolves after it). */
   keys: { last: Promise<void> };
   /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */

@@ -1,5 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import type { DpopBinding } from '../dpop/types.js';
+import type { DpopPort } from './ports.js';
 import type { SessionError } from './errors.js';
 import type { ActivitySource, RefreshFunction, RefreshLock, RevokeFunction, SessionSync, TokenStorage, WakeSource } from './ports.js';
 import type { LoginRecordOptions } from './storageLike.js';
@@ -82,5 +82,5 @@ export interface SessionOptions {
    * challenge with one retry, and the refresh and revoke functions get the binding
    * (`context.dpop`). Named after the storage's key; deleted at every end of the session here.
    */
-  dpop?: DpopBinding | undefined;
+  dpop?: DpopPort | undefined;
 }

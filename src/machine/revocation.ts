@@ -1,4 +1,4 @@
-import type { DpopBinding } from '../dpop/types.js';
+import type { DpopPort } from './ports.js';
 import { SessionError } from './errors.js';
 import { cleanText } from './redact.js';
 import type { Tokens } from './tokens.js';
@@ -20,7 +20,7 @@ export function createRevoker(o: {
   timeout: number;
   warn: (message: string) => void;
   endedElsewhere: (loginId: string, at: number) => boolean;
-  dpop?: DpopBinding | undefined;
+  dpop?: DpopPort | undefined;
 }) {
   let last: Promise<void> = Promise.resolve();
 

@@ -1,5 +1,4 @@
-import type { HeaderReader } from '../dpop/challenge.js';
-import type { DpopBinding } from '../dpop/types.js';
+import type { DpopPort } from './ports.js';
 
 // The adapters' way to the session's DPoP side (createSession({ dpop })): found on the session at
 // run time, so that no adapter imports src/dpop. What the adapters ask of it is made by the
@@ -19,14 +18,14 @@ export interface ProofTarget {
 
 /** What a DPoP session offers its adapters. */
 export interface SessionDpop {
-  binding: DpopBinding;
+  binding: DpopPort;
   /** A fresh proof for `shot` carrying `token`. */
   proof(shot: ProofTarget, token: string): Promise<string>;
   /**
    * Reads an answer from `url` (remembers its nonce): 0 no nonce challenge; 1 a challenge that is
    * the caller's answer (a second one, or the request cannot be sent again); 2 retry once.
    */
-  step(url: string, status: number, header: HeaderReader, shot: ProofTarget, canReplay: boolean): 0 | 1 | 2;
+  step(url: string, status: number, header: (name: string) => string | null | undefined, shot: ProofTarget, canReplay: boolean): 0 | 1 | 2;
 }
 
 /** The binding's side of a session: `retried(origin)` is told of every nonce retry. */

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createSession, jsonRefresh, SessionError, webStorage, type RefreshContext, type SessionSync, type SyncMessage, type TokenSet } from '../../src/index.js';
-import { dpop, memoryKeyStore, type DpopBinding, type DpopKeyStore } from '../../src/dpop.js';
+import { dpop, memoryKeyStore, type DpopKeyStore } from '../../src/dpop.js';
 import { inMemoryWebStorage } from '../helpers/integration.js';
 import { walkReachable } from '../helpers/reachable.js';
 
@@ -206,6 +206,3 @@ describe('no key material on any surface', () => {
     expect(JSON.stringify(binding)).not.toMatch(/"d"|"x"|"y"/);
   });
 });
-
-// a binding's type for the custom-refresh docs: context.dpop is the same DpopBinding
-export type Check = RefreshContext['dpop'] extends DpopBinding | undefined ? true : never;

@@ -13,6 +13,7 @@ import {
   webStorage,
   broadcastSync,
   webLocks,
+  type DpopPort,
   type RefreshLock,
   type Session,
   type SessionSnapshot,
@@ -23,7 +24,6 @@ import {
   type TokenStorage,
 } from '../../src/index.js';
 import { attachSession } from '../../src/axios.js';
-import type { DpopBinding } from '../../src/dpop.js';
 import { createAuthFetch, type AuthFetch, type AuthRequestInit } from '../../src/fetch.js';
 import { kyHooks, withSession } from '../../src/ky.js';
 import { useSession, useSessionSelector, type UseSessionResult } from '../../src/react.js';
@@ -32,7 +32,7 @@ import { useSession, useSessionSelector, type UseSessionResult } from '../../src
 describe('public types', () => {
   it('createSession takes the documented options and returns a Session', () => {
     expectTypeOf(createSession).parameter(0).toHaveProperty('refresh').toEqualTypeOf<
-      (ctx: { refreshToken?: string | undefined; signal: AbortSignal; dpop?: DpopBinding | undefined }) => Promise<TokenSet>
+      (ctx: { refreshToken?: string | undefined; signal: AbortSignal; dpop?: DpopPort | undefined }) => Promise<TokenSet>
     >();
     expectTypeOf(createSession).returns.toEqualTypeOf<Session>();
     expectTypeOf<Session['actor']>().toEqualTypeOf<Actor<typeof sessionMachine>>();
