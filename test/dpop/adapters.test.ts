@@ -1,10 +1,13 @@
 import { Readable } from 'node:stream';
 import axios from 'axios';
+import ky from 'ky';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createSession, type Session, type TokenSet } from '../../src/index.js';
 import { dpop, memoryKeyStore, type DpopBinding } from '../../src/dpop.js';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
+import { withSession } from '../../src/ky.js';
+import { kyAbsolute } from '../helpers/ky.js';
 import { harnesses } from '../adapters/clients.js';
 import { dpopResourceServer, type DpopResourceServer, type DpopResourceServerOptions } from '../helpers/dpopResourceServer.js';
 
@@ -160,6 +163,28 @@ describe('DPoP: requests that cannot be sent again, and the per-request opt-out'
     expect(rs.log.map((s) => [s.verdict, s.dpop])).toEqual([
       ['no-token', false],
       ['no-token', false],
+    ]);
+  });
+
+  it('a scheme option other than DPoP is not used in a DPoP session, and the app hears so once (fetch, ky, axios)', async () => {
+    const { rs, session } = await parts();
+    const warnings: string[] = [];
+    const onWarning = (m: string) => void warnings.push(m);
+    const authFetch = createAuthFetch(session, { baseUrl: rs.url, scheme: 'Bearer', onWarning });
+    await authFetch('/me');
+    const api = axios.create({ baseURL: base(rs) });
+    attachSession(api, session, { scheme: 'Token', onWarning });
+    await api.get('/me');
+    await withSession(ky.create({ retry: 0 }), session, { origins: [base(rs)], scheme: 'Key', onWarning }).get(`${rs.url}me`, kyAbsolute());
+    expect(rs.log.map((s) => [s.verdict, s.scheme])).toEqual([
+      ['ok', 'DPoP'],
+      ['ok', 'DPoP'],
+      ['ok', 'DPoP'],
+    ]);
+    expect(warnings).toEqual([
+      'scheme "Bearer" is not used: this session\'s tokens are DPoP-bound and go as DPoP; remove the option',
+      'scheme "Token" is not used: this session\'s tokens are DPoP-bound and go as DPoP; remove the option',
+      'scheme "Key" is not used: this session\'s tokens are DPoP-bound and go as DPoP; remove the option',
     ]);
   });
 });
