@@ -126,7 +126,7 @@ export function createAuthorizer<R, V = R>(
   // DPoP (createSession({ dpop })): the session's tokens are bound to its key and go as `DPoP`
   const dpop = dpopOf(session);
   const prefix = `${dpop ? 'DPoP' : (options.scheme ?? 'Bearer')} `;
-  if (dpop && options.scheme && options.scheme !== 'DPoP') warn(`scheme "${options.scheme}" is not used: this session's tokens are DPoP-bound and go as DPoP; remove the option`);
+  dpop?.scheme(options.scheme, warn);
   const lowerPrefix = prefix.toLowerCase();
   const issued = issuedTokens(session);
   let tookOver = false;

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import type { DpopPort } from './ports.js';
+import type { SessionDpop } from './sessionDpop.js';
 import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
@@ -23,8 +23,8 @@ export interface Effects {
   warn: (message: string) => void;
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
-  /** The session's DPoP binding (createSession({ dpop })), if any. */
-  dpop: DpopPort | undefined;
+  /** The DPoP side of the session's binding (createSession({ dpop })), if any. */
+  side: SessionDpop | undefined;
   /** The latest deletion of an ended session's key (logout() resolves after it). */
   keys: { last: Promise<void> };
   /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
@@ -38,9 +38,6 @@ export interface Effects {
 export function withEffects(e: Effects) {
   // The end time a tab publishes when it ends a session on its own, and revokes with.
   let endedAt: number | null = null;
-  // Logins in this tab: a key deletion waiting for a revocation is dropped when a login came since
-  // (the new tokens may be bound to that key).
-  let logins = 0;
   const refresh = refreshActors(e.refresher, e.store);
   return sessionMachine.provide({
     actors: {
@@ -49,7 +46,7 @@ export function withEffects(e: Effects) {
     },
     actions: {
       persistLogin: ({ context }) => {
-        logins++;
+        e.side?.loggedIn();
         if (context.tokens) e.store.replace(context.tokens);
       },
       persistTokens: ({ context }) => void (context.tokens && e.store.save(context.tokens)),
@@ -65,13 +62,7 @@ export function withEffects(e: Effects) {
       revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
       forgetKey: (_, { cause }) => {
-        const { dpop } = e;
-        if (!dpop) return;
-        if (cause === 'elsewhere') return dpop.reload(); // the tab that ended it deletes the key
-        const at = logins;
-        e.keys.last = e.revoker.last
-          .then(() => (at === logins ? dpop.clear() : undefined))
-          .catch(() => e.warn("dpop: the ended session's key was not deleted; call clear() before the next login"));
+        if (e.side) e.keys.last = e.side.ended(cause === 'elsewhere', e.revoker.last, e.warn);
       },
       abandonRefresh: () => e.refresher.cancel(),
       recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),

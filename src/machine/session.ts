@@ -38,7 +38,10 @@ export function createSessionCore(options: SessionOptions): Session {
   const { config, logins, loaded, initial, tabs, revoker, refreshCalls, refresher } = parts;
   const waiters = createWaiterQueue(() => snapshots.update());
   const callers = createCallers({ now, waiters, gave: refreshCalls.gave });
-  const machine = withEffects({ ...parts, now, warn, answer: callers.answer });
+  // DPoP: what the adapters and the chart's effects ask of the binding, made by the binding
+  const { dpop } = options;
+  const side = dpop && (dpop as unknown as { [SIDE]: SideMaker })[SIDE]((origin) => retried(origin));
+  const machine = withEffects({ ...parts, side, now, warn, answer: callers.answer });
 
   const actor = createActor(machine, {
     input: { tokens: loaded instanceof Promise ? null : (initial as Tokens | null), loadsAsync: loaded instanceof Promise, config },
@@ -47,7 +50,6 @@ export function createSessionCore(options: SessionOptions): Session {
   });
   live = actor;
   const deliver = guardActorSend(actor);
-  const { dpop } = options;
   let sending: TokenSending = { tokenType: dpop ? 'DPoP' : 'Bearer', nonceRetry: null };
   const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size, sending), warn);
   let stopped = false;
@@ -133,5 +135,5 @@ export function createSessionCore(options: SessionOptions): Session {
       snapshots.clear();
     },
   }, refreshCalls);
-  return exposeDpop(session, dpop && (dpop as unknown as { [SIDE]: SideMaker })[SIDE](retried));
+  return exposeDpop(session, side);
 }

@@ -26,6 +26,15 @@ export interface SessionDpop {
    * the caller's answer (a second one, or the request cannot be sent again); 2 retry once.
    */
   step(url: string, status: number, header: (name: string) => string | null | undefined, shot: ProofTarget, canReplay: boolean): 0 | 1 | 2;
+  /** An adapter's `scheme` option, which a DPoP session does not use: said once through `warn`. */
+  scheme(scheme: string | undefined, warn: (message: string) => void): void;
+  /** A login in this tab (its tokens are bound to the key as it is). */
+  loggedIn(): void;
+  /**
+   * The session ended: here, the key is deleted once `settled` (the revocation) has, unless a
+   * login came since; `elsewhere` (another tab ended it), the key is only read again next time.
+   */
+  ended(elsewhere: boolean, settled: Promise<void>, warn: (message: string) => void): Promise<void>;
 }
 
 /** The binding's side of a session: `retried(origin)` is told of every nonce retry. */
