@@ -16,7 +16,7 @@ export function sessionSide(binding: DpopBinding, retried: (origin: string) => v
       if (!binding.observe({ url, status, header })) return 0;
       if (!canReplay || shot.nonceRetried) return 1;
       shot.nonceRetried = true;
-      retried(new URL(url).origin);
+      retried(originOf(url));
       return 2;
     },
     scheme(scheme, warn) {
@@ -31,4 +31,13 @@ export function sessionSide(binding: DpopBinding, retried: (origin: string) => v
         .catch(() => warn("dpop: the ended session's key was not deleted; call clear() before the next login"));
     },
   };
+}
+
+/** The origin of an absolute URL; anything else as given (it only names where the retry went). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
