@@ -4,7 +4,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { tokenTypeMismatch } from '../machine/sessionDpop.js';
 import { asObject, describeBody, errorCode, invalid, type HttpOptions } from './http.js';
-import { provenRequest } from './proven.js';
+import { proofRefused, provenRequest } from './proven.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
 
@@ -74,6 +74,7 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
       const { status } = response;
       const text = `token endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
       if (code !== undefined && REJECTED.includes(code)) throw new SessionError('rejected', text, { status });
+      if (proofRefused(code)) throw new SessionError('http', text); // the proof, not the refresh token
       const retryAfter = retryAfterOf(response.headers);
       if (code === 'temporarily_unavailable') {
         const error = new SessionError('http', text, { status, retryAfter });

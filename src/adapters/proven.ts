@@ -29,3 +29,10 @@ export async function provenRequest(
     if (!challenged || sent === 2) return answer;
   }
 }
+
+/**
+ * A token endpoint's word about the proof, not the refresh token (`use_dpop_nonce` after the one
+ * retry, `invalid_dpop_proof`): a transient failure the session retries later, never `rejected`,
+ * which would log the user out with a refresh token that still works.
+ */
+export const proofRefused = (code: string | undefined): boolean => code === 'use_dpop_nonce' || code === 'invalid_dpop_proof';

@@ -5,7 +5,7 @@ import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { retryAfterOf } from '../machine/retryAfter.js';
 import { asObject, describeBody, errorCode, invalid, type HttpOptions } from './http.js';
-import { provenRequest } from './proven.js';
+import { proofRefused, provenRequest } from './proven.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
 
@@ -80,6 +80,7 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
     if (!response.ok) {
       const detail = describeBody(json, secrets);
       if (errorCode(json) === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${status} (${detail})`, { status });
+      if (binding && proofRefused(errorCode(json))) throw new SessionError('http', `refresh endpoint answered ${status} (${detail})`);
       throw httpError(status, detail, undefined, retryAfterOf(response.headers));
     }
     let tokens: TokenSet;

@@ -2,7 +2,7 @@ import axios from 'axios';
 import ky from 'ky';
 import { decodeJwt } from 'jose';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createSession, oauthRefresh, oauthRevoke } from '../../src/index.js';
+import { createSession, jsonRefresh, oauthRefresh, oauthRevoke } from '../../src/index.js';
 import { dpop, memoryKeyStore } from '../../src/dpop.js';
 import { attachSession } from '../../src/axios.js';
 import { createAuthFetch } from '../../src/fetch.js';
@@ -122,5 +122,47 @@ describe('the token endpoint answers with the wrong token type', () => {
     expect(bound.getSnapshot().status).toBe('loggedOut');
     bound.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', tokenType: 'dpop' }); // case-insensitive
     expect(bound.getSnapshot()).toMatchObject({ status: 'authenticated', tokenType: 'DPoP' });
+  });
+});
+
+describe('the token endpoint asks for a nonce', () => {
+  const endpoint = 'https://id.example.com/token';
+  const challenge = (nonce: string) => Response.json({ error: 'use_dpop_nonce', error_description: 'nonce required' }, { status: 400, headers: { 'dpop-nonce': nonce } });
+  const proofsOf = (sent: Headers[]) => sent.map((h) => JSON.parse(Buffer.from((h.get('dpop') ?? '').split('.')[1] ?? '', 'base64url').toString()) as { nonce?: string });
+
+  it('oauthRefresh: one retry with the nonce, then the tokens', async () => {
+    const sent: Headers[] = [];
+    const answers = [challenge('n-1'), Response.json({ access_token: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa', token_type: 'DPoP', expires_in: 60 })];
+    const fetch = (async (_u: string | URL | Request, init?: RequestInit) => (sent.push(new Headers(init?.headers)), answers.shift() as Response)) as typeof globalThis.fetch;
+    const refresh = oauthRefresh({ tokenEndpoint: endpoint, clientId: 'spa', fetch });
+    await expect(refresh({ refreshToken: 'r1', signal: new AbortController().signal, dpop: dpop({ keyStore: memoryKeyStore() }) })).resolves.toMatchObject({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa' });
+    expect(proofsOf(sent).map((p) => p.nonce)).toEqual([undefined, 'n-1']);
+  });
+
+  it.for(['use_dpop_nonce', 'invalid_dpop_proof'])('a repeated %s is a transient failure: the session keeps its tokens (refreshFailed), never logged out', async (code) => {
+    let calls = 0;
+    const fetch = (async () => {
+      calls++;
+      return Response.json({ error: code }, { status: 400, headers: { 'dpop-nonce': `n-${calls}` } });
+    }) as typeof globalThis.fetch;
+    const session = createSession({
+      refresh: oauthRefresh({ tokenEndpoint: endpoint, clientId: 'spa', fetch }),
+      dpop: dpop({ keyStore: memoryKeyStore() }),
+      retry: { attempts: 0 },
+      wake: false,
+      activity: false,
+      onWarning: () => {},
+    });
+    onTestFinished(() => session.stop());
+    session.login({ accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa', refreshToken: 'r1', expiresIn: 300 });
+    await expect(session.refresh()).rejects.toMatchObject({ kind: 'http' });
+    expect(session.getSnapshot()).toMatchObject({ status: 'refreshFailed', accessToken: 'aaaaaaaaaaaaaaaaaaaaaaaa' });
+    expect(calls).toBe(code === 'use_dpop_nonce' ? 2 : 1); // one nonce retry, never two
+  });
+
+  it('jsonRefresh({ dpop: true }): a repeated nonce challenge is transient too, not a rejected refresh token', async () => {
+    const fetch = (async () => challenge('n-x')) as typeof globalThis.fetch;
+    const refresh = jsonRefresh({ url: 'https://api.example.com/auth/refresh', fetch, dpop: true });
+    await expect(refresh({ refreshToken: 'r1', signal: new AbortController().signal, dpop: dpop({ keyStore: memoryKeyStore() }) })).rejects.toMatchObject({ kind: 'http' });
   });
 });
