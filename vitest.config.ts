@@ -42,6 +42,7 @@ export default defineConfig({
             'test/security/{kyUrlProperty,kyResend,renew,redirects,refreshOwnRequests,mswInterception,nockInterception}.test.ts',
             'test/recipes/streams.test.ts',
             'test/integration/statuslessRefresh.test.ts',
+            'test/dpop/adapters.test.ts',
           ],
           environment: 'node',
           env: { KY_MAJOR: '1' },

@@ -1,6 +1,7 @@
 import { browserActivity } from './adapters/activity.js';
 import { issuedTokens } from './adapters/issuedTokens.js';
 import { warnStatuslessFailures } from './adapters/refreshErrors.js';
+import { describeStorage } from './adapters/storage.js';
 import { tabWiring } from './adapters/tabDefaults.js';
 import { browserWake } from './adapters/wake.js';
 import { createSessionCore, type Session } from './machine/session.js';
@@ -60,6 +61,9 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
   options: CreateSessionOptions,
 ): Session<Claims> {
   const { sync, lock, ...rest } = options;
+  // DPoP: one key per session storage key, in every tab (a `name` given to dpop() wins)
+  const key = options.dpop && describeStorage(options.storage)?.key;
+  if (key) options.dpop?.attach(key);
   // The one place the declared payload type is attached; the core decodes whatever arrives.
   const session = createSessionCore({
     ...rest,

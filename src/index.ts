@@ -34,6 +34,8 @@ export type {
   RefreshFunction,
   RefreshLock,
   ActivitySource,
+  DpopPort,
+  NonceRetry,
   RevokeContext,
   RevokeFunction,
   RetryOptions,

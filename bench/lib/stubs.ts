@@ -21,13 +21,14 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 }
 
 /** A logged-in session whose token is valid for a day; refresh answers at once. */
-export function stubSession(): Session {
+export function stubSession(extra: Partial<Parameters<typeof createSession>[0]> = {}): Session {
   const iat = Math.floor(Date.now() / 1000);
   let n = 0;
   const session = createSession({
     refresh: async () => ({ accessToken: fakeJwt({ sub: 'bench', iat, exp: iat + 86_400, n: ++n }), refreshToken: `r${n}` }),
     storage: memoryStorage(),
     wake: false,
+    ...extra,
   });
   session.login({ accessToken: fakeJwt({ sub: 'bench', iat, exp: iat + 86_400 }), refreshToken: 'r0' });
   return session;

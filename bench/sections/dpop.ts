@@ -2,8 +2,8 @@
 // signature and the two well-kept libraries that could make it (panva's `dpop`, `oauth4webapi`);
 // what a request through createAuthFetch costs with a Bearer token and with one proof added; and
 // the bytes of each implementation (esbuild min + gzip level 9, as size-limit measures).
-// Phase 1: the adapters do not make proofs yet, so "+ one proof" is the proof made by the app
-// and passed as a header: the same work the wired adapter will do.
+// The request rows compare a Bearer session with a DPoP session (createSession({ dpop })), whose
+// adapter makes one proof per request, through the same createAuthFetch and stub fetch.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -79,25 +79,26 @@ export async function run(options: { quick: boolean }): Promise<SectionResult> {
   const ours = median(proofSamples.get(proofVariants[1]?.[0] ?? '') ?? []);
   goals.push({ goal: 'one proof in Node ≤ 250 µs', measured: fmt.us(ours), met: ours <= PROOF_GOAL_NS });
 
-  // --- a request through createAuthFetch: Bearer vs Bearer + one proof
+  // --- a request through createAuthFetch: a Bearer session vs a DPoP session
   const session = stubSession();
+  const dpopSession = stubSession({ dpop: dpop({ keyStore: memoryKeyStore() }) });
   const authFetch = createAuthFetch(session, { baseUrl: API, fetch: stubFetch });
+  const dpopFetch = createAuthFetch(dpopSession, { baseUrl: API, fetch: stubFetch });
+  const DPOP_ROW = 'createAuthFetch, DPoP session (one proof per request)';
   const requestVariants: Array<[string, Op]> = [
     ['bare fetch (stub)', () => stubFetch(url)],
-    ['createAuthFetch, Bearer', () => authFetch(url)],
-    [
-      'createAuthFetch + one DPoP proof',
-      async () => authFetch(url, { headers: { DPoP: await binding.proof({ method: 'GET', url, accessToken: session.getSnapshot().accessToken ?? '' }) } }),
-    ],
+    ['createAuthFetch, Bearer session', () => authFetch(url)],
+    [DPOP_ROW, () => dpopFetch(url)],
   ];
   const requestSamples = await measure(requestVariants, rounds, roundMs);
-  const bearer = requestSamples.get('createAuthFetch, Bearer') ?? [];
+  const bearer = requestSamples.get('createAuthFetch, Bearer session') ?? [];
   const requestRows = requestVariants.map(([name]) => {
     const s = requestSamples.get(name) ?? [];
-    const over = name === 'createAuthFetch + one DPoP proof' ? fmt.us(median(s.map((x, i) => x - (bearer[i] ?? Number.NaN)))) : '–';
+    const over = name === DPOP_ROW ? fmt.us(median(s.map((x, i) => x - (bearer[i] ?? Number.NaN)))) : '–';
     return [name, fmt.us(median(s)), over];
   });
   session.stop();
+  dpopSession.stop();
 
   // --- bytes
   const dist = (f: string) => JSON.stringify(join(root, 'dist', f));
@@ -139,10 +140,10 @@ export async function run(options: { quick: boolean }): Promise<SectionResult> {
       ],
     },
     {
-      caption: 'A request through createAuthFetch (stub transport): Bearer vs Bearer + one proof',
-      header: ['variant', 'µs per request (median)', 'added by the proof'],
+      caption: 'A request through createAuthFetch (stub transport): a Bearer session vs a DPoP session',
+      header: ['variant', 'µs per request (median)', 'added by DPoP'],
       rows: requestRows,
-      notes: ['Phase 1: the proof is made by the caller and passed as the DPoP header; phase 2 moves the same call into the adapter.'],
+      notes: ['The DPoP session is createSession({ dpop: dpop({ keyStore: memoryKeyStore() }) }): the adapter makes one proof per request (ath cached per token) and sends Authorization: DPoP beside it.'],
     },
     {
       caption: 'Bytes (esbuild minify, gzip -9)',
@@ -153,8 +154,8 @@ export async function run(options: { quick: boolean }): Promise<SectionResult> {
   ];
   if (browser) {
     tables.push({
-      caption: `One DPoP proof in Chromium (${browser.version}, headless, page on 127.0.0.1)`,
-      header: ['variant', 'µs per proof (median of rounds)'],
+      caption: `One DPoP proof, and one request through createAuthFetch, in Chromium (${browser.version}, headless, page on 127.0.0.1)`,
+      header: ['variant', 'µs per proof or request (median of rounds)'],
       rows: browser.rows,
       notes: ['performance.now() in the page (coarsened to 5 µs or 100 µs by the browser), over many proofs per round; the key is the binding\'s own, from IndexedDB.'],
     });
@@ -179,6 +180,8 @@ async function chromiumProofs(quick: boolean): Promise<{ version: string; rows: 
   // would carry tsx's helper calls (`__name`), which the page does not have.
   const pageScript = `
     import { dpop } from ${JSON.stringify(join(root, 'dist/dpop.js'))};
+    import { createSession } from ${JSON.stringify(join(root, 'dist/index.js'))};
+    import { createAuthFetch } from ${JSON.stringify(join(root, 'dist/fetch.js'))};
     import { generateProof, generateKeyPair } from 'dpop';
     window.runBench = async (count, rounds) => {
       const b = dpop();
@@ -186,12 +189,23 @@ async function chromiumProofs(quick: boolean): Promise<{ version: string; rows: 
       const input = new TextEncoder().encode('x'.repeat(560));
       const url = 'https://api.example.com/items/1';
       const token = 'eyJ'.padEnd(600, 'x');
+      // a request through createAuthFetch (stub fetch): a Bearer session, a DPoP session
+      const stub = async () => new Response('{}');
+      const session = (extra) => {
+        const s = createSession({ refresh: async () => ({ accessToken: token }), wake: false, activity: false, ...extra });
+        s.login({ accessToken: token, expiresIn: 86400 });
+        return createAuthFetch(s, { baseUrl: 'https://api.example.com', fetch: stub });
+      };
+      const bearerFetch = session({});
+      const dpopFetch = session({ dpop: dpop({ name: 'bench-session' }) });
       const ops = {
         sign: () => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, kp.privateKey, input),
         ours: () => b.proof({ method: 'GET', url, accessToken: token }),
         panva: () => generateProof(kp, url, 'GET', undefined, token),
+        bearerRequest: () => bearerFetch(url),
+        dpopRequest: () => dpopFetch(url),
       };
-      const out = { sign: [], ours: [], panva: [] };
+      const out = { sign: [], ours: [], panva: [], bearerRequest: [], dpopRequest: [] };
       for (const op of Object.values(ops)) for (let i = 0; i < 100; i++) await op();
       for (let r = 0; r < rounds; r++) {
         for (const [name, op] of Object.entries(ops)) {
@@ -227,6 +241,8 @@ async function chromiumProofs(quick: boolean): Promise<{ version: string; rows: 
         ['ECDSA P-256 sign alone (the floor)', fmt.us(med('sign'))],
         ['silent-session binding.proof()', fmt.us(med('ours'))],
         ['panva dpop 2.1.2 generateProof()', fmt.us(med('panva'))],
+        ['createAuthFetch, Bearer session (stub fetch)', fmt.us(med('bearerRequest'))],
+        ['createAuthFetch, DPoP session (stub fetch)', fmt.us(med('dpopRequest'))],
       ],
     };
   } finally {

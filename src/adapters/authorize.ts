@@ -1,6 +1,7 @@
 import type { Session } from '../machine/session.js';
 import { isSessionError } from '../machine/errors.js';
 import { fromRefresh } from '../machine/refreshCallsKey.js';
+import { dpopOf, type ProofTarget } from '../machine/sessionDpop.js';
 import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { issuedTokens } from './issuedTokens.js';
@@ -46,10 +47,18 @@ export interface ClientGlue<R, V> {
 }
 
 /**
- * Sends one request; called at most twice. `authorization` null: send it as the bare client
- * would, without the adapter's Authorization (removed if a re-sent request still carries it).
+ * Sends one request; called at most twice (three times in a DPoP session: a nonce challenge
+ * gets one retry of its own). `authorization` null: send it as the bare client would, without
+ * the adapter's Authorization (removed if a re-sent request still carries it). `proof`: the
+ * `DPoP` header to send beside it (a DPoP session), else null.
  */
-export type Send<R> = (authorization: string | null) => Promise<R>;
+export type Send<R> = (authorization: string | null, proof: string | null) => Promise<R>;
+
+/**
+ * One request as the transport sends it (its method, its final URL): what a DPoP proof is
+ * made for. Created per request; it remembers the retries the request had.
+ */
+export type Shot = ProofTarget;
 
 /** The one implementation of "get a token, attach it, on 401 report it and replay once". */
 export interface Authorizer<R> {
@@ -61,6 +70,8 @@ export interface Authorizer<R> {
   token(signal?: AbortSignal | null): Promise<string>;
   /** `${scheme} ${token}`, remembered so that a request sent again with it is recognised. */
   header(token: string): string;
+  /** A DPoP session's proof for `shot` carrying `token`; null for a Bearer session. */
+  proof(shot: Shot, token: string): Promise<string | null>;
   /** True for an Authorization value this authorizer set: a request (or axios config) sent again. */
   own(value: string): boolean;
   /**
@@ -84,13 +95,16 @@ export interface Authorizer<R> {
    * Only what an allowed origin answered counts: after a redirect elsewhere, neither a renewed
    * token nor a 401 is the allowed API's word.
    */
-  settle(result: R, token: string, replay: Send<R> | null, signal?: AbortSignal | null): R | Promise<R>;
+  settle(result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R>;
   /** token + send + settle for an allowed request; logged out, a plain send. */
-  run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean): Promise<R>;
+  run(signal: AbortSignal | null | undefined, send: Send<R>, replayable: boolean, shot: Shot): Promise<R>;
 }
 
 /** True for the content type of Server-Sent Events, whose body lasts as long as the stream. */
 export const isEventStream = (type: unknown) => typeof type === 'string' && /^\s*text\/event-stream\b/i.test(type);
+
+/** An absolute URL starts with a scheme; anything else a response reports is relative. */
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** The name of what was thrown, fit for a message (never its text, which may quote a body). */
 const errorName = (error: unknown) => {
@@ -98,8 +112,6 @@ const errorName = (error: unknown) => {
   return /^[A-Za-z][\w$]{0,39}$/.test(name) ? name : 'an error';
 };
 
-/** An absolute URL starts with a scheme; anything else a response reports is relative. */
-const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /** Creates the shared request logic for one client instance. */
 export function createAuthorizer<R, V = R>(
@@ -111,7 +123,10 @@ export function createAuthorizer<R, V = R>(
 ): Authorizer<R> {
   const warn = options.onWarning ?? defaultWarn;
   const filter = originFilter(options.origins, base, warn, resolvesAgainstBase);
-  const prefix = `${options.scheme ?? 'Bearer'} `;
+  // DPoP (createSession({ dpop })): the session's tokens are bound to its key and go as `DPoP`
+  const dpop = dpopOf(session);
+  const prefix = `${dpop ? 'DPoP' : (options.scheme ?? 'Bearer')} `;
+  dpop?.scheme(options.scheme, warn);
   const lowerPrefix = prefix.toLowerCase();
   const issued = issuedTokens(session);
   let tookOver = false;
@@ -162,16 +177,28 @@ export function createAuthorizer<R, V = R>(
     }
   };
 
-  const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined): R | Promise<R> => {
+  const proof = (shot: Shot, token: string): Promise<string | null> => (dpop ? dpop.proof(shot, token) : Promise.resolve(null));
+  // DPoP: every answer an allowed origin gave is read (its nonce kept); a nonce challenge is not a
+  // refused token and never starts a refresh: one retry with a fresh proof, or the caller's answer.
+  const nonceStep = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R> | undefined => {
+    const final = glue.finalUrl(result);
+    const step = (dpop as NonNullable<typeof dpop>).step(final && HAS_SCHEME.test(final) ? final : shot.url, glue.status(result), (name) => glue.header(result, name), shot, replay !== null);
+    if (step < 2) return step ? result : undefined;
+    return proof(shot, token).then((fresh) => (replay as Send<R>)(header(token), fresh)).then((second) => authorizer.settle(second, token, replay, signal, shot));
+  };
+
+  const retry = (result: R, token: string, replay: Send<R> | null, signal: AbortSignal | null | undefined, shot: Shot): R | Promise<R> => {
     if (replay === null) {
       // Cannot send it again (a one-shot body): the caller gets the 401, later requests a new token.
       session.tokenRejected(token).catch(() => {});
       return result;
     }
     return withAbort(session.tokenRejected(token), signal).then(async (next) => {
-      const second = await replay(header(next));
-      renew(second, () => answeredBy(second));
-      return second;
+      const second = await replay(header(next), await proof(shot, next));
+      let by: boolean | null | undefined;
+      const answered = () => (by === undefined ? (by = answeredBy(second)) : by);
+      renew(second, answered);
+      return (dpop && answered() !== false ? nonceStep(second, next, replay, signal, shot) : undefined) ?? second;
     });
   };
 
@@ -180,6 +207,7 @@ export function createAuthorizer<R, V = R>(
     prefix: (prefix) => filter.prefix(prefix),
     token: (signal) => withAbort(session.getAccessToken(signal ? { signal } : undefined), signal),
     header,
+    proof,
     own: (value) => given.has(value),
     issued(value) {
       if (value.length <= prefix.length || value.slice(0, prefix.length).toLowerCase() !== lowerPrefix) return null;
@@ -196,20 +224,22 @@ export function createAuthorizer<R, V = R>(
     },
     passThrough: () => session.getSnapshot().status === 'loggedOut',
     bare: (url, optedOut, signal) => optedOut || isCredentialEndpoint(url) || fromRefresh(session, signal),
-    settle(result, token, replay, signal) {
+    settle(result, token, replay, signal, shot) {
       let by: boolean | null | undefined;
       const answered = () => (by === undefined ? (by = answeredBy(result)) : by);
       renew(result, answered);
+      const challenged = dpop && answered() !== false ? nonceStep(result, token, replay, signal, shot) : undefined;
+      if (challenged !== undefined) return challenged;
       // A 401 is always a refused token; `isTokenRejected` only adds cases (a 200 `{ code: 401 }`),
       // so an app's check written for its envelope cannot turn the 401 path off (v3 defaults).
       const status = glue.status(result);
-      if (status === 401) return answered() !== false ? retry(result, token, replay, signal) : result;
+      if (status === 401) return answered() !== false ? retry(result, token, replay, signal, shot) : result;
       if (!isTokenRejected || answered() === false || glue.streaming(result)) return result;
       return Promise.resolve()
         .then(() => glue.view(result))
         .then(isTokenRejected)
         .then(
-          (refused) => (refused ? retry(result, token, replay, signal) : result),
+          (refused) => (refused ? retry(result, token, replay, signal, shot) : result),
           (error: unknown) => {
             // The app's check failed on an answer it did not expect (a body that is not JSON):
             // the response is the caller's as it came, and the app hears why once.
@@ -221,11 +251,12 @@ export function createAuthorizer<R, V = R>(
           },
         );
     },
-    run(signal, send, replayable) {
+    run(signal, send, replayable, shot) {
       // Logged out: no token to wait for. The login request and public endpoints go through.
-      if (authorizer.passThrough()) return send(null);
+      if (authorizer.passThrough()) return send(null, null);
+      const settle = (token: string) => (result: R) => authorizer.settle(result, token, replayable ? send : null, signal, shot);
       return authorizer.token(signal).then((token) =>
-        send(header(token)).then((result) => authorizer.settle(result, token, replayable ? send : null, signal)),
+        dpop ? proof(shot, token).then((fresh) => send(header(token), fresh)).then(settle(token)) : send(header(token), null).then(settle(token)),
       );
     },
   };

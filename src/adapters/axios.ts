@@ -116,7 +116,7 @@ export function attachSession(instance: AxiosInstance, session: Session, options
       auth.tookOver(); // the app copied the session's token: the current one goes instead
     }
     fixBoundary(config);
-    const send = async (authorization: string | null): Promise<Outcome> => {
+    const send = async (authorization: string | null, proof: string | null): Promise<Outcome> => {
       // Judged again if the config changed while the token was awaited (an interceptor, app code).
       if (authorization !== null && (config.url !== given || config.baseURL !== baseURL || config.allowAbsoluteUrls !== allowAbsoluteUrls)) {
         if (!judge(config).allowed) authorization = null;
@@ -124,10 +124,11 @@ export function attachSession(instance: AxiosInstance, session: Session, options
       // AxiosHeaders keeps headers as properties (the documented `headers.Authorization = …`).
       // With no Authorization in the config, or only ours under this name, the property is
       // cheaper than set()/delete(), which normalize and search on every call.
-      const headers = config.headers as InternalAxiosRequestConfig['headers'] & { Authorization?: unknown };
+      const headers = config.headers as InternalAxiosRequestConfig['headers'] & { Authorization?: unknown; DPoP?: unknown };
       if (present !== undefined) config.headers.delete('Authorization'); // ours sent again, or a null
       if (authorization === null) delete headers.Authorization;
       else headers.Authorization = authorization;
+      if (proof !== null) headers.DPoP = proof; // a DPoP session's proof for this send
       try {
         return { response: await original(config), url };
       } catch (error) {
@@ -136,9 +137,12 @@ export function attachSession(instance: AxiosInstance, session: Session, options
       } finally {
         // Nothing of ours stays in the config the app gets back (response.config, error.config).
         if (authorization !== null && headers.Authorization === authorization) delete headers.Authorization;
+        if (proof !== null && headers.DPoP === proof) delete headers.DPoP;
       }
     };
-    const outcome = await auth.run(config.signal as AbortSignal | undefined, send, isReplayable(config.data));
+    // htm as axios sends it (upper case), htu the URL judged above (axios's query is not part of it)
+    const shot = { method: (config.method ?? 'get').toUpperCase(), url };
+    const outcome = await auth.run(config.signal as AbortSignal | undefined, send, isReplayable(config.data), shot);
     if (outcome.error) throw outcome.error;
     return outcome.response;
   };

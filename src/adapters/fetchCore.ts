@@ -53,24 +53,25 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
   const auth = createAuthorizer(session, options, fetchGlue, options.baseUrl);
   const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
-  // A Request with `authorization` set to `value` (null: without the adapter's own header).
-  const withHeader = (source: Request, value: string | null): Request => {
+  // A Request with `authorization` set to `value` (null: without the adapter's own header) and,
+  // in a DPoP session, `proof` as its DPoP header.
+  const withHeader = (source: Request, value: string | null, proof: string | null): Request => {
     if (owned) {
-      if (value === null) source.headers.delete('authorization');
-      else source.headers.set('authorization', value);
+      setCredentials(source.headers, value, proof);
       return source;
     }
     const headers = new Headers(source.headers);
-    if (value === null) headers.delete('authorization');
-    else headers.set('authorization', value);
+    setCredentials(headers, value, proof);
     // A Request built with an init forgets its referrer settings unless they are passed again.
     const { referrer, referrerPolicy } = source;
     return new Request(source, { headers, referrer, referrerPolicy });
   };
   const sendOwned = (request: Request, extra: RequestInit | undefined): Promise<Response> => {
     const value = request.headers.get('authorization');
+    const proof = request.headers.get('dpop');
     const scrub = () => {
       if (value !== null && request.headers.get('authorization') === value) request.headers.delete('authorization');
+      if (proof !== null && request.headers.get('dpop') === proof) request.headers.delete('dpop');
     };
     return send(request, extra).then(
       (response) => (scrub(), response),
@@ -91,7 +92,7 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     // allowed, and never on a request that goes out bare (opted out, the refresh's own).
     const { url } = request;
     if (!auth.target(url).allowed || auth.bare(url, extra?.session === false, request.signal)) {
-      return send(ours ? withHeader(request, null) : request, extra);
+      return send(ours ? withHeader(request, null, null) : request, extra);
     }
     if (copied) {
       if (auth.passThrough()) return send(request, extra);
@@ -102,13 +103,16 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     let attempts = 0;
     return auth.run(
       request.signal,
-      (authorization) => {
-        const source = attempts++ === 0 ? request : spare;
+      (authorization, proof) => {
+        // every send after the first reads its own copy of the unread spare (DPoP: a nonce retry
+        // and a 401 replay make three sends)
+        const source = attempts++ === 0 || request.body === null ? request : spare.clone();
         if (authorization === null && !ours) return send(source, extra);
-        const prepared = withHeader(source, authorization);
+        const prepared = withHeader(source, authorization, proof);
         return owned ? sendOwned(prepared, extra) : send(prepared, extra);
       },
       true,
+      { method: request.method, url },
     );
   }
 
@@ -138,8 +142,9 @@ export function authFetchCore(session: Session, options: AuthFetchOptions, owned
     }
     return auth.run(
       init?.signal,
-      (authorization) => send(url, authorization === null ? plain : { ...init, headers: withAuthorization(given, authorization, had) }),
+      (authorization, proof) => send(url, authorization === null ? plain : { ...init, headers: withAuthorization(given, authorization, had, proof) }),
       isReplayable(init?.body),
+      { method: init?.method ?? 'GET', url },
     );
   };
 }
@@ -166,13 +171,21 @@ function authorizationOf(headers: HeadersInit | undefined): string | null {
 
 // The caller's headers with Authorization set to `value` (null: removed), without touching the
 // caller's object. `had`: they hold one already (a request sent again), to be replaced.
-function withAuthorization(headers: HeadersInit | undefined, value: string | null, had: boolean): HeadersInit {
-  if (headers === undefined) return value === null ? {} : { authorization: value };
-  if (!had && value !== null && !(headers instanceof Headers)) {
+function withAuthorization(headers: HeadersInit | undefined, value: string | null, had: boolean, proof: string | null = null): HeadersInit {
+  if (headers === undefined) return value === null ? {} : proof === null ? { authorization: value } : { authorization: value, dpop: proof };
+  if (!had && value !== null && proof === null && !(headers instanceof Headers)) {
     return Array.isArray(headers) ? [...headers, ['authorization', value]] : { ...headers, authorization: value };
   }
   const copy = new Headers(headers);
-  if (value === null) copy.delete('authorization');
-  else copy.set('authorization', value);
+  setCredentials(copy, value, proof);
   return copy;
+}
+
+/** Sets (or, `value` null, removes) the adapter's Authorization, and its DPoP proof beside it. */
+function setCredentials(headers: Headers, value: string | null, proof: string | null): void {
+  if (value === null) headers.delete('authorization');
+  else headers.set('authorization', value);
+  // a proof is made for one send: the next one gets its own; a bare send carries none of ours
+  if (proof !== null) headers.set('dpop', proof);
+  else if (value === null) headers.delete('dpop');
 }

@@ -95,14 +95,16 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     if (present !== null && !resent && !copied) return; // the app's own credentials
     const { url, signal } = request;
     if (!auth.target(url).allowed || auth.passThrough() || auth.bare(url, opts.session === false, signal)) {
-      // A Request sent again may still carry the token: it goes only where allowed.
-      if (resent) request.headers.delete('authorization');
+      // A Request sent again may still carry the token (and its proof): it goes only where allowed.
+      if (resent) request.headers.delete('authorization'), request.headers.delete('dpop');
       return;
     }
     if (copied) auth.tookOver(); // the app copied the session's token: the current one goes instead
     const token = await auth.token(signal);
     const value = auth.header(token);
+    const proof = await auth.proof({ method: request.method, url }, token);
     request.headers.set('authorization', value);
+    if (proof !== null) request.headers.set('dpop', proof);
     attached.set(value, token);
     if (attached.size > 16) attached.delete(attached.keys().next().value as string);
     // ky 2 keeps an unread copy of the request only when it may retry; otherwise keep our own
@@ -127,13 +129,15 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     const source = spares.get(request) ?? request;
     const replay = source.bodyUsed
       ? null
-      : (authorization: string | null) => {
+      : (authorization: string | null, proof: string | null) => {
           const copy = source.clone(); // ky may still retry from `request`; leave it unread
           if (authorization !== null) copy.headers.set('authorization', authorization);
           else copy.headers.delete('authorization');
+          if (proof !== null) copy.headers.set('dpop', proof);
           return send(copy);
         };
-    const settled = await authorizerFor(opts).settle(response, token, replay, request.signal);
+    const shot = { method: request.method, url: request.url };
+    const settled = await authorizerFor(opts).settle(response, token, replay, request.signal, shot);
     return settled === response ? undefined : settled;
   };
 
@@ -142,7 +146,7 @@ export function kyHooks(session: Session, options: KyAdapterOptions = {}): Hooks
     const first = args[0] as Error | { error: Error; request?: Request };
     const error = first instanceof Error ? first : first.error;
     for (const request of [(error as { request?: Request }).request, first instanceof Error ? undefined : first.request]) {
-      if (request && ours(request)) request.headers.delete('authorization');
+      if (request && ours(request)) request.headers.delete('authorization'), request.headers.delete('dpop');
     }
     return error; // ky 1 throws what the hook returns
   };

@@ -2,7 +2,9 @@ import { SessionError, httpError, isTransient } from '../machine/errors.js';
 import { retryAfterOf } from '../machine/retryAfter.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
-import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
+import { tokenTypeMismatch } from '../machine/sessionDpop.js';
+import { asObject, describeBody, errorCode, invalid, type HttpOptions } from './http.js';
+import { proofRefused, provenRequest } from './proven.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
 
@@ -57,13 +59,14 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
   refuseAuthorizedFetch(options.fetch, 'oauthRefresh');
   const { tokenEndpoint, scope } = options;
   registerEndpoint(tokenEndpoint);
-  return async ({ refreshToken, signal }) => {
+  return async ({ refreshToken, signal, dpop }) => {
     if (refreshToken === undefined) throw new SessionError('rejected', 'there is no refresh token to send');
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
     if (scope !== undefined) body.set('scope', scope);
     const secrets = [refreshToken];
     const init = clientPost(options, body);
-    const { response, json } = await request(`the refresh request to ${String(tokenEndpoint)}`, tokenEndpoint, init, signal, options, secrets);
+    const what = `the refresh request to ${String(tokenEndpoint)}`;
+    const { response, json } = await provenRequest(what, tokenEndpoint, init, signal, options, secrets, dpop);
     const o = asObject(json) ?? {};
     const code = errorCode(o);
     const detail = describeBody(o, secrets);
@@ -71,6 +74,7 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
       const { status } = response;
       const text = `token endpoint answered ${status}${detail ? ` (${detail})` : ''}`;
       if (code !== undefined && REJECTED.includes(code)) throw new SessionError('rejected', text, { status });
+      if (proofRefused(code)) throw new SessionError('http', text); // the proof, not the refresh token
       const retryAfter = retryAfterOf(response.headers);
       if (code === 'temporarily_unavailable') {
         const error = new SessionError('http', text, { status, retryAfter });
@@ -85,6 +89,9 @@ function refreshGrant(options: OAuthRefreshOptions): RefreshFunction {
     }
     if (rotated != null && typeof rotated !== 'string') throw invalid('the token response has a refresh_token that is not a string');
     if (type !== undefined && typeof type !== 'string') throw invalid('the token response has a token_type that is not a string');
+    // a DPoP session takes DPoP-bound tokens only: a Bearer (or untyped) answer is no downgrade to accept
+    const mismatch = dpop && type === undefined ? 'the token response has no token_type but the session asked for DPoP-bound tokens' : tokenTypeMismatch(type, dpop !== undefined);
+    if (mismatch !== null) throw invalid(mismatch);
     const tokens: TokenSet = { accessToken };
     if (typeof rotated === 'string') tokens.refreshToken = rotated; // else the session keeps the old one
     const expiresIn = seconds(o.expires_in);
@@ -112,7 +119,9 @@ function fromIssuer(issuer: string | URL, options: OAuthIssuerOptions): RefreshF
 
 /**
  * A refresh function for any OAuth 2.0 / OpenID Connect provider (Keycloak, Auth0, Cognito,
- * Entra ID, …): the RFC 6749 §6 `refresh_token` grant, form-encoded. Public clients send
+ * Entra ID, …): the RFC 6749 §6 `refresh_token` grant, form-encoded. In a DPoP session
+ * (`createSession({ dpop })`) each request carries a proof (one retry after `use_dpop_nonce`)
+ * and an answer whose `token_type` is not `DPoP` is `invalid-response`. Public clients send
  * `client_id`; confidential ones authenticate with HTTP Basic, never Bearer. A response
  * without `refresh_token` keeps the current one; `expires_in` and the `Date` header give the
  * expiry of opaque access tokens; `refresh_expires_in` (Keycloak) or `refresh_token_expires_in`

@@ -4,7 +4,8 @@ import { cleanText, redact, secretsIn } from '../machine/redact.js';
 import type { RefreshFunction, TokenSet } from '../machine/types.js';
 import { errorMessage } from '../machine/util.js';
 import { retryAfterOf } from '../machine/retryAfter.js';
-import { asObject, describeBody, errorCode, invalid, request, type HttpOptions } from './http.js';
+import { asObject, describeBody, errorCode, invalid, type HttpOptions } from './http.js';
+import { proofRefused, provenRequest } from './proven.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
 
@@ -32,6 +33,12 @@ export interface JsonRefreshOptions extends HttpOptions {
    * anything else it throws is an `invalid-response`.
    */
   parse?: (body: unknown, response: Response) => TokenSet;
+  /**
+   * `true`: in a DPoP session (`createSession({ dpop })`) the request carries a `DPoP` proof for
+   * your endpoint (which binds the tokens it issues to that key), with one retry after a
+   * `400 { error: 'use_dpop_nonce' }` or a nonce challenge. Default: no proof.
+   */
+  dpop?: boolean;
 }
 
 /**
@@ -61,17 +68,19 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
   refuseAuthorizedFetch(options.fetch, 'jsonRefresh');
   const { url, credentials, parse } = options;
   registerEndpoint(url);
-  return async ({ refreshToken, signal }) => {
+  return async ({ refreshToken, signal, dpop }) => {
     if (refreshToken === undefined && credentials !== 'include') {
       throw new SessionError('rejected', 'there is no refresh token to send (cookie mode needs credentials: "include")');
     }
     const secrets = [refreshToken];
     const init = tokenPost(options, refreshToken);
-    const { response, json, text } = await request('the refresh request', url, init, signal, options, secrets);
+    const binding = options.dpop === true ? dpop : undefined;
+    const { response, json, text } = await provenRequest('the refresh request', url, init, signal, options, secrets, binding);
     const { status } = response;
     if (!response.ok) {
       const detail = describeBody(json, secrets);
       if (errorCode(json) === 'invalid_grant') throw new SessionError('rejected', `refresh endpoint answered ${status} (${detail})`, { status });
+      if (binding && proofRefused(errorCode(json))) throw new SessionError('http', `refresh endpoint answered ${status} (${detail})`);
       throw httpError(status, detail, undefined, retryAfterOf(response.headers));
     }
     let tokens: TokenSet;

@@ -3,6 +3,7 @@ import type { RevokeContext, RevokeFunction } from '../machine/types.js';
 import { discoveredEndpoint } from './discovery.js';
 import { describeBody, request, type HttpAnswer, type HttpOptions } from './http.js';
 import { clientPost, type OAuthClient } from './oauth.js';
+import { provenRequest } from './proven.js';
 import { tokenPost } from './refresh.js';
 
 /**
@@ -75,13 +76,14 @@ export type OAuthRevokeIssuerOptions = Omit<OAuthRevokeOptions, 'endpoint'>;
 
 /** The RFC 7009 request behind {@link oauthRevoke}. */
 function revokeToken(options: OAuthRevokeOptions): RevokeFunction {
-  return async ({ refreshToken, signal }: RevokeContext) => {
+  return async ({ refreshToken, signal, dpop }: RevokeContext) => {
     // Revoking the refresh token ends its grant, access tokens included (RFC 7009 §2.1).
     if (refreshToken === undefined) return;
     const body = new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' });
     const { endpoint } = options;
     const secrets = [refreshToken];
-    const answer = await request(`the revocation request to ${String(endpoint)}`, endpoint, clientPost(options, body), signal, options, secrets);
+    // a DPoP-bound refresh token is proven here too (the key is deleted only after this settles)
+    const answer = await provenRequest(`the revocation request to ${String(endpoint)}`, endpoint, clientPost(options, body), signal, options, secrets, dpop);
     if (!answer.response.ok) throw refused('revocation endpoint', answer, secrets);
   };
 }

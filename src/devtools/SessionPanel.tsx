@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Session } from '../machine/session.js';
+import type { SessionSnapshot } from '../machine/types.js';
 import { redact } from '../machine/redact.js';
 import { useServerSnapshot } from '../react/SessionProvider.js';
 import { useActorSubscription } from './useActivePaths.js';
@@ -98,6 +99,10 @@ function describeRefresh(snapshot: ReturnType<Session['actor']['getSnapshot']>, 
   return '—';
 }
 
+// DPoP: the nonce challenges answered by a retry (never a refresh), and the last one.
+const nonceRetries = (retry: SessionSnapshot['nonceRetry'], time: number) =>
+  retry === null ? 'none' : `${retry.count}, last from ${retry.origin} ${seconds(Math.max(0, time - retry.at))} ago`;
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const defaultNow = () => Date.now();
 
@@ -133,6 +138,8 @@ export function SessionPanel({ session, now = defaultNow }: { session: Session; 
         {row('Expires', left === null ? '—' : left >= 0 ? `in ${seconds(left)}` : `${seconds(-left)} ago`, 'ss-expiry')}
         {row('Refresh', refreshing, 'ss-refresh')}
         {row('Session ends', ending, 'ss-ending')}
+        {row('Token type', snapshot.tokenType === 'DPoP' ? 'DPoP (bound to this browser’s key)' : 'Bearer', 'ss-token-type')}
+        {snapshot.tokenType === 'DPoP' && row('Nonce retries', nonceRetries(snapshot.nonceRetry, time), 'ss-nonce')}
         {row('Pending requests', String(snapshot.pending), 'ss-pending')}
         {row('Last error', snapshot.error ? `${snapshot.error.kind}: ${snapshot.error.message}` : '—', 'ss-error')}
       </dl>

@@ -6,6 +6,8 @@ import { memoryKeyStore } from './keyStore.js';
 import { indexedDbKeyStore } from './indexedDbKeyStore.js';
 import { htm, htu, newJti, signProof, type ProofClaims } from './proof.js';
 import type { DpopBinding, DpopOptions } from './types.js';
+import { SIDE } from '../machine/sessionDpop.js';
+import { sessionSide } from './sessionSide.js';
 
 interface Key {
   pair: DpopKeyPair;
@@ -162,5 +164,7 @@ export function dpop(options: DpopOptions = {}): DpopBinding {
     toJSON: () => ({ alg: 'ES256', key: name, keyStore: store.kind ?? 'custom', nonces: [...nonces.keys()] }),
   };
   Object.defineProperty(binding, Symbol.for('nodejs.util.inspect.custom'), { value: () => binding.toJSON() });
+  // what a session's adapters ask of it (createSession({ dpop }))
+  Object.defineProperty(binding, SIDE, { value: (retried: (origin: string) => void) => sessionSide(binding, retried) });
   return binding;
 }

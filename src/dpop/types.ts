@@ -1,3 +1,4 @@
+import type { DpopPort } from '../machine/ports.js';
 import type { HeaderReader } from './challenge.js';
 import type { DpopPublicJwk } from './key.js';
 import type { DpopKeyStore } from './keyStore.js';
@@ -76,7 +77,7 @@ export interface DpopSummary {
  * const res = await fetch('https://api.example.com/me', { headers: { Authorization: `DPoP ${accessToken}`, DPoP: proof } });
  * if (binding.observe({ url: res.url, status: res.status, header: (n) => res.headers.get(n) })) { … retry once … }
  */
-export interface DpopBinding {
+export interface DpopBinding extends DpopPort {
   readonly tokenType: 'DPoP';
   /** Names the key after the session's storage key (the session calls this); a `name` option wins. */
   attach(storageKey: string): void;

@@ -1,4 +1,5 @@
 import { fromPromise } from 'xstate';
+import type { SessionDpop } from './sessionDpop.js';
 import { refreshActors } from './attemptActor.js';
 import { admitError, SessionError } from './errors.js';
 import type { Refresher } from './refresher.js';
@@ -22,6 +23,10 @@ export interface Effects {
   warn: (message: string) => void;
   timeout: number;
   onLoggedOut: (reason: SessionError | null) => void;
+  /** The DPoP side of the session's binding (createSession({ dpop })), if any. */
+  side: SessionDpop | undefined;
+  /** The latest deletion of an ended session's key (logout() resolves after it). */
+  keys: { last: Promise<void> };
   /** Delivers the chart's answer to the caller whose question `event` is (see callers.ts). */
   answer: (event: SessionEvent, answer: TokenAnswer | 'error', error?: SessionError | null) => void;
 }
@@ -40,7 +45,10 @@ export function withEffects(e: Effects) {
       ...refresh.actors,
     },
     actions: {
-      persistLogin: ({ context }) => void (context.tokens && e.store.replace(context.tokens)),
+      persistLogin: ({ context }) => {
+        e.side?.loggedIn();
+        if (context.tokens) e.store.replace(context.tokens);
+      },
       persistTokens: ({ context }) => void (context.tokens && e.store.save(context.tokens)),
       publishTokens: ({ context }) => context.tokens && e.tabs.publishTokens(context.tokens),
       // a refused refresh kills these tokens; any other end, the whole login (see ClearScope)
@@ -53,6 +61,9 @@ export function withEffects(e: Effects) {
       },
       revokeSession: ({ context }, { cause }) => e.revoker.start(context.tokens, cause === 'policy' ? endedAt : null),
       notifyLoggedOut: ({ context }) => e.onLoggedOut(context.error),
+      forgetKey: (_, { cause }) => {
+        if (e.side) e.keys.last = e.side.ended(cause === 'elsewhere', e.revoker.last, e.warn);
+      },
       abandonRefresh: () => e.refresher.cancel(),
       recordFailure: ({ context }, error) => refresh.recordFailure(context.tokens, scheduleOf(context, error)),
       warnRestoreTimedOut: () => e.warn(`the storage did not answer within ${e.timeout} ms; starting without it`),

@@ -1,4 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
+import type { DpopPort } from './ports.js';
 import type { SessionError } from './errors.js';
 import type { ActivitySource, RefreshFunction, RefreshLock, RevokeFunction, SessionSync, TokenStorage, WakeSource } from './ports.js';
 import type { LoginRecordOptions } from './storageLike.js';
@@ -75,4 +76,11 @@ export interface SessionOptions {
    * refused the refresh. Bounded by `refreshTimeout`; a failure is a warning.
    */
   revoke?: RevokeFunction;
+  /**
+   * Sender-constrained tokens (RFC 9449): `dpop()` from `silent-session/dpop`. The adapters then
+   * send `Authorization: DPoP <token>` with a fresh proof per request, answer a server's nonce
+   * challenge with one retry, and the refresh and revoke functions get the binding
+   * (`context.dpop`). Named after the storage's key; deleted at every end of the session here.
+   */
+  dpop?: DpopPort | undefined;
 }

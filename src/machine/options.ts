@@ -1,4 +1,5 @@
 import { cooldownAfter } from './backoff.js';
+import { SIDE } from './sessionDpop.js';
 import { defaultBackoff } from './refresher.js';
 import type { SessionConfig } from './sessionMachine.js';
 import type { SessionOptions } from './types.js';
@@ -26,6 +27,9 @@ export function validateOptions(options: SessionOptions): void {
     }
   };
   kind('revoke', options.revoke, ['function']);
+  if (options.dpop !== undefined && typeof (options.dpop as { [SIDE]?: unknown } | null)?.[SIDE] !== 'function') {
+    throw new TypeError('createSession: `dpop` must be made by dpop() (silent-session/dpop)');
+  }
   kind('activity', options.activity, ['function', 'false']);
   kind('checkSession', options.checkSession, ['boolean']);
 }

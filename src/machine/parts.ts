@@ -38,10 +38,12 @@ export function sessionParts(
   const loaded = store.load();
   const initial = loaded instanceof Promise ? loaded.then(logins.restored) : logins.restored(loaded);
   const tabs = connectTabs({ sync: options.sync, now, send: o.fromTab, warn, activityEvery: Math.min(15_000, (options.idleTimeout ?? 60_000) / 4) });
-  const revoker = createRevoker({ revoke: options.revoke, timeout, warn, endedElsewhere: tabs.endedEarlierElsewhere });
+  const { dpop } = options;
+  const revoker = createRevoker({ revoke: options.revoke, timeout, warn, endedElsewhere: tabs.endedEarlierElsewhere, dpop });
   const refreshCalls = createRefreshCalls(warn); // the refresh function's own requests, for the adapters (rule 4)
   const refresher = createRefresher({
-    refresh: refreshCalls.wrap(options.refresh),
+    // the refresh function proves its request with the session's key (RFC 9449 §5)
+    refresh: refreshCalls.wrap(dpop ? (context) => options.refresh({ ...context, dpop }) : options.refresh),
     reread: () => store.reread(),
     waitForChange: store.waitForChange,
     ...{ lock: options.lock, now, timeout, maxPerMinute: options.maxRefreshesPerMinute, stamp: logins.continue, warn },
@@ -49,7 +51,9 @@ export function sessionParts(
     onLate: (tokens, spent) => o.send({ type: 'LATE_REFRESH_ANSWER', tokens, spent }),
   });
   const onLoggedOut = (reason: SessionError | null) => o.safely('onLoggedOut', () => options.onLoggedOut?.(reason));
-  return { timeout, config, logins, store, loaded, initial, tabs, revoker, refreshCalls, refresher, onLoggedOut };
+  // DPoP: the ended session's key deletion, after its revocation (see forgetKey in effects.ts)
+  const keys = { last: Promise.resolve() };
+  return { timeout, config, logins, store, loaded, initial, tabs, revoker, refreshCalls, refresher, onLoggedOut, dpop, keys };
 }
 
 /**

@@ -62,12 +62,40 @@ export type WakeReason = 'timer' | 'visible' | 'focus' | 'online' | 'request';
  */
 export type WakeSource = (notify: (reason: WakeReason) => void) => () => void;
 
+/**
+ * What a session asks of its DPoP binding (`dpop()` from `silent-session/dpop` makes one), and
+ * what a refresh or revoke function of your own may use: a proof for a request, and the reading
+ * of its answer (true: a nonce challenge, retry once).
+ *
+ * @example
+ * const proof = await context.dpop?.proof({ method: 'POST', url: 'https://api.example.com/auth/refresh' })
+ */
+export interface DpopPort {
+  readonly tokenType: 'DPoP';
+  /** Names the key after the session's storage key. */
+  attach(storageKey: string): void;
+  /** A fresh proof; `accessToken` for a request that carries one (`ath`). */
+  proof(request: { method: string; url: string | URL; accessToken?: string | undefined }): Promise<string>;
+  /** Remembers the answer's `DPoP-Nonce`; true when it is a nonce challenge (retry once, not a refresh). */
+  observe(response: { url: string | URL; status: number; header: (name: string) => string | null | undefined; body?: unknown }): boolean;
+  /** Deletes the key (the session calls it at each end it makes). */
+  clear(): Promise<void>;
+  /** Forgets the key held in memory: the next proof reads the store. */
+  reload(): void;
+}
+
 /** What the refresh function receives. */
 export interface RefreshContext {
   /** Undefined in cookie mode. */
   refreshToken?: string | undefined;
   /** Aborted when the session no longer wants the answer (logout, stop). */
   signal: AbortSignal;
+  /**
+   * The session's DPoP binding (`createSession({ dpop })`), absent otherwise: a refresh
+   * function of your own proves its token request with it (`await dpop.proof({ method, url })`
+   * in a `DPoP` header, one retry when `dpop.observe(…)` says the server asked for a nonce).
+   */
+  dpop?: DpopPort | undefined;
 }
 
 /** Exchanges a refresh token for new tokens. Throw a SessionError to say how it failed. */
@@ -80,6 +108,8 @@ export interface RevokeContext {
   refreshToken?: string | undefined;
   /** Aborted after `refreshTimeout`. */
   signal: AbortSignal;
+  /** The session's DPoP binding, as in {@link RefreshContext}: the key is deleted only after revoke settled. */
+  dpop?: DpopPort | undefined;
 }
 
 /** Tells the server a session ended (RFC 7009 revocation). Called once per end of a session. */

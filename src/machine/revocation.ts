@@ -1,3 +1,4 @@
+import type { DpopPort } from './ports.js';
 import { SessionError } from './errors.js';
 import { cleanText } from './redact.js';
 import type { Tokens } from './tokens.js';
@@ -19,6 +20,7 @@ export function createRevoker(o: {
   timeout: number;
   warn: (message: string) => void;
   endedElsewhere: (loginId: string, at: number) => boolean;
+  dpop?: DpopPort | undefined;
 }) {
   let last: Promise<void> = Promise.resolve();
 
@@ -29,7 +31,7 @@ export function createRevoker(o: {
       if (o.endedElsewhere(tokens.login.id, endedAt)) return;
     }
     const controller = new AbortController();
-    const call = Promise.resolve().then(() => revoke({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, signal: controller.signal }));
+    const call = Promise.resolve().then(() => revoke({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, signal: controller.signal, ...(o.dpop ? { dpop: o.dpop } : {}) }));
     try {
       await within(call, o.timeout, () => {
         const error = new SessionError('timeout', `revoke took longer than ${o.timeout} ms`);

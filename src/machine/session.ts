@@ -8,7 +8,8 @@ import { guardActorSend, sessionParts } from './parts.js';
 import { exposeRefreshCalls } from './refreshCalls.js';
 import { redactInspection } from './inspection.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
-import { createSnapshotStore, toSnapshot } from './snapshot.js';
+import { createSnapshotStore, toSnapshot, type TokenSending } from './snapshot.js';
+import { exposeDpop, SIDE, tokenTypeMismatch, type SideMaker } from './sessionDpop.js';
 import { forgetDecoded, normalizeTokens, restampContinued, withLogin, type Tokens } from './tokens.js';
 import type { Session, SessionOptions } from './types.js';
 import { errorMessage } from './util.js';
@@ -37,7 +38,10 @@ export function createSessionCore(options: SessionOptions): Session {
   const { config, logins, loaded, initial, tabs, revoker, refreshCalls, refresher } = parts;
   const waiters = createWaiterQueue(() => snapshots.update());
   const callers = createCallers({ now, waiters, gave: refreshCalls.gave });
-  const machine = withEffects({ ...parts, now, warn, answer: callers.answer });
+  // DPoP: what the adapters and the chart's effects ask of the binding, made by the binding
+  const { dpop } = options;
+  const side = dpop && (dpop as unknown as { [SIDE]: SideMaker })[SIDE]((origin) => retried(origin));
+  const machine = withEffects({ ...parts, side, now, warn, answer: callers.answer });
 
   const actor = createActor(machine, {
     input: { tokens: loaded instanceof Promise ? null : (initial as Tokens | null), loadsAsync: loaded instanceof Promise, config },
@@ -46,14 +50,18 @@ export function createSessionCore(options: SessionOptions): Session {
   });
   live = actor;
   const deliver = guardActorSend(actor);
-  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size), warn);
+  let sending: TokenSending = { tokenType: dpop ? 'DPoP' : 'Bearer', nonceRetry: null };
+  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size, sending), warn);
   let stopped = false;
   const send = (event: SessionEvent) => void (stopped || deliver(event));
 
   // Tokens a tab that found the session (checkSession) sent under a continued stamp continue
   // our login when it wins: taken under our stamp (when newer), and every tab is told.
   function fromTab(event: SessionEvent) {
-    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, actor.getSnapshot().context.tokens) : null;
+    const ours = actor.getSnapshot().context.tokens;
+    // DPoP: another tab's login may come with another key; the next proof reads the key store
+    if (dpop && event.type === 'TAB_TOKENS' && event.tokens.login?.id !== ours?.login?.id) dpop.reload();
+    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, ours) : null;
     if (restamped === null) return send(event);
     send({ type: 'TAB_TOKENS', tokens: restamped });
     tabs.publishTokens(actor.getSnapshot().context.tokens ?? restamped);
@@ -75,17 +83,27 @@ export function createSessionCore(options: SessionOptions): Session {
   const ask = (signal?: AbortSignal, rejected?: string): Promise<string> =>
     stopped ? Promise.reject(new SessionError('aborted', 'the session was stopped')) : callers.ask(send, () => actor.getSnapshot(), signal, rejected);
 
-  return exposeRefreshCalls({
+  const retried = (origin: string) => {
+    sending = { ...sending, nonceRetry: { count: (sending.nonceRetry?.count ?? 0) + 1, origin, at: now() } };
+    snapshots.update();
+  };
+
+  const session: Session = exposeRefreshCalls<Session>({
     actor,
     getSnapshot: snapshots.get,
     subscribe: snapshots.subscribe,
     login(tokens) {
+      const mismatch = tokenTypeMismatch((tokens as { tokenType?: unknown } | null)?.tokenType, dpop !== undefined);
+      if (mismatch !== null) throw new SessionError('invalid-response', `login(): ${mismatch}`);
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
       send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start({ set: tokens, tokens: normalized })) });
     },
     logout() {
       const before = revoker.last;
+      const key = parts.keys.last;
       send({ type: 'LOGOUT' });
+      // settled once revoke has, and the ended session's DPoP key is deleted
+      if (parts.keys.last !== key) return parts.keys.last;
       return revoker.last === before ? Promise.resolve() : revoker.last;
     },
     refresh() {
@@ -117,4 +135,5 @@ export function createSessionCore(options: SessionOptions): Session {
       snapshots.clear();
     },
   }, refreshCalls);
+  return exposeDpop(session, side);
 }

@@ -163,6 +163,11 @@ const base = setup({
     revokeSession: (_, _params: { cause: EndCause }) => {},
     /** Calls onLoggedOut with context.error. */
     notifyLoggedOut: () => {},
+    /**
+     * DPoP: the ended session's key is deleted here once `revoke` settled (a new login gets a
+     * new key); another tab's end only makes this tab read the key store again.
+     */
+    forgetKey: (_, _params: { cause: EndCause }) => {},
     /** Aborts the refresh request in flight; its answer is ignored. */
     abandonRefresh: () => {},
     warnRestoreTimedOut: () => {},
@@ -246,7 +251,7 @@ export const sessionSetup = base;
 export function endSession(cause: EndCause) {
   const told = cause === 'elsewhere' ? [] : (['clearStorage', { type: 'publishLogout', params: { cause } }] as const);
   const revoked = cause === 'logout' || cause === 'policy' ? ([{ type: 'revokeSession', params: { cause } }] as const) : [];
-  return ['abandonRefresh', ...told, ...revoked, 'notifyLoggedOut', 'forgetTokens'] as const;
+  return ['abandonRefresh', ...told, ...revoked, { type: 'forgetKey', params: { cause } }, 'notifyLoggedOut', 'forgetTokens'] as const;
 }
 
 export type { SessionConfig, SessionContext, SessionEvent, SessionInput } from './machineTypes.js';

@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
 import type { sessionMachine } from './sessionMachine.js';
-import type { SessionSnapshot, SessionStatus } from './types.js';
+import type { NonceRetry, SessionSnapshot, SessionStatus } from './types.js';
 import { errorMessage } from './util.js';
 
 type MachineSnapshot = SnapshotFrom<typeof sessionMachine>;
@@ -14,8 +14,16 @@ export function statusOf(snapshot: MachineSnapshot): SessionStatus {
   return 'loggedOut'; // a stopped actor
 }
 
+/** What the session knows beside the chart: how its token is sent, and the nonce retries (DPoP). */
+export interface TokenSending {
+  tokenType: 'Bearer' | 'DPoP';
+  nonceRetry: NonceRetry | null;
+}
+
+const BEARER: TokenSending = { tokenType: 'Bearer', nonceRetry: null };
+
 /** The public snapshot of a machine snapshot plus the number of waiting callers. */
-export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionSnapshot {
+export function toSnapshot(snapshot: MachineSnapshot, pending: number, sending: TokenSending = BEARER): SessionSnapshot {
   const { tokens, error, ending } = snapshot.context;
   const status = statusOf(snapshot);
   const waiting = snapshot.matches({ session: { refreshFailed: 'coolingDown' } }) || snapshot.matches({ session: { renewing: { attempt: 'backingOff' } } });
@@ -28,6 +36,8 @@ export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionS
     pending,
     ending,
     retryAt: waiting ? snapshot.context.retryAt : null,
+    tokenType: sending.tokenType,
+    nonceRetry: sending.nonceRetry,
     isAuthenticated: status !== 'loggedOut' && status !== 'restoring',
     isRestoring: status === 'restoring',
   };
@@ -37,7 +47,8 @@ export function toSnapshot(snapshot: MachineSnapshot, pending: number): SessionS
 function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
   return (
     a.status === b.status && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.error === b.error &&
-    a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at && a.retryAt === b.retryAt
+    a.pending === b.pending && a.ending?.reason === b.ending?.reason && a.ending?.at === b.ending?.at && a.retryAt === b.retryAt &&
+    a.nonceRetry === b.nonceRetry
   );
 }
 
@@ -88,6 +99,8 @@ export const LOGGED_OUT_SNAPSHOT: SessionSnapshot = Object.freeze({
   pending: 0,
   ending: null,
   retryAt: null,
+  tokenType: 'Bearer',
+  nonceRetry: null,
   isAuthenticated: false,
   isRestoring: false,
 });

@@ -52,6 +52,12 @@ export interface TokenSet {
    */
   backoff?: BackoffRecord | undefined;
   /**
+   * The token response's `token_type`, when the app passes it on (`login()`): checked against
+   * the session, never stored. `Bearer` in a session created with `dpop`, or `DPoP` in one
+   * without, is refused (kind `invalid-response`) rather than sent the wrong way.
+   */
+  tokenType?: string | undefined;
+  /**
    * The server's clock when it answered (epoch ms, e.g. from the response `Date` header).
    * Used to correct a skewed local clock; never stored.
    */
@@ -91,10 +97,34 @@ export interface SessionSnapshot<Claims extends Record<string, unknown> = Record
    * `coolingDown`); null otherwise.
    */
   retryAt: number | null;
+  /**
+   * How the access token is sent: `DPoP` when the session was created with `dpop` (every token
+   * it accepts is bound to the binding's key; a `Bearer` answer is refused), else `Bearer`.
+   */
+  tokenType: 'Bearer' | 'DPoP';
+  /** DPoP only: the nonce challenges the adapters answered with a retry (none yet: null). */
+  nonceRetry: NonceRetry | null;
   /** A token is, or will be after the refresh in flight, available. Never true while `restoring`. */
   isAuthenticated: boolean;
   /** Still finding out whether there is a session (status `restoring`). */
   isRestoring: boolean;
+}
+
+/**
+ * The nonce challenges a DPoP session's requests met (RFC 9449 §8, §9): each was answered by one
+ * retry with the server's nonce, not a refresh.
+ *
+ * @example
+ * const { nonceRetry } = session.getSnapshot()
+ * if (nonceRetry) console.log(`${nonceRetry.count} nonce retries, last from ${nonceRetry.origin}`)
+ */
+export interface NonceRetry {
+  /** How many since the session was created. */
+  count: number;
+  /** The origin that asked last. */
+  origin: string;
+  /** When, epoch ms on the session's clock. */
+  at: number;
 }
 
 /** Why and when a lifetime policy will end the session. */

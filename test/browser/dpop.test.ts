@@ -32,6 +32,16 @@ interface Dp {
   call(url: string, token: string, method?: string): Promise<{ status: number; body: unknown; proof: string }>;
 }
 declare const dp: Dp;
+interface Ds {
+  thumbprintFor(name: string): Promise<string>;
+  seed(accessToken: string): void;
+  start(rs: string, shared: boolean): string;
+  login(accessToken: string): void;
+  storm(client: 'ky' | 'fetch' | 'axios', n: number): Promise<number[]>;
+  snapshot(): { status: string; tokenType: string; nonceRetry: unknown };
+  token(): string | null;
+}
+declare const ds: Ds;
 
 let browser: Browser;
 let pagesDir: string;
@@ -163,5 +173,45 @@ describe('proofs signed by Chromium at the verifying resource server', () => {
     for (let i = 0; i < 3; i++) statuses.push((await page.evaluate(([u, t]) => dp.call(u, t), [`${rs.url}n/${i}`, token] as const)).status);
     expect(statuses).toEqual([401, 200, 200]); // the page's caller retries; here the next call carries the nonce
     expect(rs.log.map((s) => s.verdict)).toEqual(['nonce', 'ok', 'ok']);
+  });
+});
+
+describe('a DPoP session in Chromium (createSession({ dpop }) with ky, fetch and axios)', () => {
+  it.for(['ky', 'fetch', 'axios'] as const)('%s: a storm of 100 requests across an expiry: 1 refresh with a proof, 0 expired-token requests, every proof accepted; the copied token is refused without the key', async (client) => {
+    const page = await fresh();
+    rs = await dpopResourceServer({ cors: true, issuer: { ttl: 300 } });
+    const rsUrl = rs.url;
+    await page.evaluate(([u]) => ds.start(u, false), [rsUrl] as const);
+    const expired = await rs.mint(await page.evaluate(() => ds.thumbprintFor('silent-session')), 'alice', -60);
+    await page.evaluate(([t]) => ds.login(t), [expired] as const);
+    const statuses = await page.evaluate(([c]) => ds.storm(c, 100), [client] as const);
+    expect(statuses).toEqual(Array(100).fill(200));
+    expect(rs.refreshes).toEqual(['ok']);
+    expect(rs.verdicts()).toEqual({ ok: 100 });
+    expect(await page.evaluate(() => ds.snapshot())).toEqual({ status: 'authenticated', tokenType: 'DPoP', nonceRetry: null });
+    expect(await page.evaluate(() => dp.warnings())).toEqual([]);
+
+    // a script copies the token out of the page; without the key it is worth nothing elsewhere
+    const stolen = (await page.evaluate(() => ds.token())) as string;
+    const url = `${rsUrl}${client}/0`;
+    expect((await fetch(url, { headers: { authorization: `Bearer ${stolen}` } })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `DPoP ${stolen}` } })).status).toBe(401);
+    expect(rs.log.slice(-2).map((s) => s.verdict)).toEqual(['bearer', 'proof-count']);
+  });
+
+  it('two tabs with the stored expired token firing 50 requests each: one refresh between them (the key shared through IndexedDB), every proof accepted', async () => {
+    context = await browser.newContext();
+    const [a, b] = [await tab(), await tab()];
+    rs = await dpopResourceServer({ cors: true, issuer: { ttl: 300 } });
+    const rsUrl = rs.url;
+    const jkt = await a.evaluate(() => ds.thumbprintFor('app.session'));
+    expect(await b.evaluate(() => ds.thumbprintFor('app.session'))).toBe(jkt);
+    const expired = await rs.mint(jkt, 'alice', -60);
+    await a.evaluate(([t]) => ds.seed(t), [expired] as const);
+    await Promise.all([a, b].map((p) => p.evaluate(([u]) => ds.start(u, true), [rsUrl] as const)));
+    const results = await Promise.all([a.evaluate(() => ds.storm('fetch', 50)), b.evaluate(() => ds.storm('axios', 50))]);
+    expect(results.flat()).toEqual(Array(100).fill(200));
+    expect(rs.refreshes).toEqual(['ok']);
+    expect(rs.verdicts()).toEqual({ ok: 100 });
   });
 });

@@ -4,18 +4,35 @@ import ts from 'typescript';
 import { expect, it } from 'vitest';
 
 // DPoP costs nothing to an app that does not import `silent-session/dpop`: no other entry
-// reaches src/dpop. And src/dpop stands alone: it knows nothing of the machine's state, the
-// adapters or any HTTP client (phase 2 wires it in from the other side).
+// reaches src/dpop at run time (the session's options and the refresh context name its types,
+// which cost no byte). And src/dpop stands nearly alone: it knows nothing of the machine's
+// state, the adapters or any HTTP client; it reaches only the warning helper and the symbol by
+// which a session finds what its adapters ask of the binding (src/machine/sessionDpop.ts).
 const root = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
 
-/** Every src file a module reaches through relative imports (type-only ones included). */
+/** The relative modules a file imports or re-exports for their values (`import type` and `export type` left out). */
+function valueImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
+  const found: string[] = [];
+  for (const node of source.statements) {
+    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
+      const bindings = node.importClause?.namedBindings;
+      const onlyTypes = bindings && ts.isNamedImports(bindings) && !node.importClause?.name && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+      if (!onlyTypes) found.push(node.moduleSpecifier.text);
+    }
+    if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
+  }
+  return found;
+}
+
+/** Every src file a module reaches through relative imports of values. */
 function reach(entry: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+    for (const fileName of valueImports(file)) {
       if (!fileName.startsWith('.')) continue;
       const base = resolve(dirname(file), fileName).replace(/\.js$/, '');
       const found = ['.ts', '.tsx'].map((ext) => base + ext).find((f) => existsSync(f));
@@ -36,10 +53,14 @@ it.each(entries)('%s never reaches src/dpop', (entry) => {
   expect(files.filter((f) => f.startsWith('src/dpop'))).toEqual([]);
 });
 
-it('src/dpop imports only itself and the shared warning helper', () => {
+it('src/dpop imports only itself, the shared warning helper and the session-side symbol', () => {
   const files = reach('src/dpop.ts');
   expect(files.filter((f) => f.startsWith('src/dpop/')).length).toBeGreaterThanOrEqual(6);
-  expect(files.filter((f) => !f.startsWith('src/dpop')).sort()).toEqual(['src/machine/util.ts']);
+  expect(files.filter((f) => !f.startsWith('src/dpop')).sort()).toEqual(['src/machine/sessionDpop.ts', 'src/machine/util.ts']);
+});
+
+it('the session-side module every entry shares imports nothing but types', () => {
+  expect(valueImports(join(root, 'src/machine/sessionDpop.ts'))).toEqual([]);
 });
 
 it('package.json exports ./dpop for import and require, with types for each, and tsup builds it', () => {

@@ -24,7 +24,7 @@ const options: ts.CompilerOptions = {
   exactOptionalPropertyTypes: true,
   skipLibCheck: true,
   noEmit: true,
-  paths: { 'silent-session/dpop': [join(root, 'src/dpop.ts')] },
+  paths: { 'silent-session': [join(root, 'src/index.ts')], 'silent-session/*': [join(root, 'src/*.ts')] },
 };
 const byFile = new Map(blocks.map((b) => [b.file, b]));
 const host = ts.createCompilerHost(options);

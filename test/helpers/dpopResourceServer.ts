@@ -32,6 +32,14 @@ export interface DpopResourceServerOptions {
   now?: () => number;
   /** Answer CORS preflights from any origin (for pages on another port). */
   cors?: boolean;
+  /** Answer every request with a nonce challenge, a new nonce each time (a server that repeats it). */
+  challengeAlways?: boolean;
+  /**
+   * Also plays the token endpoint at `POST /token` (a JSON refresh endpoint): it checks the
+   * request's DPoP proof (signature, htm, htu, iat, jti) and answers with a new access token
+   * bound to the proof's key, living `ttl` seconds.
+   */
+  issuer?: { ttl: number };
 }
 
 /** Why a request was refused; 'ok' when it was not. */
@@ -51,7 +59,9 @@ export type Verdict =
   | 'ath'
   | 'nonce'
   | 'token'
-  | 'jkt';
+  | 'jkt'
+  /** The access token had expired (its `exp` passed). */
+  | 'expired';
 
 export interface Served {
   method: string;
@@ -60,6 +70,9 @@ export interface Served {
   verdict: Verdict;
   /** Claims of the proof when its signature checked out. */
   proof?: JWTPayload;
+  /** The Authorization scheme as sent ('' for none), and whether a DPoP header came. */
+  scheme: string;
+  dpop: boolean;
 }
 
 const b64uSha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
@@ -111,8 +124,16 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
       }
     }
     for await (const _ of req); // drain the body
+    if (options.issuer && method === 'POST' && path === '/token') return issue(req, res, options.issuer.ttl);
+    const sent = { scheme: (req.headers.authorization ?? '').split(' ')[0] ?? '', dpop: req.headers.dpop !== undefined };
+    if (options.challengeAlways) {
+      nonce = randomBytes(16).toString('base64url');
+      log.push({ method, path, status: 401, verdict: 'nonce', ...sent });
+      res.writeHead(401, { 'www-authenticate': 'DPoP error="use_dpop_nonce", algs="ES256"', 'dpop-nonce': nonce }).end();
+      return;
+    }
     const refuse = (verdict: Verdict, proof?: JWTPayload) => {
-      log.push({ method, path, status: 401, verdict, ...(proof ? { proof } : {}) });
+      log.push({ method, path, status: 401, verdict, ...sent, ...(proof ? { proof } : {}) });
       const error = verdict === 'no-token' ? '' : verdict === 'token' || verdict === 'jkt' || verdict === 'bearer' ? ' error="invalid_token",' : ' error="invalid_dpop_proof",';
       res.writeHead(401, { 'www-authenticate': `DPoP${error} algs="ES256"` }).end();
     };
@@ -147,7 +168,7 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
     seen.add(claims.jti);
     if (claims.ath !== b64uSha256(token)) return refuse('ath', claims);
     if (options.requireNonce && claims.nonce !== nonce) {
-      log.push({ method, path, status: 401, verdict: 'nonce', proof: claims });
+      log.push({ method, path, status: 401, verdict: 'nonce', proof: claims, ...sent });
       res.writeHead(401, {
         'www-authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="ES256"',
         'dpop-nonce': nonce,
@@ -162,23 +183,51 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
       ({ payload: access } = fromOwn
         ? await jwtVerify(token, own.publicKey, { issuer: OWN_ISSUER, audience: url })
         : await jwtVerify(token, (remote as NonNullable<typeof remote>).keys, { issuer: (remote as NonNullable<typeof remote>).issuer, audience: url }));
-    } catch {
-      return refuse('token', claims);
+    } catch (error) {
+      return refuse((error as { code?: unknown }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'token', claims);
     }
     const cnf = access.cnf as { jkt?: unknown } | undefined;
     if (cnf?.jkt !== (await calculateJwkThumbprint(jwk))) return refuse('jkt', claims);
 
     if (options.rotateNonce) nonce = randomBytes(16).toString('base64url');
-    log.push({ method, path, status: 200, verdict: 'ok', proof: claims });
+    log.push({ method, path, status: 200, verdict: 'ok', proof: claims, ...sent });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.requireNonce || options.rotateNonce) headers['dpop-nonce'] = nonce;
     res.writeHead(200, headers).end(JSON.stringify({ sub: access.sub, jkt: cnf.jkt, method, path }));
   }
 
-  return {
+  // The token endpoint: a proof without ath, for POST /token; tokens bound to its key.
+  const refreshes: Array<'ok' | Verdict> = [];
+  async function issue(req: IncomingMessage, res: ServerResponse, ttl: number): Promise<void> {
+    const proof = req.headers.dpop;
+    const fail = (verdict: Verdict) => void (refreshes.push(verdict), res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_dpop_proof' })));
+    if (typeof proof !== 'string') return fail('proof-count');
+    let claims: JWTPayload;
+    let jwk: JWK;
+    try {
+      const verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
+      claims = verified.payload;
+      jwk = verified.protectedHeader.jwk as JWK;
+    } catch {
+      return fail('signature');
+    }
+    if (claims.htm !== 'POST') return fail('htm');
+    if (normalizeTarget(String(claims.htu)) !== normalizeTarget(`${url}token`)) return fail('htu');
+    if (typeof claims.iat !== 'number' || Math.abs(now() / 1000 - claims.iat) > iatWindow) return fail('iat');
+    if (typeof claims.jti !== 'string' || seen.has(claims.jti)) return fail('jti-replay');
+    seen.add(claims.jti);
+    refreshes.push('ok');
+    const accessToken = await api.mint(await calculateJwkThumbprint(jwk), 'alice', ttl);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: accessToken, token_type: 'DPoP', expires_in: ttl, refresh_token: `r${refreshes.length}` }));
+    return undefined;
+  }
+
+  const api = {
     url,
     port,
     log,
+    /** What the token endpoint (`issuer`) answered, one entry per request. */
+    refreshes,
     /** The nonce it wants now. */
     nonce: () => nonce,
     /** Counts of requests by verdict. */
@@ -206,6 +255,7 @@ export async function dpopResourceServer(options: DpopResourceServerOptions = {}
         server.closeAllConnections();
       }),
   };
+  return api;
 }
 
 function decodeIssuer(token: string): unknown {

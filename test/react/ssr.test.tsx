@@ -28,7 +28,7 @@ describe('server rendering', () => {
 
   it('renders a provided server snapshot', () => {
     const session = createSession({ refresh: async () => ({ accessToken: 'x' }) });
-    const serverSnapshot: SessionSnapshot = { status: 'authenticated', accessToken: null, claims: { sub: 'ann' }, expiresAt: null, error: null, pending: 0, ending: null, retryAt: null, isAuthenticated: true, isRestoring: false };
+    const serverSnapshot: SessionSnapshot = { status: 'authenticated', accessToken: null, claims: { sub: 'ann' }, expiresAt: null, error: null, pending: 0, ending: null, retryAt: null, tokenType: 'Bearer', nonceRetry: null, isAuthenticated: true, isRestoring: false };
     const html = renderToString(
       <SessionProvider session={session} serverSnapshot={serverSnapshot}>
         <App />

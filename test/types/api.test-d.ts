@@ -13,6 +13,7 @@ import {
   webStorage,
   broadcastSync,
   webLocks,
+  type DpopPort,
   type RefreshLock,
   type Session,
   type SessionSnapshot,
@@ -31,7 +32,7 @@ import { useSession, useSessionSelector, type UseSessionResult } from '../../src
 describe('public types', () => {
   it('createSession takes the documented options and returns a Session', () => {
     expectTypeOf(createSession).parameter(0).toHaveProperty('refresh').toEqualTypeOf<
-      (ctx: { refreshToken?: string | undefined; signal: AbortSignal }) => Promise<TokenSet>
+      (ctx: { refreshToken?: string | undefined; signal: AbortSignal; dpop?: DpopPort | undefined }) => Promise<TokenSet>
     >();
     expectTypeOf(createSession).returns.toEqualTypeOf<Session>();
     expectTypeOf<Session['actor']>().toEqualTypeOf<Actor<typeof sessionMachine>>();

@@ -36,7 +36,7 @@ describe('Vue server rendering', () => {
     const { session } = serverSession();
     const serverSnapshot: SessionSnapshot = {
       status: 'authenticated', accessToken: null, claims: { sub: 'ann' }, expiresAt: null, error: null,
-      pending: 0, ending: null, retryAt: null, isAuthenticated: true, isRestoring: false,
+      pending: 0, ending: null, retryAt: null, tokenType: 'Bearer', nonceRetry: null, isAuthenticated: true, isRestoring: false,
     };
     const html = await renderToString(createSSRApp(App).use(sessionPlugin(session, { serverSnapshot })));
     expect(html).toBe('<p>authenticated true ann 0</p>');
