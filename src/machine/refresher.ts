@@ -134,8 +134,14 @@ export function createRefresher(o: RefresherOptions): Refresher {
       }
     }
     const controller = new AbortController();
-    const promise = Promise.resolve()
-      .then(() => o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }))
+    // Called at once (not a microtask later): the request leaves before the chart hears of it.
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const promise = pending
       .then(
         (set) => {
           const tokens = normalizeTokens(withRefreshToken(set, base), o.now(), 'refresh', 'refresh');
