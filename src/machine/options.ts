@@ -11,7 +11,7 @@ export function validateOptions(options: SessionOptions): void {
   }
   const check = (name: string, value: number | undefined, min: number, max = Infinity) => {
     if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
-      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be a number from ${min} to ${max}, got ${String(value)}` : msg(`option-${name}`));
+      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be a number from ${min} to ${max}, got ${String(value)}` : `${name}: ${msg('option-value')}`);
     }
   };
   check('refreshLeadTime', options.refreshLeadTime, 0);
@@ -23,7 +23,7 @@ export function validateOptions(options: SessionOptions): void {
   check('endingWarning', options.endingWarning, 0);
   const kind = (name: string, value: unknown, allowed: string[]) => {
     if (value !== undefined && !allowed.includes(value === false ? 'false' : typeof value)) {
-      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be ${allowed.join(' or ')}, got ${typeof value}` : msg(`option-${name}`));
+      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be ${allowed.join(' or ')}, got ${typeof value}` : `${name}: ${msg('option-value')}`);
     }
   };
   kind('revoke', options.revoke, ['function']);
