@@ -23,7 +23,7 @@ export function endpointUrl(url: string | URL, what: string): URL {
   try {
     return new URL(url, page);
   } catch {
-    const why = page === undefined ? 'is relative and there is no page (no `location`) to resolve it against' : 'is not a URL';
+    const why = page === undefined ? process.env.NODE_ENV !== 'production' ? 'is relative and there is no page (no `location`) to resolve it against' : msg('relative-url') : 'is not a URL';
     throw new SessionError('invalid-response', process.env.NODE_ENV !== 'production' ? `${what}: ${JSON.stringify(url.slice(0, 80))} ${why}; give the absolute URL` : msg('relative-url'));
   }
 }
