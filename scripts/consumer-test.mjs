@@ -97,8 +97,9 @@ function viteApp(name, ky) {
   const ran = run(dir, process.execPath, ['ky-check.mjs']); // withSession at run time, on this ky
   if (!ran.startsWith(`ok: ky ${ky}:`)) fail(`ky-check said: ${ran}`);
   return {
-    build(entry) {
-      tool(dir, 'vite', ['build', '--logLevel', 'warn'], { ENTRY: entry });
+    build(entry, mode = 'production') {
+      // NODE_ENV, not only the mode, picks Vite's `development`/`production` condition
+      tool(dir, 'vite', ['build', '--logLevel', 'warn', '--mode', mode], { ENTRY: entry, NODE_ENV: mode });
       const assets = join(dir, `dist-${entry}`, 'assets');
       const chunks = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(assets, f)));
       return { text: chunks.map(String).join('\n'), gz: gz(chunks), raw: chunks.reduce((sum, c) => sum + c.length, 0) };
@@ -110,6 +111,15 @@ const ky2 = viteApp('vite-react-ky2', '2.1.0');
 const baseline = ky2.build('baseline');
 const withLibrary = ky2.build('app');
 if (withLibrary.text.includes(VIEW)) fail('the hooks-only app bundles the debug view: it should be tree-shaken away');
+// Dev-only words (docs/messages.md): the production build carries codes, never the long texts
+// nor a `process` lookup; a development-mode build of the same app (Vite's `development`
+// condition) carries the long texts.
+const LONG = 'navigator.locks is not available';
+if (withLibrary.text.includes(LONG)) fail('the production build carries the long development messages');
+if (!withLibrary.text.includes('docs/messages#')) fail('the production build carries no message codes');
+if (/process\.env/.test(withLibrary.text)) fail('the production build reads process.env');
+const development = ky2.build('app', 'development');
+if (!development.text.includes(LONG)) fail('a development-mode build lacks the long messages');
 const debug = ky2.build('debug');
 if (!debug.text.includes(VIEW)) fail('the debug build does not contain the debug view');
 
@@ -147,6 +157,8 @@ webLocks + jsonRefresh + withSession (ky) + SessionProvider/useSession, xstate a
   without the library  ${kB(baseline.gz)} gz (${kB(baseline.raw)} min)
   with the library     ${kB(withLibrary.gz)} gz (${kB(withLibrary.raw)} min)
   added                +${kB(withLibrary.gz - baseline.gz)} gz (+${kB(withLibrary.raw - baseline.raw)} min)
+  typical app          ${kB(withLibrary.gz - baseline.gz)} gz shipped by the library (goal ≤ 25 kB; .size-limit.json's typical-app rows measure the same set;
+                       production messages are codes, the development-mode build has the long texts: both checked)
   + the debug view     +${kB(debug.gz - withLibrary.gz)} gz (<SessionStatechart>, imported only where used)
   the same debug build on ky 1: ${kB(debugKy1.gz)} gz
 Node: ${cjs.trim()} (CommonJS) / ${esm.trim()} (ESM)

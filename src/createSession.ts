@@ -68,8 +68,9 @@ export function createSession<Claims extends Record<string, unknown> = Record<st
   const session = createSessionCore({
     ...rest,
     ...tabWiring(options.storage, sync, lock, options.onWarning),
-    // a failure without a status reads as transient: said once, with how to say "rejected"
-    refresh: typeof options.refresh === 'function' ? warnStatuslessFailures(options.refresh, options.onWarning ?? defaultWarn) : options.refresh,
+    // a failure without a status reads as transient: said once, with how to say "rejected" (a
+    // development check: production builds leave the app's function as it is)
+    refresh: process.env.NODE_ENV !== 'production' && typeof options.refresh === 'function' ? warnStatuslessFailures(options.refresh, options.onWarning ?? defaultWarn) : options.refresh,
     wake: options.wake === undefined ? browserWake : options.wake,
     activity: options.activity === undefined ? browserActivity : options.activity,
     // maxSessionAge counts from the login across reloads and tabs, cookie mode included

@@ -76,6 +76,7 @@ export default defineConfig({
           { text: 'Debugging with the Stately Inspector', link: '/debugging' },
           { text: 'Storybook scenarios', link: '/storybook' },
           { text: 'Development', link: '/development' },
+          { text: 'Messages in production builds', link: '/messages' },
         ],
       },
       {

@@ -6,6 +6,7 @@ import { defaultWarn } from '../machine/util.js';
 import { isCredentialEndpoint } from './credentialEndpoints.js';
 import { issuedTokens } from './issuedTokens.js';
 import { originFilter, type OriginsOption, type Target } from './origins.js';
+import { msg } from '../machine/dev.js';
 
 /** Options shared by the ky, fetch and axios adapters. */
 export interface AdapterOptions<V = Response> {
@@ -173,7 +174,7 @@ export function createAuthorizer<R, V = R>(
     const why = by === null ? 'the client hides which URL answered' : 'another origin answered (a redirect)';
     if (!notAdopted.has(why)) {
       notAdopted.add(why);
-      warn(`renewHeader: a renewed token was not adopted: ${why}`);
+      warn(process.env.NODE_ENV !== 'production' ? `renewHeader: a renewed token was not adopted: ${why}` : msg('renew-header'));
     }
   };
 
@@ -218,8 +219,10 @@ export function createAuthorizer<R, V = R>(
       if (tookOver) return;
       tookOver = true;
       warn(
-        'a request carried an Authorization header set by the app with a token this session issued (an interceptor or wrapper that copies the token from a store?); ' +
-          'the session treats it as its own: it sends its current token and handles the 401. Remove that code and let the adapter attach the token (`session: false` opts a request out)',
+        process.env.NODE_ENV !== 'production'
+          ? 'a request carried an Authorization header set by the app with a token this session issued (an interceptor or wrapper that copies the token from a store?); ' +
+              'the session treats it as its own: it sends its current token and handles the 401. Remove that code and let the adapter attach the token (`session: false` opts a request out)'
+          : msg('app-set-header'),
       );
     },
     passThrough: () => session.getSnapshot().status === 'loggedOut',
@@ -245,7 +248,7 @@ export function createAuthorizer<R, V = R>(
             // the response is the caller's as it came, and the app hears why once.
             if (!checkFailed) {
               checkFailed = true;
-              warn(`isTokenRejected threw on a ${status} response (${errorName(error)}); the response was returned as is. Make it return false for answers it does not read, e.g. check the content-type before parsing the body`);
+              warn(process.env.NODE_ENV !== 'production' ? `isTokenRejected threw on a ${status} response (${errorName(error)}); the response was returned as is. Make it return false for answers it does not read, e.g. check the content-type before parsing the body` : msg('is-token-rejected-threw'));
             }
             return result;
           },

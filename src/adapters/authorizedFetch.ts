@@ -1,3 +1,4 @@
+import { msg } from '../machine/dev.js';
 // A registered symbol, so that the mark is seen across bundles and copies of the library.
 const MARK = Symbol.for('silent-session.authorizedFetch');
 
@@ -14,6 +15,6 @@ export function markAuthorizedFetch<F extends typeof fetch>(fetch: F): F {
  */
 export function refuseAuthorizedFetch(fetch: unknown, where: string): void {
   if (typeof fetch === 'function' && (fetch as { [MARK]?: unknown })[MARK] === true) {
-    throw new TypeError(`${where}: \`fetch\` is createAuthFetch's fetch; the refresh must not wait for the token it renews: pass the plain fetch`);
+    throw new TypeError(process.env.NODE_ENV !== 'production' ? `${where}: \`fetch\` is createAuthFetch's fetch; the refresh must not wait for the token it renews: pass the plain fetch` : msg('auth-fetch-in-refresh'));
   }
 }

@@ -1,4 +1,5 @@
 import { SessionError } from '../machine/errors.js';
+import { msg } from '../machine/dev.js';
 
 // Where the library's own credential requests (refresh, revoke, discovery) go, decided once by
 // one rule (DESIGN rule 5, v3): an absolute URL as the app wrote it; a relative one against the
@@ -22,8 +23,8 @@ export function endpointUrl(url: string | URL, what: string): URL {
   try {
     return new URL(url, page);
   } catch {
-    const why = page === undefined ? 'is relative and there is no page (no `location`) to resolve it against' : 'is not a URL';
-    throw new SessionError('invalid-response', `${what}: ${JSON.stringify(url.slice(0, 80))} ${why}; give the absolute URL`);
+    const why = page === undefined ? process.env.NODE_ENV !== 'production' ? 'is relative and there is no page (no `location`) to resolve it against' : msg('relative-url') : 'is not a URL';
+    throw new SessionError('invalid-response', process.env.NODE_ENV !== 'production' ? `${what}: ${JSON.stringify(url.slice(0, 80))} ${why}; give the absolute URL` : msg('relative-url'));
   }
 }
 
@@ -41,7 +42,7 @@ export function refuseRedirect(response: Response, what: string): void {
   void response.body?.cancel().catch(() => {});
   throw new SessionError(
     'invalid-response',
-    `${what} was answered with a redirect${status > 0 ? ` (${status})` : ''}; credential requests do not follow redirects, so nothing was sent on: configure the URL it redirects to`,
+    process.env.NODE_ENV !== 'production' ? `${what} was answered with a redirect${status > 0 ? ` (${status})` : ''}; credential requests do not follow redirects, so nothing was sent on: configure the URL it redirects to` : msg('redirect'),
     status > 0 ? { status } : {},
   );
 }

@@ -2,6 +2,7 @@ import { SessionError } from '../machine/errors.js';
 import { after } from '../machine/timer.js';
 import type { RefreshLock } from '../machine/types.js';
 import { defaultWarn } from '../machine/util.js';
+import { msg } from '../machine/dev.js';
 
 /** Options of {@link webLocks}. */
 export interface WebLocksOptions {
@@ -47,7 +48,7 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
       if (!locks) {
         if (!warned) {
           warned = true;
-          warn(`webLocks("${name}"): navigator.locks is not available; refreshes are single-flight in this tab only`);
+          warn(process.env.NODE_ENV !== 'production' ? `webLocks("${name}"): navigator.locks is not available; refreshes are single-flight in this tab only` : msg('no-web-locks'));
         }
         return fn({ contended: false });
       }
@@ -77,7 +78,7 @@ export function webLocks(name: string, options: WebLocksOptions = {}): RefreshLo
         });
       } catch (error) {
         if (timedOut && !granted) {
-          warn(`webLocks("${name}"): waited ${timeout} ms for another tab's refresh; going ahead without the lock`);
+          warn(process.env.NODE_ENV !== 'production' ? `webLocks("${name}"): waited ${timeout} ms for another tab's refresh; going ahead without the lock` : msg('lock-wait-over'));
           return fn({ contended: true });
         }
         if (signal?.aborted && !granted) throw new SessionError('aborted', 'stopped waiting for the refresh lock', { cause: signal.reason });

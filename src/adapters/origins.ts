@@ -1,3 +1,4 @@
+import { msg } from '../machine/dev.js';
 /** Where a token may be sent: origins, patterns tested against the origin, or a predicate. */
 export type OriginsOption = Array<string | RegExp> | ((url: URL) => boolean);
 
@@ -51,7 +52,7 @@ export function originFilter(
       if (o instanceof RegExp) patterns.push(pattern(o, warn));
       else {
         const origin = parse(o, undefined)?.origin;
-        if (origin === undefined || origin === 'null') warn(`origins: ${o} is not an http(s) origin; it allows nothing`);
+        if (origin === undefined || origin === 'null') warn(process.env.NODE_ENV !== 'production' ? `origins: ${o} is not an http(s) origin; it allows nothing` : msg('origins-not-http'));
         else listed.add(origin);
       }
     }
@@ -65,8 +66,8 @@ export function originFilter(
       warned = true;
       warn(
         base === undefined
-          ? 'no base URL and no page origin to compare against, so no token is attached; pass `origins` to allow some'
-          : `the base URL ${JSON.stringify(String(base).slice(0, 80))} names no origin (a relative base needs a page to resolve against), so no token is attached; give an absolute base URL`,
+          ? process.env.NODE_ENV !== 'production' ? 'no base URL and no page origin to compare against, so no token is attached; pass `origins` to allow some' : msg('no-base-origin')
+          : process.env.NODE_ENV !== 'production' ? `the base URL ${JSON.stringify(String(base).slice(0, 80))} names no origin (a relative base needs a page to resolve against), so no token is attached; give an absolute base URL` : msg('no-base-origin'),
       );
     }
     return false;
@@ -170,7 +171,7 @@ function isPathAbsolute(input: string): boolean {
 // A pattern with the g or y flag keeps lastIndex between test() calls and would answer yes, no,
 // yes for the same origin; one not anchored with $ also matches "https://api.example.com.evil.test".
 function pattern(p: RegExp, warn: (message: string) => void): RegExp {
-  if (!/(^|[^\\])\$\)*$/.test(p.source)) warn(`origins: ${String(p)} has no $ at the end: it also matches longer origins`);
+  if (!/(^|[^\\])\$\)*$/.test(p.source)) warn(process.env.NODE_ENV !== 'production' ? `origins: ${String(p)} has no $ at the end: it also matches longer origins` : msg('origins-no-dollar'));
   return p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p;
 }
 

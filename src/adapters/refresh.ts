@@ -8,6 +8,7 @@ import { asObject, describeBody, errorCode, invalid, type HttpOptions } from './
 import { proofRefused, provenRequest } from './proven.js';
 import { refuseAuthorizedFetch } from './authorizedFetch.js';
 import { registerEndpoint } from './credentialEndpoints.js';
+import { msg } from '../machine/dev.js';
 
 /**
  * Options of {@link jsonRefresh}; see its documentation for the answers it reads.
@@ -70,7 +71,7 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
   registerEndpoint(url);
   return async ({ refreshToken, signal, dpop }) => {
     if (refreshToken === undefined && credentials !== 'include') {
-      throw new SessionError('rejected', 'there is no refresh token to send (cookie mode needs credentials: "include")');
+      throw new SessionError('rejected', process.env.NODE_ENV !== 'production' ? 'there is no refresh token to send (cookie mode needs credentials: "include")' : msg('no-refresh-token'));
     }
     const secrets = [refreshToken];
     const init = tokenPost(options, refreshToken);
@@ -93,7 +94,7 @@ export function jsonRefresh(options: JsonRefreshOptions): RefreshFunction {
       // a parse() that throws on this answer will throw on the next one too: not worth a retry;
       // its error may quote the answer, whose new tokens are secrets too (a text body may be one)
       const known = [...secrets, ...secretsIn(json), ...(json === undefined ? [text.trim()] : [])];
-      const message = `parse() could not read the refresh answer: ${cleanText(errorMessage(error), known)}`;
+      const message = process.env.NODE_ENV !== 'production' ? `parse() could not read the refresh answer: ${cleanText(errorMessage(error), known)}` : msg('parse-threw');
       throw new SessionError('invalid-response', message, { cause: sanitizeCause(error, known) });
     }
     const date = Date.parse(response.headers.get('date') ?? '');
@@ -113,7 +114,7 @@ export function tokenPost(options: Pick<JsonRefreshOptions, 'header' | 'field' |
       try {
         headers.set(header, refreshToken);
       } catch {
-        throw invalid(`the refresh token (${redact(refreshToken)}) cannot be sent in the ${header} header`);
+        throw invalid(process.env.NODE_ENV !== 'production' ? `the refresh token (${redact(refreshToken)}) cannot be sent in the ${header} header` : msg('refresh-header'));
       }
     } else body[field] = refreshToken;
   }
@@ -137,25 +138,25 @@ const TOKEN_TEXT = /^[A-Za-z0-9\-._~+/]{16,}=*$/;
 function fromText(text: string, response: Response, status: number): TokenSet {
   const token = text.trim();
   const type = response.headers.get('content-type') ?? '';
-  if (token === '') throw invalid(`the refresh endpoint answered ${status} without a body`);
+  if (token === '') throw invalid(process.env.NODE_ENV !== 'production' ? `the refresh endpoint answered ${status} without a body` : msg('empty-answer'));
   if (!/json|html|xml/i.test(type) && TOKEN_TEXT.test(token)) return { accessToken: token };
   const what = /html/i.test(type) || token.startsWith('<') ? 'an HTML or XML page' : /json/i.test(type) ? 'JSON it could not parse' : 'text that is not a token';
-  throw invalid(`the refresh endpoint answered ${status} with ${what}; pass \`parse\` to read it (it receives the raw text)`);
+  throw invalid(process.env.NODE_ENV !== 'production' ? `the refresh endpoint answered ${status} with ${what}; pass \`parse\` to read it (it receives the raw text)` : msg('not-json'));
 }
 
 function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string | undefined>): TokenSet {
   // a JSON string: the token itself
   if (typeof json === 'string' && TOKEN_TEXT.test(json)) return { accessToken: json };
   const outer = asObject(json);
-  if (!outer) throw invalid(`the refresh endpoint answered ${status} with JSON that is not an object; pass \`parse\` to read it`);
+  if (!outer) throw invalid(process.env.NODE_ENV !== 'production' ? `the refresh endpoint answered ${status} with JSON that is not an object; pass \`parse\` to read it` : msg('not-json'));
   const { code } = outer;
   // DESIGN rule 4: a 200 whose body says 401/403 means the refresh token is dead
   const said = [code, outer.status, outer.statusCode].map(seconds).find((n) => n !== undefined && REJECTED_CODES.has(n));
   const failed = (code !== undefined && code !== 0 && code !== '0' && code !== 200 && code !== '200') || outer.success === false || (outer.error != null && outer.error !== false);
   if (said !== undefined || failed) {
     const detail = describeBody(outer, secrets) ?? `code ${String(code)}`;
-    if (said !== undefined) throw new SessionError('rejected', `the refresh endpoint answered ${status} but its body says ${said}: the refresh token was refused (${detail})`);
-    throw invalid(`the refresh endpoint answered ${status} but its body says it failed (${detail}); other success codes than 0 and 200 need \`parse\``);
+    if (said !== undefined) throw new SessionError('rejected', process.env.NODE_ENV !== 'production' ? `the refresh endpoint answered ${status} but its body says ${said}: the refresh token was refused (${detail})` : msg('body-rejected'));
+    throw invalid(process.env.NODE_ENV !== 'production' ? `the refresh endpoint answered ${status} but its body says it failed (${detail}); other success codes than 0 and 200 need \`parse\`` : msg('body-failed'));
   }
   // `{ code: 0, data: "<token>" }`: the wrapper holds the token itself
   const bare = WRAPPERS.map((k) => outer[k]).find((v): v is string => typeof v === 'string' && TOKEN_TEXT.test(v));
@@ -163,6 +164,7 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
   const b = [outer, ...WRAPPERS.map((k) => asObject(outer[k]))].find((o) => o && ACCESS.some((k) => o[k] !== undefined)) ?? outer;
   const accessToken = b.accessToken ?? b.access_token ?? b.token;
   if (typeof accessToken !== 'string' || accessToken === '') {
+    if (process.env.NODE_ENV === 'production') throw invalid(msg('no-access-token'));
     const keys = (o: Record<string, unknown> | undefined) => Object.keys(o ?? {}).map((k) => k.slice(0, 24));
     const found = [...keys(outer), ...WRAPPERS.flatMap((w) => keys(asObject(outer[w])).map((k) => `${w}.${k}`))];
     throw invalid(
@@ -171,7 +173,7 @@ function toTokenSet(json: unknown, status: number, secrets: ReadonlyArray<string
     );
   }
   const refreshToken = b.refreshToken ?? b.refresh_token;
-  if (refreshToken != null && typeof refreshToken !== 'string') throw invalid('the refresh answer has a refresh token that is not a string');
+  if (refreshToken != null && typeof refreshToken !== 'string') throw invalid(process.env.NODE_ENV !== 'production' ? 'the refresh answer has a refresh token that is not a string' : msg('refresh-token-type'));
   const set: TokenSet = { accessToken };
   if (typeof refreshToken === 'string') set.refreshToken = refreshToken;
   const expiresIn = seconds(b.expiresIn ?? b.expires_in);

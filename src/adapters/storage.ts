@@ -1,6 +1,7 @@
 import { normalizeTokens } from '../machine/tokens.js';
 import type { StorageLike, TokenSet, TokenStorage } from '../machine/types.js';
 import { defaultWarn, errorMessage } from '../machine/util.js';
+import { msg } from '../machine/dev.js';
 
 export type { StorageLike } from '../machine/types.js';
 
@@ -33,7 +34,7 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
     usable = false;
     if (warned) return;
     warned = true;
-    warn(`webStorage "${key}": ${what} failed (${error instanceof Error ? error.name : String(error)}); keeping tokens in memory`);
+    warn(process.env.NODE_ENV !== 'production' ? `webStorage "${key}": ${what} failed (${error instanceof Error ? error.name : String(error)}); keeping tokens in memory` : msg('web-storage-failed'));
   };
   if (storage == null) fallBack('opening the storage', 'no storage available');
 
@@ -48,7 +49,7 @@ export function webStorage(storage: StorageLike | null | undefined, options: Web
         return memory;
       }
       if (raw === null) return null;
-      const tokens = parseTokenSet(raw, (why) => warn(`webStorage "${key}": the stored value is not a token set (${why}); clearing it`));
+      const tokens = parseTokenSet(raw, (why) => warn(process.env.NODE_ENV !== 'production' ? `webStorage "${key}": the stored value is not a token set (${why}); clearing it` : msg('web-storage-unusable')));
       if (tokens === null) {
         try {
           storage.removeItem(key);

@@ -1,5 +1,6 @@
 import { SessionError, type SessionErrorKind } from './errors.js';
 import { RETRY_AFTER_CAP_MS } from './retryAfter.js';
+import { msg } from './dev.js';
 
 // DESIGN rule 15: failing refresh cycles back off, and every tab of the browser keeps to one
 // schedule. The schedule is a small record the tab whose refresh failed writes with the
@@ -68,7 +69,7 @@ export function readBackoff(value: unknown, now: number): BackoffRecord | null {
 /** The error callers of a tab that adopted another tab's record get while it cools down. */
 export function errorOf(record: BackoffRecord): SessionError {
   const why = record.status === undefined ? record.kind : `${record.kind} ${record.status}`;
-  return new SessionError(record.kind, `the refresh failed (${why}) and is backing off; the next try is not before ${new Date(record.retryAt).toISOString()}`, {
+  return new SessionError(record.kind, process.env.NODE_ENV !== 'production' ? `the refresh failed (${why}) and is backing off; the next try is not before ${new Date(record.retryAt).toISOString()}` : msg('backing-off'), {
     status: record.status,
   });
 }

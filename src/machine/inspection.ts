@@ -2,6 +2,7 @@ import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import { sanitizeCause } from './cause.js';
 import { redact, scrubSecrets, type Secrets } from './redact.js';
 import { errorMessage } from './util.js';
+import { msg } from './dev.js';
 
 // What an `inspect` observer receives: copies of xstate's inspection events with no whole
 // token in them (rule 11), and read-only stand-ins for the actor refs.
@@ -132,7 +133,7 @@ export function redactInspection(
       next(redacted);
     } catch (error) {
       // xstate would stop the session's actor: a debugging aid must never do that
-      if (!warned) warn(`the inspect callback threw; its errors are ignored (${scrubSecrets(errorMessage(error), scope.known)})`);
+      if (!warned) warn(process.env.NODE_ENV !== 'production' ? `the inspect callback threw; its errors are ignored (${scrubSecrets(errorMessage(error), scope.known)})` : msg('inspect-threw'));
       warned = true;
     }
   };

@@ -2,6 +2,7 @@ import { loginOf, loginWins, newLogin, serverLoginAt, stampFields, type LoginSta
 import type { StorageLike } from './storageLike.js';
 import { withLogin, type Tokens } from './tokens.js';
 import { errorMessage } from './util.js';
+import { msg } from './dev.js';
 
 /** The key of the login record when the app names none. */
 export const LOGIN_RECORD_KEY = 'silent-session.login';
@@ -47,7 +48,7 @@ export function createLogins(o: {
     try {
       return storage && f(storage);
     } catch (error) {
-      once(`login record "${key}": ${what} failed (${errorMessage(error)})`);
+      once(process.env.NODE_ENV !== 'production' ? `login record "${key}": ${what} failed (${errorMessage(error)})` : msg('login-record-failed'));
       return null;
     }
   };
@@ -60,14 +61,14 @@ export function createLogins(o: {
     } catch (error) {
       if (!strict) return false;
       // (JSON.parse's own message quotes the value)
-      o.warn(`login record "${key}" is not one this library wrote (${error instanceof SyntaxError ? 'not JSON' : errorMessage(error)}); removing it`);
+      o.warn(process.env.NODE_ENV !== 'production' ? `login record "${key}" is not one this library wrote (${error instanceof SyntaxError ? 'not JSON' : errorMessage(error)}); removing it` : msg('login-record-foreign'));
       use('removing', (s) => s.removeItem(key));
       return false;
     }
   };
   const serverSays = (answer: Answer) =>
     answer && serverLoginAt(answer.set, answer.tokens.claims, o.now(), () =>
-      once('loginAt was read as epoch seconds; send milliseconds (auth_time is the field in seconds)'));
+      once(process.env.NODE_ENV !== 'production' ? 'loginAt was read as epoch seconds; send milliseconds (auth_time is the field in seconds)' : msg('login-at-seconds')));
 
   function found(answer: Answer): LoginStamp {
     const server = serverSays(answer);
@@ -77,7 +78,7 @@ export function createLogins(o: {
     // a record this library would not have written must not extend the session: its age is over
     if (record === false) return newLogin(0, true);
     if (o.maxSessionAge !== null) {
-      once('maxSessionAge counts from now: nothing says when this session’s login was (keep a loginRecord, or have the server send loginAt)');
+      once(process.env.NODE_ENV !== 'production' ? 'maxSessionAge counts from now: nothing says when this session’s login was (keep a loginRecord, or have the server send loginAt)' : msg('login-at-unknown'));
     }
     return newLogin(o.now(), true);
   }

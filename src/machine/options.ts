@@ -3,15 +3,16 @@ import { SIDE } from './sessionDpop.js';
 import { defaultBackoff } from './refresher.js';
 import type { SessionConfig } from './sessionMachine.js';
 import type { SessionOptions } from './types.js';
+import { msg } from './dev.js';
 
 /** Throws a TypeError naming the option for a configuration mistake (found at start-up). */
 export function validateOptions(options: SessionOptions): void {
   if (typeof options?.refresh !== 'function') {
-    throw new TypeError('createSession: `refresh` must be a function ({ refreshToken, signal }) => Promise<TokenSet>');
+    throw new TypeError(process.env.NODE_ENV !== 'production' ? 'createSession: `refresh` must be a function ({ refreshToken, signal }) => Promise<TokenSet>' : msg('refresh-option'));
   }
   const check = (name: string, value: number | undefined, min: number, max = Infinity) => {
     if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
-      throw new TypeError(`createSession: \`${name}\` must be a number from ${min} to ${max}, got ${String(value)}`);
+      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be a number from ${min} to ${max}, got ${String(value)}` : `${name}: ${msg('option-value')}`);
     }
   };
   check('refreshLeadTime', options.refreshLeadTime, 0);
@@ -23,7 +24,7 @@ export function validateOptions(options: SessionOptions): void {
   check('endingWarning', options.endingWarning, 0);
   const kind = (name: string, value: unknown, allowed: string[]) => {
     if (value !== undefined && !allowed.includes(value === false ? 'false' : typeof value)) {
-      throw new TypeError(`createSession: \`${name}\` must be ${allowed.join(' or ')}, got ${typeof value}`);
+      throw new TypeError(process.env.NODE_ENV !== 'production' ? `createSession: \`${name}\` must be ${allowed.join(' or ')}, got ${typeof value}` : `${name}: ${msg('option-value')}`);
     }
   };
   kind('revoke', options.revoke, ['function']);

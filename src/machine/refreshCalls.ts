@@ -1,6 +1,7 @@
 import type { SessionError } from './errors.js';
 import { TRACKER, type RefreshCallsLookup } from './refreshCallsKey.js';
 import type { RefreshFunction } from './types.js';
+import { msg } from './dev.js';
 
 // DESIGN rule 4 (v3): the refresh never carries the access token and never waits on itself,
 // however it is wired. A refresh function that sends its request through the session's own
@@ -65,7 +66,7 @@ export function createRefreshCalls(warn: (message: string) => void): RefreshCall
           // Only a request that waited for this session's token can have been given this error:
           // the refresh sent its own request through the session's client and waited for itself.
           if (fromWaiters(error)) {
-            once(`the refresh function failed with the error given to requests waiting for a token: its own request went through a client attached to this session and waited for itself until refreshTimeout; ${REMEDY}`);
+            once(process.env.NODE_ENV !== 'production' ? `the refresh function failed with the error given to requests waiting for a token: its own request went through a client attached to this session and waited for itself until refreshTimeout; ${REMEDY}` : msg('refresh-self-wait'));
           }
           throw error;
         },
@@ -73,7 +74,7 @@ export function createRefreshCalls(warn: (message: string) => void): RefreshCall
     },
     fromRefresh(signal) {
       if (calling === 0 && (!signal || !signals.has(signal))) return false;
-      once(`the refresh function sent its request through a client attached to this session; it went out without the token, but ${REMEDY}`);
+      once(process.env.NODE_ENV !== 'production' ? `the refresh function sent its request through a client attached to this session; it went out without the token, but ${REMEDY}` : msg('refresh-through-session'));
       return true;
     },
     gave(error) {

@@ -5,6 +5,7 @@ import { within } from './within.js';
 import { normalizeTokens, spendable, supersedes, withLogin, type LoginStamp, type Tokens } from './tokens.js';
 import type { RefreshFunction, RefreshLock } from './types.js';
 import { errorMessage } from './util.js';
+import { msg } from './dev.js';
 
 /** What a refresh attempt needs from the outside world. */
 export interface RefresherOptions {
@@ -126,19 +127,25 @@ export function createRefresher(o: RefresherOptions): Refresher {
   function send(base: Tokens | null, current: Tokens | null): Flight {
     const now = o.now();
     if (base?.refreshExpiresAt != null && now >= base.refreshExpiresAt) {
-      throw new SessionError('session-expired', 'the refresh token has expired; a refresh with it cannot succeed, so none was sent');
+      throw new SessionError('session-expired', process.env.NODE_ENV !== 'production' ? 'the refresh token has expired; a refresh with it cannot succeed, so none was sent' : msg('refresh-expired'));
     }
     if (o.maxPerMinute !== undefined) {
-      admit(sent, o.maxPerMinute, now, `more than ${o.maxPerMinute} refreshes in one minute (maxRefreshesPerMinute); not sending another`);
+      admit(sent, o.maxPerMinute, now, process.env.NODE_ENV !== 'production' ? `more than ${o.maxPerMinute} refreshes in one minute (maxRefreshesPerMinute); not sending another` : msg('rate-limit'));
     } else {
       const due = current === null ? null : o.dueAt(current);
       if (due !== null && now < due) {
-        admit(early, LOOP_LIMIT, now, `more than ${LOOP_LIMIT} refreshes in one minute for tokens refused before they were due (a refresh loop); set maxRefreshesPerMinute to change the limit`);
+        admit(early, LOOP_LIMIT, now, process.env.NODE_ENV !== 'production' ? `more than ${LOOP_LIMIT} refreshes in one minute for tokens refused before they were due (a refresh loop); set maxRefreshesPerMinute to change the limit` : msg('refresh-loop'));
       }
     }
     const controller = new AbortController();
-    const promise = Promise.resolve()
-      .then(() => o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }))
+    // Called at once (not a microtask later): the request leaves before the chart hears of it.
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(o.refresh({ refreshToken: base?.refreshToken, signal: controller.signal }));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const promise = pending
       .then(
         (set) => {
           const tokens = normalizeTokens(withRefreshToken(set, base), o.now(), 'refresh', 'refresh');

@@ -5,6 +5,7 @@ import type { Tokens } from './tokens.js';
 import type { RevokeFunction } from './types.js';
 import { errorMessage } from './util.js';
 import { within } from './within.js';
+import { msg } from './dev.js';
 
 /** How long a tab that ended a session by a policy waits to hear whether another tab ended it first. */
 export const END_AGREEMENT_MS = 100;
@@ -39,7 +40,7 @@ export function createRevoker(o: {
         return error;
       });
     } catch (error) {
-      o.warn(`revoking the ended session failed; it is logged out here anyway (${cleanText(errorMessage(error), [tokens.accessToken, tokens.refreshToken])})`);
+      o.warn(process.env.NODE_ENV !== 'production' ? `revoking the ended session failed; it is logged out here anyway (${cleanText(errorMessage(error), [tokens.accessToken, tokens.refreshToken])})` : msg('revoke-failed'));
     }
   }
 

@@ -5,6 +5,7 @@ import { normalizeTokens, spendable, supersedes, toTokenSet, type Tokens } from 
 import { errorMessage } from './util.js';
 import { within } from './within.js';
 import type { TokenSet, TokenStorage } from './types.js';
+import { msg } from './dev.js';
 
 /**
  * What a clear is about: `login`, the whole login ends (logout, a lifetime end), so any set of
@@ -62,7 +63,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const fail = (what: string) => (error: unknown) => {
     if (warned.has(what)) return;
     warned.add(what);
-    warn(`storage ${what} failed; the session goes on in memory (${scrubSecrets(errorMessage(error), seen)})`);
+    warn(process.env.NODE_ENV !== 'production' ? `storage ${what} failed; the session goes on in memory (${scrubSecrets(errorMessage(error), seen)})` : msg('storage-failed'));
   };
 
   let writes = 0;
@@ -71,7 +72,7 @@ export function guardStorage(storage: TokenStorage, now: () => number, warn: (me
   const accept = (value: TokenSet | null | undefined, since: number): Tokens | null => {
     const tokens = parse(value, (error) => {
       const clear = since === writes;
-      warn(`ignoring unusable stored tokens (${errorMessage(error)})${clear ? '; clearing them' : ''}`);
+      warn(process.env.NODE_ENV !== 'production' ? `ignoring unusable stored tokens (${errorMessage(error)})${clear ? '; clearing them' : ''}` : msg('storage-unusable'));
       // by the time the clear runs, another tab may have stored a good set: only garbage goes
       if (clear) write(() => then(peek(), (current) => (current === undefined ? storage.clear() : undefined)), 'clear');
     });

@@ -4,6 +4,7 @@ import type { SessionEvent } from './machineTypes.js';
 import { normalizeTokens, toTokenSet, type Tokens } from './tokens.js';
 import type { SessionSync, SyncMessage } from './types.js';
 import { errorMessage } from './util.js';
+import { msg } from './dev.js';
 
 /** How this tab talks to the others through a {@link SessionSync}. */
 export interface Tabs {
@@ -45,7 +46,7 @@ export function connectTabs(o: {
       o.sync?.publish(message);
     } catch (error) {
       // its error may quote the message, which carries the tokens
-      o.warn(`sync.publish threw; the session goes on (${cleanText(errorMessage(error), secretsIn(message))})`);
+      o.warn(process.env.NODE_ENV !== 'production' ? `sync.publish threw; the session goes on (${cleanText(errorMessage(error), secretsIn(message))})` : msg('sync-threw'));
     }
   };
 

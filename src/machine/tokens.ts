@@ -5,6 +5,7 @@ import { loginOf, loginWins, stampFields, type LoginStamp } from './login.js';
 import { readBackoff, type BackoffRecord } from './backoff.js';
 import { redact } from './redact.js';
 import type { TokenSet } from './types.js';
+import { msg } from './dev.js';
 
 export type { LoginStamp } from './login.js';
 
@@ -57,7 +58,7 @@ export function normalizeTokens(value: unknown, now: number, source: TokenSource
   }
   for (const [name, token] of [['accessToken', accessToken], ['refreshToken', refreshToken]] as const) {
     if (typeof token === 'string' && !SENDABLE.test(token)) {
-      throw bad(`the ${name} (${redact(token)}) cannot be sent as an HTTP header value unchanged (control characters, characters beyond Latin-1, or spaces at its ends)`);
+      throw bad(process.env.NODE_ENV !== 'production' ? `the ${name} (${redact(token)}) cannot be sent as an HTTP header value unchanged (control characters, characters beyond Latin-1, or spaces at its ends)` : msg('bad-token-text'));
     }
   }
   const numbers = { expiresAt, expiresIn, serverDate, refreshExpiresIn, refreshExpiresAt };
@@ -151,14 +152,14 @@ function decodeFresh(token: string, bad: (why: string) => SessionError): Record<
   try {
     claims = jwtDecode(token);
   } catch (cause) {
-    throw Object.assign(bad(`the access token is a JWT whose payload does not decode (${redact(token)})`), { cause });
+    throw Object.assign(bad(process.env.NODE_ENV !== 'production' ? `the access token is a JWT whose payload does not decode (${redact(token)})` : msg('bad-jwt')), { cause });
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-    throw bad(`the access token's JWT payload is not an object (${redact(token)})`);
+    throw bad(process.env.NODE_ENV !== 'production' ? `the access token's JWT payload is not an object (${redact(token)})` : msg('bad-jwt'));
   }
   const { exp, iat } = claims as { exp?: unknown; iat?: unknown };
   if ((exp !== undefined && typeof exp !== 'number') || (iat !== undefined && typeof iat !== 'number')) {
-    throw bad(`the access token's exp/iat claims are not numbers (${redact(token)})`);
+    throw bad(process.env.NODE_ENV !== 'production' ? `the access token's exp/iat claims are not numbers (${redact(token)})` : msg('bad-jwt'));
   }
   return claims as Record<string, unknown>;
 }

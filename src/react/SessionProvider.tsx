@@ -2,6 +2,7 @@ import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { Session } from '../machine/session.js';
 import type { SessionSnapshot } from '../machine/types.js';
 import { LOGGED_OUT_SNAPSHOT } from '../machine/snapshot.js';
+import { msg } from '../machine/dev.js';
 
 export { LOGGED_OUT_SNAPSHOT };
 
@@ -51,7 +52,7 @@ export function useServerSnapshot(): SessionSnapshot {
 export function useSessionContext(hook: string): SessionContextValue {
   const value = useContext(SessionReactContext);
   if (value === null) {
-    throw new Error(`${hook}() must be used inside <SessionProvider session={…}>; none was found above this component`);
+    throw new Error(process.env.NODE_ENV !== 'production' ? `${hook}() must be used inside <SessionProvider session={…}>; none was found above this component` : msg('no-provider'));
   }
   return value;
 }

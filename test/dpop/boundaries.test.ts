@@ -65,7 +65,8 @@ it('the session-side module every entry shares imports nothing but types', () =>
 
 it('package.json exports ./dpop for import and require, with types for each, and tsup builds it', () => {
   expect(pkg.exports['./dpop']).toEqual({
-    import: { types: './dist/dpop.d.ts', default: './dist/dpop.js' },
+    // development/node: the long messages (dist/dev); production/default: the codes (docs/messages.md)
+    import: { types: './dist/dpop.d.ts', development: './dist/dev/dpop.js', production: './dist/dpop.js', node: './dist/dev/dpop.js', default: './dist/dpop.js' },
     require: { types: './dist/dpop.d.cts', default: './dist/dpop.cjs' },
   });
   expect(readFileSync(join(root, 'tsup.config.ts'), 'utf8')).toContain("dpop: 'src/dpop.ts'");

@@ -265,3 +265,31 @@ describe('lock and storage re-read', () => {
     expect(refresh.calls).toHaveLength(0);
   });
 });
+
+describe('the one-request path (issue 21 item 6)', () => {
+  it('sends the refresh before the chart takes its REQUEST_SENT step: the request does not wait for the chart', async () => {
+    const seen: unknown[] = [];
+    let session!: ReturnType<typeof createSession>;
+    session = createSession({
+      refresh: () => {
+        seen.push(session.actor.getSnapshot().value);
+        return Promise.resolve(pair(2));
+      },
+      wake: false,
+    });
+    session.login(pair(1));
+    await expect(session.refresh()).resolves.toBe(pair(2).accessToken);
+    expect(seen).toEqual([{ session: { renewing: { token: 'refreshing', attempt: { running: 'preparing' } } }, lifetime: 'unbounded' }]);
+  });
+
+  it('a refresh function that throws synchronously still fails the attempt with its error, once', async () => {
+    const refresh = vi.fn(() => {
+      throw new SessionError('rejected', 'refused at once');
+    });
+    const session = createSession({ refresh, wake: false, onWarning: () => {} });
+    session.login(pair(1));
+    await expect(session.refresh()).rejects.toMatchObject({ kind: 'rejected' });
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(session.getSnapshot().status).toBe('loggedOut');
+  });
+});
