@@ -133,7 +133,7 @@ export async function run(options: { quick: boolean }): Promise<SectionResult> {
       { goal: '3 processes rotate at least as fast as 1 on one Redis', measured: `${fmt.int(atomic3)} vs ${fmt.int(atomic1)} rotations/s`, met: atomic3 >= atomic1 },
     ];
     return {
-      title: '5. The server half: rotations on one Redis',
+      title: '6. The server half: rotations on one Redis',
       intro: [
         'families.rotate() in a closed loop from 1 and 3 app processes on one local redis-server (persistence off): each rotation hashes the presented token and the child, seals the child for the grace window (Web Crypto) and runs one store step. No HTTP. The naive store runs the same family logic between a GET and a SET in the app (test/server/fixtures/naiveStore.ts).',
       ],
