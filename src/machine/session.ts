@@ -8,9 +8,11 @@ import { guardActorSend, sessionParts } from './parts.js';
 import { exposeRefreshCalls } from './refreshCalls.js';
 import { redactInspection } from './inspection.js';
 import { sessionMachine, type SessionEvent } from './sessionMachine.js';
-import { createSnapshotStore, toSnapshot, type TokenSending } from './snapshot.js';
-import { exposeDpop, SIDE, tokenTypeMismatch, type SideMaker } from './sessionDpop.js';
-import { forgetDecoded, normalizeTokens, restampContinued, withLogin, type Tokens } from './tokens.js';
+import { createSnapshotStore, toSnapshot } from './snapshot.js';
+import { exposeDpop } from './sessionDpop.js';
+import { dpopWiring } from './dpopWiring.js';
+import { forgetDecoded, heldTokens, normalizeTokens, renewedTokens, withLogin, type Tokens } from './tokens.js';
+import { adoptFromTab } from './tabAdoption.js';
 import type { Session, SessionOptions } from './types.js';
 import { errorMessage } from './util.js';
 import { createWaiterQueue } from './waiters.js';
@@ -26,22 +28,17 @@ export type { Session } from './types.js';
 export function createSessionCore(options: SessionOptions): Session {
   validateOptions(options);
   const now = options.now ?? (() => Date.now());
-  // The tokens held right now, kept out of warnings and the inspector (the actor does not exist
-  // yet when the storage first reports).
+  // The tokens held right now, kept out of warnings and the inspector (there is no actor yet
+  // when the storage first reports).
   let live: Actor<typeof sessionMachine> | undefined;
-  const held = (): string[] => {
-    const tokens = live?.getSnapshot().context.tokens;
-    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
-  };
+  const held = () => heldTokens(live?.getSnapshot().context.tokens);
   const { warn, safely } = createWarnings(options.onWarning, held);
   const parts = sessionParts(options, { now, warn, safely, send: (event) => send(event), fromTab });
   const { config, logins, loaded, initial, tabs, revoker, refreshCalls, refresher } = parts;
   const waiters = createWaiterQueue(() => snapshots.update());
   const callers = createCallers({ now, waiters, gave: refreshCalls.gave });
-  // DPoP: what the adapters and the chart's effects ask of the binding, made by the binding
-  const { dpop } = options;
-  const side = dpop && (dpop as unknown as { [SIDE]: SideMaker })[SIDE]((origin) => retried(origin));
-  const machine = withEffects({ ...parts, side, now, warn, answer: callers.answer });
+  const dpop = dpopWiring(options.dpop, now, () => snapshots.update());
+  const machine = withEffects({ ...parts, side: dpop.side, now, warn, answer: callers.answer });
 
   const actor = createActor(machine, {
     input: { tokens: loaded instanceof Promise ? null : (initial as Tokens | null), loadsAsync: loaded instanceof Promise, config },
@@ -50,21 +47,12 @@ export function createSessionCore(options: SessionOptions): Session {
   });
   live = actor;
   const deliver = guardActorSend(actor);
-  let sending: TokenSending = { tokenType: dpop ? 'DPoP' : 'Bearer', nonceRetry: null };
-  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size, sending), warn);
+  const snapshots = createSnapshotStore(() => toSnapshot(actor.getSnapshot(), waiters.size, dpop.sending()), warn);
   let stopped = false;
   const send = (event: SessionEvent) => void (stopped || deliver(event));
 
-  // Tokens a tab that found the session (checkSession) sent under a continued stamp continue
-  // our login when it wins: taken under our stamp (when newer), and every tab is told.
   function fromTab(event: SessionEvent) {
-    const ours = actor.getSnapshot().context.tokens;
-    // DPoP: another tab's login may come with another key; the next proof reads the key store
-    if (dpop && event.type === 'TAB_TOKENS' && event.tokens.login?.id !== ours?.login?.id) dpop.reload();
-    const restamped = event.type === 'TAB_TOKENS' ? restampContinued(event.tokens, ours) : null;
-    if (restamped === null) return send(event);
-    send({ type: 'TAB_TOKENS', tokens: restamped });
-    tabs.publishTokens(actor.getSnapshot().context.tokens ?? restamped);
+    adoptFromTab(event, () => actor.getSnapshot().context.tokens, send, (tokens) => tabs.publishTokens(tokens), dpop);
   }
 
   actor.subscribe((snapshot) => {
@@ -83,18 +71,12 @@ export function createSessionCore(options: SessionOptions): Session {
   const ask = (signal?: AbortSignal, rejected?: string): Promise<string> =>
     stopped ? Promise.reject(new SessionError('aborted', 'the session was stopped')) : callers.ask(send, () => actor.getSnapshot(), signal, rejected);
 
-  const retried = (origin: string) => {
-    sending = { ...sending, nonceRetry: { count: (sending.nonceRetry?.count ?? 0) + 1, origin, at: now() } };
-    snapshots.update();
-  };
-
   const session: Session = exposeRefreshCalls<Session>({
     actor,
     getSnapshot: snapshots.get,
     subscribe: snapshots.subscribe,
     login(tokens) {
-      const mismatch = tokenTypeMismatch((tokens as { tokenType?: unknown } | null)?.tokenType, dpop !== undefined);
-      if (mismatch !== null) throw new SessionError('invalid-response', `login(): ${mismatch}`);
+      dpop.checkLogin(tokens);
       const normalized = normalizeTokens(tokens, now(), 'login', 'login()');
       send({ type: 'LOGIN', tokens: withLogin(normalized, logins.start({ set: tokens, tokens: normalized })) });
     },
@@ -116,8 +98,7 @@ export function createSessionCore(options: SessionOptions): Session {
       const base = actor.getSnapshot().context.tokens;
       if (base === null) return;
       try {
-        const set = { refreshToken: base.refreshToken, refreshExpiresAt: base.refreshExpiresAt ?? undefined, ...tokens };
-        send({ type: 'TOKENS_RENEWED', tokens: withLogin(normalizeTokens(set, now(), 'renewed', 'renewed tokens'), base.login) });
+        send({ type: 'TOKENS_RENEWED', tokens: renewedTokens(base, tokens, now()) });
       } catch (error) {
         warn(errorMessage(error));
       }
@@ -135,5 +116,5 @@ export function createSessionCore(options: SessionOptions): Session {
       snapshots.clear();
     },
   }, refreshCalls);
-  return exposeDpop(session, side);
+  return exposeDpop(session, dpop.side);
 }

@@ -9,6 +9,9 @@ import { msg } from './dev.js';
 
 export type { LoginStamp } from './login.js';
 
+/** The token strings `tokens` holds, for cutting them out of text (none when logged out). */
+export const heldTokens = (tokens: Tokens | null | undefined): string[] => (tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : []);
+
 /** A token set as the machine keeps it: expiry resolved to this machine's clock. */
 export interface Tokens {
   readonly accessToken: string;
@@ -190,6 +193,15 @@ export function withBackoff(tokens: Tokens, backoff: BackoffRecord | undefined):
 export function restampContinued(incoming: Tokens, ours: Tokens | null): Tokens | null {
   if (!incoming.login?.continued || !ours?.login || !loginWins(ours.login, incoming.login)) return null;
   return withLogin(incoming, ours.login);
+}
+
+/**
+ * A renewed access token (a response header, tokensRenewed) on top of `base`: the refresh token,
+ * its expiry and the login stay `base`'s unless the renewal says otherwise. Throws on a bad set.
+ */
+export function renewedTokens(base: Tokens, renewed: object, now: number): Tokens {
+  const set = { refreshToken: base.refreshToken, refreshExpiresAt: base.refreshExpiresAt ?? undefined, ...renewed };
+  return withLogin(normalizeTokens(set, now, 'renewed', 'renewed tokens'), base.login);
 }
 
 /** The same tokens, stamped as belonging to `login`. */
