@@ -116,7 +116,7 @@ export interface SessionSnapshot<Claims extends Record<string, unknown> = Record
  *
  * @example
  * const { nonceRetry } = session.getSnapshot()
- * if (nonceRetry) console.log(`${nonceRetry.count} nonce retries, last from ${nonceRetry.origin}`)
+ * if (nonceRetry) metrics.gauge('dpop.nonceRetries', nonceRetry.count)
  */
 export interface NonceRetry {
   /** How many since the session was created. */

@@ -61,7 +61,7 @@ export interface RotateStep {
  * what it needs is gone); nothing was written and the caller may try again.
  *
  * @example
- * if (result.kind === 'refused') console.log(result.reason);
+ * if (result.kind === 'refused') metrics.count(`refresh-refused-${result.reason}`);
  */
 export type RotateResult =
   | {

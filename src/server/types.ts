@@ -28,7 +28,7 @@ export interface IssuedRefresh {
  *
  * @example
  * const rotation = await families.rotate(token);
- * if (rotation.ok) console.log(rotation.familyId, rotation.replayed ? 'replayed' : 'rotated');
+ * if (rotation.ok) audit.record(rotation.familyId, rotation.replayed ? 'replayed' : 'rotated');
  */
 export interface RotationOk {
   ok: true;
@@ -98,7 +98,7 @@ export type FamilyStatus = 'active' | 'revoked' | 'expired' | 'unknown';
  * What happened to a family, for logs and metrics. Never holds a token or a token's hash.
  *
  * @example
- * createTokenFamilies({ onEvent: (e) => console.log(e.type, e.familyId, 'seq' in e ? e.seq : '') })
+ * createTokenFamilies({ onEvent: (e) => audit.record(e.type, e.familyId) })
  */
 export type FamilyEvent =
   | { type: 'issued'; familyId: string; at: number }
